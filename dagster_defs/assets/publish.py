@@ -1,0 +1,88 @@
+"""Publishing: the staff's warehouse is a fresh copy of the marts, swapped in atomically; then the reports are rendered from it."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from dagster_defs.assets.dbt import edukpi_dbt_models
+from dagster_defs.resources import EduKpiSettings
+
+# What staff may read: the marts and the reference seeds. Never raw, staging, intermediate or quarantine (personal data, free text).
+PUBLISHED_SCHEMAS = ("marts", "reference")
+
+
+def publish_warehouse(build_db: Path, warehouse_db: Path) -> dict[str, int]:
+    """Copy the published schemas of `build_db` into a new file and rename it over `warehouse_db` (readers keep their snapshot)."""
+    warehouse_db.parent.mkdir(parents=True, exist_ok=True)
+    staging_file = warehouse_db.with_name(f".{warehouse_db.name}.{os.getpid()}.tmp")
+    staging_file.unlink(missing_ok=True)
+    row_counts: dict[str, int] = {}
+    try:
+        with duckdb.connect(str(staging_file)) as con:
+            con.execute(f"ATTACH '{build_db}' AS build (READ_ONLY)")
+            tables = con.execute(
+                "select table_schema, table_name from information_schema.tables "
+                "where table_catalog = 'build' and table_schema in ? and table_type = 'BASE TABLE' order by 1, 2",
+                [list(PUBLISHED_SCHEMAS)],
+            ).fetchall()
+            if not any(schema == "marts" for schema, _ in tables):
+                raise RuntimeError(f"{build_db} has no tables in schema marts: nothing to publish")
+            for schema in sorted({schema for schema, _ in tables}):
+                con.execute(f'create schema if not exists "{schema}"')
+            for schema, table in tables:
+                con.execute(f'create table "{schema}"."{table}" as select * from build."{schema}"."{table}"')
+                row_counts[f"{schema}.{table}"] = con.execute(f'select count(*) from "{schema}"."{table}"').fetchone()[0]
+            con.execute("DETACH build")
+            con.execute("CHECKPOINT")
+        os.replace(staging_file, warehouse_db)
+    finally:
+        staging_file.unlink(missing_ok=True)
+    return row_counts
+
+
+@dg.asset(
+    key=["published", "warehouse"],
+    group_name="published",
+    deps=[edukpi_dbt_models],
+    kinds={"duckdb"},
+    description=(
+        "The warehouse staff query (data/warehouse.duckdb): marts and reference tables copied from the build file and "
+        "renamed into place atomically. A failed build never reaches it; raw, staging and quarantine tables never do."
+    ),
+)
+def published_warehouse(context: dg.AssetExecutionContext, settings: EduKpiSettings) -> dg.MaterializeResult:
+    resolved = settings.get()
+    row_counts = publish_warehouse(resolved.build_db, resolved.warehouse_db)
+    context.log.info(f"published {len(row_counts)} tables to {resolved.warehouse_db}")
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(str(resolved.warehouse_db)),
+            "tables": len(row_counts),
+            "size_mb": round(resolved.warehouse_db.stat().st_size / 1e6, 1),
+            "row_counts": dg.MetadataValue.json(row_counts),
+        }
+    )
+
+
+@dg.asset(
+    key=["published", "kpi_reports"],
+    group_name="published",
+    deps=[published_warehouse],
+    kinds={"plotly", "html"},
+    description="Self-contained Vietnamese HTML KPI reports for leadership (reports/out/index.html), read from the published warehouse.",
+)
+def kpi_reports(context: dg.AssetExecutionContext, settings: EduKpiSettings) -> dg.MaterializeResult:
+    from reports.render import render_reports
+
+    resolved = settings.get()
+    pages = render_reports(resolved.warehouse_db, resolved.reports_dir)
+    return dg.MaterializeResult(
+        metadata={
+            "index": dg.MetadataValue.path(str(resolved.reports_dir / "index.html")),
+            "pages": len(pages),
+            "total_size_kb": round(sum(p.stat().st_size for p in pages) / 1024),
+        }
+    )

@@ -1,0 +1,65 @@
+"""Shared fixtures: one real pipeline run (generator → Dagster → dbt → publish → reports) on the tiny preset, in a temp dir."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from ingestion.settings import PROJECT_ROOT, Settings
+
+TEST_OUTPUT = PROJECT_ROOT / "tests" / "output"
+
+
+@dataclass(frozen=True)
+class BuiltPipeline:
+    settings: Settings
+    env: dict[str, str]
+    log: str
+
+
+def pipeline_env(root: Path) -> tuple[Settings, dict[str, str]]:
+    settings = Settings(
+        raw_dir=root / "raw",
+        build_db=root / "build" / "warehouse.duckdb",
+        warehouse_db=root / "warehouse.duckdb",
+        reports_dir=root / "reports",
+        hmac_key=None,
+    )
+    dagster_home = root / "dagster_home"
+    dagster_home.mkdir(parents=True, exist_ok=True)
+    (dagster_home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("EDUKPI_")},
+        **settings.as_env(),
+        "DAGSTER_HOME": str(dagster_home),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    return settings, env
+
+
+def run_edukpi(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    edukpi = Path(sys.executable).with_name("edukpi")
+    return subprocess.run([str(edukpi), *args], env=env, cwd=PROJECT_ROOT, capture_output=True, text=True)
+
+
+@pytest.fixture(scope="session")
+def built_pipeline(tmp_path_factory: pytest.TempPathFactory) -> BuiltPipeline:
+    """Generate the tiny preset and materialise everything through the real Dagster CLI, exactly as `make run` does."""
+    root = tmp_path_factory.mktemp("pipeline")
+    settings, env = pipeline_env(root)
+    generated = run_edukpi(["generate", "--preset", "tiny", "--seed", "7", "--out", str(settings.raw_dir), "--quiet"], env)
+    assert generated.returncode == 0, generated.stderr
+    built = run_edukpi(["materialize"], env)
+    log = built.stdout + built.stderr
+    assert built.returncode == 0, log[-8000:]
+    return BuiltPipeline(settings=settings, env=env, log=log)
+
+
+@pytest.fixture(scope="session")
+def built_warehouse(built_pipeline: BuiltPipeline) -> Path:
+    """The published warehouse file of the tiny pipeline run."""
+    return built_pipeline.settings.warehouse_db
