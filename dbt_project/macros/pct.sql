@@ -1,0 +1,4 @@
+{#- A percentage 0–100 rounded to 1 decimal, NULL when the denominator is 0 or NULL (house rule for every *_pct column). -#}
+{% macro pct(numerator, denominator) -%}
+    cast(round(100.0 * ({{ numerator }}) / nullif({{ denominator }}, 0), 1) as double)
+{%- endmacro %}

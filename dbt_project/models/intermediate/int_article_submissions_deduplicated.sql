@@ -1,0 +1,43 @@
+-- One row per submission id. The same submission can be listed again in a later file with a later status; the most
+-- advanced status wins (published, then a decision: selected/rejected/withdrawn, then received), then the latest load,
+-- then the last file and line.
+with
+
+article_submissions as (
+
+    select * from {{ ref('stg_raw__article_submissions') }}
+
+),
+
+ranked as (
+
+    select
+        *,
+        row_number() over (
+            partition by submission_id
+            order by
+                case status
+                    when 'published' then 3
+                    when 'selected' then 2
+                    when 'rejected' then 2
+                    when 'withdrawn' then 2
+                    else 1
+                end desc,
+                loaded_at desc nulls last,
+                source_file desc,
+                source_line desc
+        ) as copy_rank
+
+    from article_submissions
+
+),
+
+final as (
+
+    select * exclude (copy_rank)
+    from ranked
+    where copy_rank = 1
+
+)
+
+select * from final

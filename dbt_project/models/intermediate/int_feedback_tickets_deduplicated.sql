@@ -1,0 +1,38 @@
+-- One row per ticket. A ticket can be in several exports; its state only moves forward (open -> forwarded -> answered
+-- -> published), so the most advanced copy wins, then the latest load, then the last file and line.
+with
+
+feedback_tickets as (
+
+    select * from {{ ref('stg_raw__feedback_tickets') }}
+
+),
+
+ranked as (
+
+    select
+        *,
+        row_number() over (
+            partition by ticket_id
+            order by
+                (responded_at is not null) desc,
+                (answer_published_at is not null) desc,
+                (forwarded_at is not null) desc,
+                loaded_at desc nulls last,
+                source_file desc,
+                source_line desc
+        ) as copy_rank
+
+    from feedback_tickets
+
+),
+
+final as (
+
+    select * exclude (copy_rank)
+    from ranked
+    where copy_rank = 1
+
+)
+
+select * from final

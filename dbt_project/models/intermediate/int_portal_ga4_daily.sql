@@ -1,0 +1,45 @@
+-- GA4 events summed per sub-site and day. Incremental: a run rebuilds the days of its window
+-- [var min_date, var max_date] (Dagster passes the partition window; a re-delivered day file replaces the day).
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['site', 'event_date'],
+        on_schema_change='fail'
+    )
+}}
+
+with
+
+ga4_events as (
+
+    select * from {{ ref('stg_raw__ga4_events') }}
+
+),
+
+window_events as (
+
+    select *
+    from ga4_events
+    where event_date between '{{ var("min_date") }}' and '{{ var("max_date") }}'
+        -- an event without a page has no site to count it for
+        and page_host is not null
+
+),
+
+final as (
+
+    select
+        page_host as site,
+        event_date,
+        count(*) filter (where event_name = 'page_view') as pageviews,
+        count(distinct user_pseudo_id) as users,
+        count(distinct (user_pseudo_id, ga_session_id)) filter (where ga_session_id is not null) as sessions,
+        coalesce(sum(engagement_time_msec), 0) / 1000.0 as engagement_seconds
+
+    from window_events
+    group by page_host, event_date
+
+)
+
+select * from final

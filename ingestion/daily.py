@@ -1,0 +1,130 @@
+"""Shared shape of the day-partitioned analytics sources (GA4 export, access logs): one file per day, read in bulk by DuckDB."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from ingestion.contracts import Contract
+
+
+@dataclass(frozen=True)
+class DayFile:
+    path: Path
+    source_file: str  # relative to data/raw
+    fingerprint: str
+    day: dt.date
+
+
+# load(con, files, loaded_at): stage every file in one DuckDB read, insert good rows into the raw table and the rest into
+# raw.quarantine; return per file (source_file, rows_read, rows_loaded, rows_quarantined).
+DailyLoader = Callable[[duckdb.DuckDBPyConnection, list[DayFile], dt.datetime], pl.DataFrame]
+
+
+@dataclass(frozen=True)
+class DailySource:
+    contract: Contract
+    patterns: tuple[str, ...]  # globs relative to data/raw
+    day_pattern: str  # regex on the file name; group 1 = YYYYMMDD
+    load: DailyLoader
+    delete_days_sql: str  # deletes the rows of the days in $days (DATE[]) and of the files in $files (VARCHAR[])
+    needs_key: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.contract.source
+
+    @property
+    def partitioned(self) -> bool:
+        return True
+
+    def day_of(self, source_file: str) -> dt.date | None:
+        match = re.search(self.day_pattern, source_file.rsplit("/", 1)[-1])
+        if not match:
+            return None
+        try:
+            return dt.datetime.strptime(match.group(1), "%Y%m%d").date()
+        except ValueError:
+            return None
+
+    def find_files(self, raw_dir: Path) -> dict[str, Path]:
+        found: dict[str, Path] = {}
+        for pattern in self.patterns:
+            for path in sorted(raw_dir.glob(pattern)):
+                relative = path.relative_to(raw_dir).as_posix()
+                if path.is_file() and not path.name.startswith(".") and self.day_of(relative):
+                    found[relative] = path
+        return dict(sorted(found.items()))
+
+
+def files_table(con: duckdb.DuckDBPyConnection, files: list[DayFile], extra: dict[str, list] | None = None) -> None:
+    """Temp table _files(path, source_file, fingerprint, file_day, ...): joins DuckDB's `filename` back to the delivery."""
+    data = {
+        "path": [str(f.path) for f in files],
+        "source_file": [f.source_file for f in files],
+        "fingerprint": [f.fingerprint for f in files],
+        "file_day": [f.day for f in files],
+        **(extra or {}),
+    }
+    frame = pl.DataFrame(data, schema_overrides={"file_day": pl.Date})
+    con.register("_files_frame", frame)
+    con.execute("create or replace temp table _files as select * from _files_frame")
+    con.unregister("_files_frame")
+
+
+def per_file_counts(con: duckdb.DuckDBPyConnection, staged: str) -> pl.DataFrame:
+    """rows read / loaded / quarantined per file of this load (files without rows count zero)."""
+    return con.sql(
+        f"""
+        select f.source_file,
+               count(s.source_line)::bigint as rows_read,
+               count(s.source_line) filter (where s._reason is null)::bigint as rows_loaded,
+               count(s.source_line) filter (where s._reason is not null)::bigint as rows_quarantined
+        from _files f left join {staged} s using (source_file)
+        group by f.source_file order by f.source_file
+        """
+    ).pl()
+
+
+def insert_quarantine(con: duckdb.DuckDBPyConnection, source: str, staged: str, loaded_at: dt.datetime) -> None:
+    con.execute(
+        f"""
+        insert into raw.quarantine
+        select ?, source_file, source_line, _column, _value, _reason, fingerprint, ?
+        from {staged} where _reason is not null
+        """,
+        [source, loaded_at],
+    )
+
+
+def sql_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def sql_list(paths: list[Path]) -> str:
+    return "[" + ", ".join(sql_literal(str(p)) for p in paths) + "]"
+
+
+def problems_sql(problems: list[tuple[str, str, str, str]]) -> str:
+    """Select list adding _reason, _column, _value from rules given as (column, value SQL, reason SQL, failed SQL).
+
+    A row with several problems is quarantined once: reasons joined with '; ', columns with ', ', values as col='value'.
+    """
+    items = ", ".join(
+        f"{{'col': {sql_literal(column)}, 'val': ({value})::varchar, 'why': ({reason})::varchar, 'bad': coalesce(({failed}), false)}}"
+        for column, value, reason, failed in problems
+    )
+    return f"""
+        list_filter([{items}], lambda p: p.bad) as _problems,
+        case when len(_problems) > 0 then array_to_string(list_transform(_problems, lambda p: p.why), '; ') end as _reason,
+        case when len(_problems) > 0 then array_to_string(list_transform(_problems, lambda p: p.col), ', ') end as _column,
+        case when len(_problems) = 1 then _problems[1].val
+             when len(_problems) > 1 then array_to_string(
+                 list_transform(_problems, lambda p: p.col || '=''' || coalesce(p.val, '') || ''''), '; ')
+        end as _value
+    """

@@ -1,0 +1,155 @@
+"""Column mappings: one YAML per export format, chosen by the header found in the file."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from ingestion.contracts import CONTRACTS
+from ingestion.settings import LOCAL_TZ, MAPPINGS_DIR
+
+DEFAULT_FORMATS = {"timestamp": ["%Y-%m-%d %H:%M:%S"], "date": ["%Y-%m-%d"]}
+
+
+class UnmappableHeaderError(ValueError):
+    """The header of a file matches no mapping of its source."""
+
+
+def header_key(text: str | None) -> str:
+    """How headers are compared: NFC, case-folded, spaces collapsed, BOM and surrounding quotes/spaces ignored."""
+    if text is None:
+        return ""
+    text = unicodedata.normalize("NFC", text).replace("\ufeff", "")
+    return " ".join(text.casefold().split())
+
+
+def value_key(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """How one export format's headers, encodings, formats and values map onto a source's contract."""
+
+    source: str
+    name: str
+    path: Path
+    description: str
+    columns: dict[str, str]  # contract field -> header in the file
+    optional_headers: frozenset[str]  # contract fields whose header may be missing (read as empty)
+    encodings: tuple[str, ...]
+    delimiter: str
+    sheet: str | None
+    timezone: str
+    formats: dict[str, list[str]]  # contract field or kind -> strptime formats, tried in order
+    values: dict[str, dict[str, str]]  # contract field -> {value in the file: stored value}
+    header_aliases: dict[str, list[str]] = field(default_factory=dict)
+
+    def headers_for(self, contract_field: str) -> list[str]:
+        return [self.columns[contract_field], *self.header_aliases.get(contract_field, [])]
+
+    @property
+    def required_fields(self) -> list[str]:
+        return [f for f in self.columns if f not in self.optional_headers]
+
+    def missing_headers(self, header: list[str | None]) -> list[str]:
+        present = {header_key(h) for h in header if h}
+        return [
+            self.columns[f]
+            for f in self.required_fields
+            if not any(header_key(h) in present for h in self.headers_for(f))
+        ]
+
+    def column_positions(self, header: list[str | None]) -> dict[str, int]:
+        """Contract field -> position of its column in the header (fields whose header is absent are left out)."""
+        positions = {header_key(h): i for i, h in reversed(list(enumerate(header))) if h}
+        found = {}
+        for contract_field in self.columns:
+            for candidate in self.headers_for(contract_field):
+                if header_key(candidate) in positions:
+                    found[contract_field] = positions[header_key(candidate)]
+                    break
+        return found
+
+    def formats_for(self, contract_field: str, kind: str) -> list[str]:
+        return self.formats.get(contract_field) or self.formats.get(kind) or DEFAULT_FORMATS.get(kind, [])
+
+    def value_map(self, contract_field: str) -> dict[str, str]:
+        """{value_key(value in the file): stored value}."""
+        return {value_key(k): v for k, v in self.values.get(contract_field, {}).items()}
+
+
+def _load(path: Path, source: str) -> Mapping:
+    spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+    contract = CONTRACTS[source]
+    known = set(contract.field_by_name)
+    columns = {str(k): str(v) for k, v in (spec.get("columns") or {}).items()}
+    unknown = sorted(set(columns) - known)
+    if unknown:
+        raise ValueError(f"mapping {path}: {', '.join(unknown)} are not fields of the {source} contract ({', '.join(sorted(known))})")
+    missing_required = [f.name for f in contract.fields if f.required and f.name not in columns]
+    if missing_required:
+        raise ValueError(f"mapping {path}: required contract fields {', '.join(missing_required)} have no header")
+    encodings = spec.get("encoding", ["utf-8"])
+    encodings = [encodings] if isinstance(encodings, str) else list(encodings)
+    formats = {str(k): ([v] if isinstance(v, str) else list(v)) for k, v in (spec.get("formats") or {}).items()}
+    values = {str(k): {str(a): str(b) for a, b in v.items()} for k, v in (spec.get("values") or {}).items()}
+    aliases = {str(k): ([v] if isinstance(v, str) else list(v)) for k, v in (spec.get("header_aliases") or {}).items()}
+    return Mapping(
+        source=source,
+        name=spec.get("name") or path.stem,
+        path=path,
+        description=spec.get("description", ""),
+        columns=columns,
+        optional_headers=frozenset(spec.get("optional_headers") or []),
+        encodings=tuple(encodings),
+        delimiter=str(spec.get("delimiter", ",")),
+        sheet=spec.get("sheet"),
+        timezone=spec.get("timezone", LOCAL_TZ),
+        formats=formats,
+        values=values,
+        header_aliases=aliases,
+    )
+
+
+@cache
+def _load_cached(directory: str, source: str, stamp: tuple) -> tuple[Mapping, ...]:
+    return tuple(_load(path, source) for path in sorted(Path(directory).glob("*.yaml")))
+
+
+def load_mappings(source: str, mappings_dir: Path = MAPPINGS_DIR) -> tuple[Mapping, ...]:
+    """The source's mappings in file-name order (the order in which they are tried)."""
+    directory = mappings_dir / source
+    stamp = tuple((p.name, p.stat().st_mtime_ns) for p in sorted(directory.glob("*.yaml")))
+    mappings = _load_cached(str(directory), source, stamp)
+    if not mappings:
+        raise FileNotFoundError(f"no column mapping for source {source!r}: add one under {directory}")
+    return mappings
+
+
+def describe_failure(file_label: str, attempts: list[tuple[Mapping, str, list[str]]], header: list[str | None]) -> str:
+    shown_header = ", ".join(repr(h) for h in header if h) or "(empty)"
+    lines = [f"{file_label}: the header matches no column mapping. Header found: {shown_header}."]
+    for mapping, encoding, missing in attempts:
+        lines.append(
+            f"  - mapping '{mapping.name}' ({mapping.path.name}, read as {encoding}): missing column(s) "
+            + ", ".join(repr(m) for m in missing)
+        )
+    lines.append(
+        "Rename the columns in the file, or add a mapping YAML for this export format under "
+        f"ingestion/mappings/{attempts[0][0].source if attempts else '<source>'}/ (see docs/data-contracts.md)."
+    )
+    return "\n".join(lines)
+
+
+_STRFTIME_WORDS = {"%Y": "yyyy", "%m": "mm", "%d": "dd", "%H": "HH", "%M": "MM", "%S": "SS", "%z": "±hh:mm", "%b": "Mon",
+                   "%y": "yy", "%f": "ffffff", "%.f": ".ffffff", "%:z": "±hh:mm"}
+
+
+def human_format(fmt: str) -> str:
+    """'%d/%m/%Y %H:%M' -> 'dd/mm/yyyy HH:MM' (how the rule is shown to the people who send the files)."""
+    return re.sub(r"%[.:]?[A-Za-z]", lambda m: _STRFTIME_WORDS.get(m.group(0), m.group(0)), fmt)

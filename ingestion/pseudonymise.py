@@ -1,0 +1,81 @@
+"""Personal data at ingestion (Decree 13/2023): keyed hashes for identities, masks for contacts inside free text."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import unicodedata
+
+import duckdb
+import polars as pl
+
+# Vietnamese phone numbers as people type them: 0xx / +84 / 84, 9–10 more digits, spaces, dots, dashes or brackets between.
+# No look-around: the same pattern runs in polars (Rust regex) and DuckDB (RE2).
+PHONE_PATTERN = r"(?:\+84|\b84|\(?\b0)(?:[ .\-)]{0,2}\d){9,10}\b"
+EMAIL_PATTERN = r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}"
+IPV4_PATTERN = r"\b\d{1,3}(?:\.\d{1,3}){3}\b"
+PHONE_MASK = "[số điện thoại]"
+EMAIL_MASK = "[email]"
+IP_MASK = "[ip withheld]"
+
+
+def mask_contacts(expr: pl.Expr) -> pl.Expr:
+    """Free text keeps its words; phone numbers and e-mail addresses inside it are replaced by a marker."""
+    return expr.str.replace_all(EMAIL_PATTERN, EMAIL_MASK).str.replace_all(PHONE_PATTERN, PHONE_MASK)
+
+
+def mask_contacts_sql(column_sql: str) -> str:
+    """The same masking as a DuckDB expression (e-mails first: an address can contain digits)."""
+    return (
+        f"regexp_replace(regexp_replace({column_sql}, '{EMAIL_PATTERN}', '{EMAIL_MASK}', 'g'), "
+        f"'{PHONE_PATTERN}', '{PHONE_MASK}', 'g')"
+    )
+
+
+# --- normalisation before hashing: the same person typed twice must give the same key ---------------------------------
+
+def normalise_name(expr: pl.Expr) -> pl.Expr:
+    return expr.str.normalize("NFC").str.to_lowercase().str.replace_all(r"\s+", " ").str.strip_chars()
+
+
+def normalise_phone(expr: pl.Expr) -> pl.Expr:
+    digits = expr.str.replace_all(r"\D", "")
+    return digits.str.replace(r"^84", "0")
+
+
+def normalise_email(expr: pl.Expr) -> pl.Expr:
+    return expr.str.strip_chars().str.to_lowercase()
+
+
+def normalise_name_py(value: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", value).casefold().split())
+
+
+def normalise_phone_py(value: str) -> str:
+    digits = re.sub(r"\D", "", value)
+    return "0" + digits[2:] if digits.startswith("84") else digits
+
+
+def hmac_hex(key: bytes, value: str) -> str:
+    """Reference implementation (tests, one-off look-ups by the data protection officer): HMAC-SHA256, hex."""
+    return hmac.new(key, value.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+# --- HMAC-SHA256 inside DuckDB: vectorised, the key never leaves the process -----------------------------------------
+
+def _hmac_pads(key: bytes) -> tuple[bytes, bytes]:
+    block = hashlib.sha256(key).digest() if len(key) > 64 else key
+    block = block.ljust(64, b"\0")
+    return bytes(b ^ 0x36 for b in block), bytes(b ^ 0x5C for b in block)
+
+
+def install_hmac(con: duckdb.DuckDBPyConnection, key: bytes) -> None:
+    """Define `hmac_key(text)` on this connection: HMAC-SHA256 hex of the UTF-8 text (RFC 2104 from sha256), NULL for NULL/''."""
+    inner, outer = _hmac_pads(key)
+    # The pads are derived from the key: they are put in as blob literals of a temporary macro, never logged or stored.
+    inner_hex, outer_hex = inner.hex(), outer.hex()
+    con.execute(
+        "create or replace temp macro hmac_key(m) as "
+        f"case when m is null or m = '' then null else "
+        f"sha256(unhex('{outer_hex}') || unhex(sha256(unhex('{inner_hex}') || encode(m)))) end"
+    )

@@ -1,0 +1,170 @@
+"""Web-server access logs (Combined Log Format, plain or gzip) -> raw.access_log_hits, bots and page views flagged, IPs hashed."""
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import polars as pl
+
+from ingestion.contracts import ACCESS_LOG_HITS
+from ingestion.daily import DailySource, DayFile, files_table, insert_quarantine, per_file_counts, problems_sql, sql_list
+from ingestion.pseudonymise import IP_MASK, IPV4_PATTERN, mask_contacts_sql
+
+# ip ident user [time] "request" status bytes "referrer" "user agent"  (quoted fields may contain \" escapes)
+QUOTED = r'"((?:[^"\\]|\\.)*)"'
+LOG_PATTERN = rf"^(\S+) \S+ \S+ \[([^\]]+)\] {QUOTED} (\d{{3}}) (\d+|-) {QUOTED} {QUOTED}\s*$"
+LOG_FIELDS = "['ip', 'time', 'request', 'status', 'bytes', 'referrer', 'user_agent']"
+REQUEST_PATTERN = r"^([A-Z]+) (\S+)(?: HTTP/[0-9.]+)?$"
+# Spec: bot if the user agent matches (case-insensitive) this list; 'zalo' but not 'zaloapp' (the in-app browser of people).
+BOT_PATTERN = r"bot|crawl|spider|slurp|curl|wget|python-requests|httpclient|headless|facebookexternalhit|zalo"
+# Downloads and page resources, not page views (a PDF is a download).
+STATIC_EXTENSIONS = ("css", "js", "png", "jpg", "jpeg", "gif", "svg", "ico", "webp", "woff", "woff2", "ttf", "map", "pdf")
+FORMAT_WORDS = 'ip - - [dd/Mon/yyyy:HH:MM:SS +hhmm] "METHOD path HTTP/x" status bytes "referrer" "user agent"'
+
+
+def _masked_line(column: str) -> str:
+    no_ip = f"regexp_replace(regexp_replace({column}, '^\\S+', '{IP_MASK}'), '{IPV4_PATTERN}', '{IP_MASK}', 'g')"
+    return f"left({mask_contacts_sql(no_ip)}, 300)"
+
+
+def _read_lines(con: duckdb.DuckDBPyConnection, files: list[DayFile]) -> None:
+    """Temp table _log_lines(path, source_line, line, pre_reason): every line of every file, in one DuckDB read."""
+    reader = (
+        f"read_csv({sql_list([f.path for f in files])}, columns = {{'line': 'VARCHAR'}}, header = false, delim = '\x01', "
+        "quote = '', escape = '', filename = true, compression = 'auto'EXTRA) with ordinality"
+    )
+    try:
+        con.execute(
+            f"""
+            create or replace temp table _log_lines as
+            select filename as path, (ordinality - min(ordinality) over (partition by filename) + 1)::integer as source_line,
+                   line, null::varchar as pre_reason
+            from {reader.replace('EXTRA', '')}
+            """
+        )
+        return
+    except duckdb.InvalidInputException as error:
+        if "unicode" not in str(error).lower():
+            raise
+    # Some line is not UTF-8 (nginx escapes such bytes as \xHH, so the file was altered): DuckDB sets those lines aside;
+    # they are quarantined and the line numbers of the others are rebuilt from the gaps they leave.
+    con.execute(
+        f"""
+        create or replace temp table _log_accepted as
+        select filename as path, ordinality - min(ordinality) over (partition by filename) + 1 as k, line
+        from {reader.replace("EXTRA", ", store_rejects = true, rejects_table = '_log_rejects', rejects_scan = '_log_reject_scans'")}
+        """
+    )
+    con.execute(
+        """
+        create or replace temp table _log_lines as
+        with rejected as (
+            select distinct s.file_path as path, e.line::bigint as n, e.csv_line
+            from _log_rejects e join _log_reject_scans s using (scan_id, file_id)
+        ),
+        totals as (
+            select path, coalesce(a.n_accepted, 0) + coalesce(r.n_rejected, 0) as n_lines
+            from (select path, count(*) as n_accepted from _log_accepted group by path) a
+            full join (select path, count(*) as n_rejected from rejected group by path) r using (path)
+        ),
+        kept as (
+            select t.path, g.n, row_number() over (partition by t.path order by g.n) as k
+            from totals t, generate_series(1, t.n_lines) g(n)
+            where not exists (select 1 from rejected r where r.path = t.path and r.n = g.n)
+        )
+        select a.path, kept.n::integer as source_line, a.line, null::varchar as pre_reason
+        from _log_accepted a join kept using (path, k)
+        union all
+        select path, n::integer, csv_line, 'the line is not valid UTF-8 text' from rejected
+        """
+    )
+
+
+RULES = [
+    ("(whole row)", "masked_line", "pre_reason", "pre_reason is not null"),
+    ("(whole row)", "masked_line", f"'the line is not in Combined Log Format; expected {FORMAT_WORDS}'",
+     "pre_reason is null and not well_formed"),
+    ("time", "m.time", "'time ''' || m.time || ''' is not a valid time; expected dd/Mon/yyyy:HH:MM:SS +hhmm'",
+     "well_formed and (naive_ts is null or zone.sign = '')"),
+    ("request", "masked_request", "'request ''' || masked_request || ''' is not METHOD path HTTP/x'",
+     "well_formed and request.method = ''"),
+]
+
+
+def load(con: duckdb.DuckDBPyConnection, files: list[DayFile], loaded_at: dt.datetime) -> pl.DataFrame:
+    files_table(con, files, {"host": [f.source_file.split("/")[-2].lower() for f in files]})
+    _read_lines(con, files)
+    static = ", ".join(f"'{e}'" for e in STATIC_EXTENSIONS)
+    con.execute(
+        f"""
+        create or replace temp table _log_staged as
+        with parsed as (
+            select f.source_file, f.fingerprint, f.host, l.source_line, l.line, l.pre_reason,
+                   coalesce(regexp_matches(l.line, '{LOG_PATTERN}'), false) as well_formed,
+                   regexp_extract(l.line, '{LOG_PATTERN}', {LOG_FIELDS}) as m
+            from _log_lines l join _files f using (path)
+            where nullif(trim(l.line), '') is not null
+        ),
+        typed as (
+            select *,
+                   try_strptime(split_part(m.time, ' ', 1), '%d/%b/%Y:%H:%M:%S') as naive_ts,
+                   regexp_extract(m.time, ' ([+-])([0-9]{{2}})([0-9]{{2}})$', ['sign', 'hh', 'mm']) as zone,
+                   regexp_extract(m.request, '{REQUEST_PATTERN}', ['method', 'target']) as request,
+                   {_masked_line('line')} as masked_line,
+                   left({mask_contacts_sql('m.request')}, 300) as masked_request
+            from parsed
+        ),
+        checked as (
+            select *, {problems_sql(RULES)} from typed
+        )
+        select * replace (
+            coalesce(_reason, case when first_line <> source_line
+                                   then 'duplicate of line ' || first_line || ' (the same line twice)' end) as _reason,
+            coalesce(_column, case when first_line <> source_line then '(whole row)' end) as _column,
+            coalesce(_value, case when first_line <> source_line then masked_line end) as _value
+        )
+        from (
+            select *, min(case when _reason is null then source_line end) over (partition by source_file, line) as first_line
+            from checked
+        )
+        """
+    )
+    counts = per_file_counts(con, "_log_staged")
+    con.execute(
+        f"""
+        insert into raw.access_log_hits
+        select hit_local_ts, hit_local_ts::date, host, hmac_key(m.ip), request.method, {mask_contacts_sql('path_only')},
+               try_cast(m.status as integer), try_cast(nullif(m.bytes, '-') as bigint),
+               {mask_contacts_sql("nullif(m.referrer, '-')")}, {mask_contacts_sql("nullif(m.user_agent, '-')")},
+               is_bot, request.method = 'GET' and m.status in ('200', '304') and not is_static and not is_bot,
+               source_file, source_line, fingerprint, ?
+        from (
+            select *,
+                   -- local wall-clock time (UTC+7) from the logged time and its offset
+                   naive_ts - to_minutes((case zone.sign when '-' then -1 else 1 end)
+                                         * (try_cast(zone.hh as integer) * 60 + try_cast(zone.mm as integer))) + interval 7 hour as hit_local_ts,
+                   regexp_extract(request.target, '^([^?#]*)', 1) as path_only,
+                   coalesce(regexp_matches(replace(lower(m.user_agent), 'zaloapp', ''), '{BOT_PATTERN}'), false) as is_bot,
+                   coalesce(regexp_extract(lower(regexp_extract(request.target, '^([^?#]*)', 1)), '\\.([a-z0-9]+)$', 1)
+                            in ({static}), false) as is_static
+            from _log_staged where _reason is null
+        )
+        order by source_file, source_line
+        """,
+        [loaded_at],
+    )
+    insert_quarantine(con, ACCESS_LOG_HITS.source, "_log_staged", loaded_at)
+    con.execute("drop table _log_staged")
+    return counts
+
+
+SOURCE = DailySource(
+    contract=ACCESS_LOG_HITS,
+    patterns=("analytics/access_logs/*/access-*.log", "analytics/access_logs/*/access-*.log.gz"),
+    day_pattern=r"^access-(\d{8})\.log",
+    load=load,
+    # A log rotated at midnight can hold the last seconds of the day before: a day here is the day of the file, so
+    # re-loading a day deletes the rows of that day's files (whatever their hit_date), not rows by hit_date.
+    delete_days_sql="delete from raw.access_log_hits where source_file in (select unnest($files))",
+    needs_key=True,
+)

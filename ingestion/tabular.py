@@ -1,0 +1,100 @@
+"""The shared path of tabular sources (CSV/XLSX): read, map, type, check the contract, split loaded from quarantined."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from ingestion.contracts import Contract
+from ingestion.mappings import Mapping, load_mappings
+from ingestion.readers import LINE, read_mapped
+from ingestion.validation import Problem, apply_problems, mark_duplicates, raw_name, typed_columns
+
+# rules(frame with typed fields and _raw_* columns, mapping, context) -> (frame with derived columns, extra problems)
+Rules = Callable[[pl.DataFrame, Mapping, "RunContext"], tuple[pl.DataFrame, list[Problem]]]
+
+
+@dataclass
+class RunContext:
+    """What one load shares between files: its clock, and reference data loaded once."""
+
+    loaded_at: dt.datetime
+    cache: dict[str, object] = field(default_factory=dict)
+
+    def get(self, name: str, build: Callable[[], object]) -> object:
+        if name not in self.cache:
+            self.cache[name] = build()
+        return self.cache[name]
+
+
+@dataclass(frozen=True)
+class TabularSource:
+    """A CSV/XLSX source: its contract, where its files are, its own rules, and the SELECT that builds the raw row."""
+
+    contract: Contract
+    patterns: tuple[str, ...]  # globs relative to data/raw
+    rules: Rules
+    table_select: str  # DuckDB select list over the staged (typed, validated) rows, in the raw table's column order
+    needs_key: bool = False  # holds personal data: the HMAC key is required
+
+    @property
+    def name(self) -> str:
+        return self.contract.source
+
+    @property
+    def partitioned(self) -> bool:
+        return False
+
+    def find_files(self, raw_dir: Path) -> dict[str, Path]:
+        found: dict[str, Path] = {}
+        for pattern in self.patterns:
+            for path in sorted(raw_dir.glob(pattern)):
+                # Office lock files (~$name.xlsx) and hidden files are not deliveries.
+                if path.is_file() and not path.name.startswith(("~$", ".")):
+                    found[path.relative_to(raw_dir).as_posix()] = path
+        return dict(sorted(found.items()))
+
+
+@dataclass
+class TabularResult:
+    source_file: str
+    fingerprint: str
+    mapping: str
+    encoding: str
+    rows_read: int
+    loaded: pl.DataFrame  # typed fields + derived columns + source_line
+    quarantined: pl.DataFrame  # source_line, column_name, value, reason
+
+    @property
+    def rows_loaded(self) -> int:
+        return self.loaded.height
+
+    @property
+    def rows_quarantined(self) -> int:
+        return self.quarantined.height
+
+
+def process_file(source: TabularSource, path: Path, source_file: str, fingerprint: str, context: RunContext) -> TabularResult:
+    """One file through the contract. Raises UnmappableHeaderError when no mapping fits its header."""
+    contract = source.contract
+    mapped = read_mapped(path, source_file, load_mappings(source.name))
+    mapping = mapped.mapping
+    frame = mapped.frame.rename({f: raw_name(f) for f in mapping.columns})
+    frame = frame.with_columns(
+        [pl.lit(None, pl.String).alias(raw_name(f.name)) for f in contract.fields if f.name not in mapping.columns]
+    )
+    expressions, problems = typed_columns(contract, mapping, mapped.is_excel, context.loaded_at)
+    frame = frame.with_columns(expressions)
+    width = Problem("(whole row)", pl.col("_width_problem").is_not_null(), pl.col("_width_problem"), pl.lit(None, pl.String))
+    frame, extra = source.rules(frame, mapping, context)
+    frame = apply_problems(frame, [width, *problems, *extra])
+    frame = mark_duplicates(frame, [raw_name(f) for f in mapping.columns], contract.key, contract.field_by_name)
+    bad = pl.col("_reason").is_not_null()
+    quarantined = frame.filter(bad).select(
+        pl.col(LINE), pl.col("_column").alias("column_name"), pl.col("_value").alias("value"), pl.col("_reason").alias("reason")
+    )
+    loaded = frame.filter(~bad)
+    return TabularResult(source_file, fingerprint, mapping.name, mapped.encoding, frame.height, loaded, quarantined)

@@ -1,0 +1,418 @@
+"""Plotly figures for the reports; each comes with a title that states what the chart shows, picked from the mart rows.
+
+Titles are plain text (the page escapes them); every data string placed in a figure goes through `plotly_text`.
+The numbers are the marts' own: charts sort and pick rows, they do not sum, divide or difference.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import plotly.graph_objects as go
+
+from reports.format import (
+    QUOTA_STATUS_LABELS,
+    fmt_date,
+    fmt_int,
+    fmt_number,
+    fmt_pct,
+    join_names,
+    month_number,
+    month_short_label,
+    period_label,
+    plotly_text,
+    short_unit_name,
+)
+
+Row = dict[str, Any]
+
+FONT = '"Segoe UI", Roboto, "Noto Sans", "Helvetica Neue", Arial, "Liberation Sans", sans-serif'
+NAVY = "#1f4e79"
+BLUE = "#2f75b5"
+LIGHT = "#c9d7e8"
+GREY = "#9aa5b1"
+STATUS_COLOURS = {
+    "met": "#2e7d32",
+    "running_met": "#2e7d32",
+    "on_track": "#9ccc65",
+    "at_risk": "#f9a825",
+    "not_met": "#c62828",
+    "running_not_met": "#c62828",
+}
+# The exam season: upper-secondary graduation exam (late June) and grade-10 enrolment results (July).
+EXAM_SEASON_MONTHS = {6, 7}
+EXAM_SEASON_NOTE = "mùa thi tốt nghiệp THPT và tuyển sinh lớp 10"
+
+
+@dataclass
+class Chart:
+    key: str  # stable id for the div and for tests
+    title: str  # the finding, plain text
+    fig: go.Figure
+    height: int
+    note: str = ""  # a line under the chart (plain text)
+    legend: list[tuple[str, str]] = field(default_factory=list)  # (colour, label) chips shown under the chart
+
+
+def base_layout(fig: go.Figure, height: int, **extra: Any) -> go.Figure:
+    fig.update_layout(
+        separators=",.",  # decimal ',' and thousands '.' in hover and axis numbers (Vietnamese convention)
+        template="plotly_white",
+        height=height,
+        autosize=True,
+        margin=dict(l=60, r=20, t=36, b=50),
+        font=dict(family=FONT, size=13, color="#1b1f24"),
+        hoverlabel=dict(font=dict(family=FONT, size=13)),
+        legend=dict(orientation="h", x=0, xanchor="left", y=1.02, yanchor="bottom", traceorder="normal"),
+        bargap=0.25,
+    )
+    # exponentformat none: '800.000' rather than the SI '800k'.
+    fig.update_xaxes(fixedrange=True, separatethousands=True, exponentformat="none")
+    fig.update_yaxes(fixedrange=True, separatethousands=True, exponentformat="none", rangemode="tozero")
+    if extra:
+        fig.update_layout(**extra)
+    return fig
+
+
+# ---- quota ---------------------------------------------------------------------------------------------------
+def quota_status(row: Row) -> str:
+    """The display status of one kpi_quota_fulfilment row (a reading of quota_met/projection, no arithmetic)."""
+    if row.get("quarter_status") == "running":
+        if row.get("quota_met"):
+            return "running_met"
+        if row.get("projection") in ("on_track", "met"):
+            return "on_track"
+        if row.get("projection") == "at_risk":
+            return "at_risk"
+        return "running_not_met"
+    return "met" if row.get("quota_met") else "not_met"
+
+
+BEHIND_QUOTA = {"not_met", "at_risk", "running_not_met"}
+_STATUS_Z = {"not_met": 0, "running_not_met": 0, "at_risk": 1, "on_track": 2, "met": 3, "running_met": 3}
+_STATUS_SCALE = [
+    [0.0, STATUS_COLOURS["not_met"]], [1 / 6, STATUS_COLOURS["not_met"]],
+    [1 / 6, STATUS_COLOURS["at_risk"]], [0.5, STATUS_COLOURS["at_risk"]],
+    [0.5, STATUS_COLOURS["on_track"]], [5 / 6, STATUS_COLOURS["on_track"]],
+    [5 / 6, STATUS_COLOURS["met"]], [1.0, STATUS_COLOURS["met"]],
+]
+
+
+def quota_legend(include_running: bool) -> list[tuple[str, str]]:
+    chips = [(STATUS_COLOURS["met"], "Đạt chỉ tiêu"), (STATUS_COLOURS["not_met"], "Chưa đạt")]
+    if include_running:
+        chips += [(STATUS_COLOURS["on_track"], "Quý đang chạy: đúng tiến độ"),
+                  (STATUS_COLOURS["at_risk"], "Quý đang chạy: có nguy cơ chưa đạt")]
+    return chips + [("#eeeeee", "Đơn vị chưa/không còn hoạt động trong quý")]
+
+
+def unit_labels(units: list[Row]) -> dict[str, str]:
+    """Short display names, falling back to the full name where two short names would collide."""
+    shorts = [short_unit_name(u["unit_name"]) for u in units]
+    return {u["unit_code"]: (s if shorts.count(s) == 1 else u["unit_name"]) for u, s in zip(units, shorts)}
+
+
+def quota_heatmap(key: str, rows: list[Row], units: list[Row], quarters: list[str], current_quarter: str,
+                  group_label: str) -> Chart:
+    """Unit × quarter grid: colour = status, cell text = articles submitted / quota."""
+    labels = unit_labels(units)
+    by_cell = {(r["unit_code"], r["quarter"]): r for r in rows}
+    z, text, hover = [], [], []
+    for unit in units:
+        z_row, text_row, hover_row = [], [], []
+        for quarter in quarters:
+            row = by_cell.get((unit["unit_code"], quarter))
+            if row is None:
+                z_row.append(None)
+                text_row.append("")
+                hover_row.append(f"{plotly_text(unit['unit_name'])}<br>{period_label(quarter)}: không áp dụng")
+                continue
+            status = quota_status(row)
+            z_row.append(_STATUS_Z[status])
+            text_row.append(f"{fmt_int(row['articles_submitted'])}/{fmt_int(row['quota'])}")
+            hover_row.append(
+                f"<b>{plotly_text(unit['unit_name'])}</b><br>{period_label(quarter)}"
+                + (" (đang diễn ra)" if row.get("quarter_status") == "running" else "")
+                + f"<br>Bài đã gửi: {fmt_int(row['articles_submitted'])} / chỉ tiêu {fmt_int(row['quota'])}"
+                + f"<br>Bài đã đăng: {fmt_int(row['articles_published'])}"
+                + f"<br>Tình trạng: {QUOTA_STATUS_LABELS[status]}"
+            )
+        z.append(z_row)
+        text.append(text_row)
+        hover.append(hover_row)
+    fig = go.Figure(go.Heatmap(
+        z=z, x=[period_label(q) for q in quarters], y=[plotly_text(labels[u["unit_code"]]) for u in units],
+        zmin=0, zmax=3, colorscale=_STATUS_SCALE, showscale=False, xgap=3, ygap=3,
+        text=text, texttemplate="%{text}", textfont=dict(size=12, color="#ffffff"),
+        customdata=hover, hovertemplate="%{customdata}<extra></extra>",
+    ))
+    height = 70 + 26 * max(len(units), 2)
+    base_layout(fig, height, margin=dict(l=10, r=10, t=40, b=10), plot_bgcolor="#eeeeee")
+    fig.update_xaxes(side="top", showgrid=False, tickfont=dict(size=12))
+    fig.update_yaxes(autorange="reversed", showgrid=False, automargin=True, rangemode="normal")
+    current_rows = [by_cell.get((u["unit_code"], current_quarter)) for u in units]
+    behind = [labels[r["unit_code"]] for r in current_rows if r is not None and quota_status(r) in BEHIND_QUOTA]
+    running = any(r is not None and r.get("quarter_status") == "running" for r in current_rows)
+    when = period_label(current_quarter)
+    if not any(r is not None for r in current_rows):
+        title = f"{group_label}: chưa có số liệu chỉ tiêu cho {when}"
+    elif not behind:
+        title = f"{group_label}: tất cả đã đạt chỉ tiêu bài viết {when}"
+    elif running:
+        title = f"{group_label} có nguy cơ chưa đạt chỉ tiêu {when}: {join_names(behind, 8)}"
+    else:
+        title = f"{group_label} chưa đạt chỉ tiêu {when}: {join_names(behind, 8)}"
+    return Chart(key, title, fig, height, note="Số trong ô: bài đã gửi / chỉ tiêu của quý.",
+                 legend=quota_legend(any(r.get("quarter_status") == "running" for r in rows)))
+
+
+def unit_quota_bars(key: str, rows: list[Row]) -> Chart:
+    """One unit's articles per quarter (bars coloured by status) against its quota (line)."""
+    x = [period_label(r["quarter"]) for r in rows]
+    statuses = [quota_status(r) for r in rows]
+    fig = go.Figure()
+    fig.add_bar(
+        x=x, y=[r["articles_submitted"] for r in rows], name="Bài đã gửi", showlegend=False,
+        marker_color=[STATUS_COLOURS[s] for s in statuses],
+        customdata=[[QUOTA_STATUS_LABELS[s], fmt_int(r["articles_published"])] for s, r in zip(statuses, rows)],
+        hovertemplate="%{x}<br>Bài đã gửi: %{y:,.0f}<br>Đã đăng: %{customdata[1]}<br>%{customdata[0]}<extra></extra>",
+    )
+    fig.add_scatter(x=x, y=[r["quota"] for r in rows], name="Chỉ tiêu", mode="lines+markers",
+                    line=dict(color="#1b1f24", dash="dash"), hovertemplate="%{x}<br>Chỉ tiêu: %{y:,.0f} bài<extra></extra>")
+    base_layout(fig, 300, showlegend=True)
+    fig.update_yaxes(title_text="Số bài", dtick=1 if max([r["articles_submitted"] or 0 for r in rows] + [1]) <= 8 else None)
+    missed = [period_label(r["quarter"]) for r, s in zip(rows, statuses) if s in ("not_met", "running_not_met")]
+    risky = [period_label(r["quarter"]) for r, s in zip(rows, statuses) if s == "at_risk"]
+    if not rows:
+        title = "Chưa có số liệu chỉ tiêu bài viết"
+    elif missed:
+        title = f"Chưa đạt chỉ tiêu bài viết trong {join_names(missed)}"
+        if risky:
+            title += f"; {join_names(risky)} có nguy cơ chưa đạt"
+    elif risky:
+        title = f"Đạt chỉ tiêu các quý đã qua; {join_names(risky)} có nguy cơ chưa đạt"
+    else:
+        title = "Đạt chỉ tiêu bài viết trong mọi quý"
+    return Chart(key, title, fig, 300, legend=quota_legend(any(r.get("quarter_status") == "running" for r in rows))[:-1])
+
+
+# ---- feedback ------------------------------------------------------------------------------------------------
+def sla_trend(key: str, rows: list[Row], target: float | None, highlight: set[str], grain: str,
+              subject: str = "") -> Chart:
+    """Feedback received (bars) and % answered within the deadline (line) per month or quarter."""
+    label = period_label
+    x = [label(r["period"]) for r in rows]
+    fig = go.Figure()
+    fig.add_bar(
+        x=x, y=[r["received_count"] for r in rows], name="Phản ánh tiếp nhận (trục phải)",
+        marker_color=[BLUE if r["period"] in highlight else LIGHT for r in rows],
+        hovertemplate="%{x}<br>Tiếp nhận: %{y:,.0f} phản ánh<extra></extra>",
+    )
+    fig.add_scatter(
+        x=x, y=[r["answered_within_sla_pct"] for r in rows], name="% trả lời đúng hạn (trục trái)", mode="lines+markers",
+        yaxis="y2",
+        line=dict(color=NAVY, width=3), marker=dict(size=8),
+        customdata=[[fmt_int(r["answered_within_sla_count"]), fmt_int(r["answered_count"])] for r in rows],
+        hovertemplate="%{x}<br>Đúng hạn: %{y:,.1f} %<br>(%{customdata[0]} trên %{customdata[1]} phản ánh đã trả lời)<extra></extra>",
+    )
+    base_layout(fig, 340)
+    fig.update_layout(
+        yaxis=dict(title_text="Số phản ánh", side="right", showgrid=False, rangemode="tozero"),
+        yaxis2=dict(title_text="% trả lời đúng hạn", overlaying="y", side="left", range=[0, 105], ticksuffix=" %",
+                    fixedrange=True, showgrid=True, gridcolor="#e5e9ef"),
+        margin=dict(l=70, r=70, t=36, b=50),
+    )
+    if target is not None:
+        fig.add_shape(type="line", xref="paper", x0=0, x1=1, yref="y2", y0=target, y1=target,
+                      line=dict(color="#c62828", dash="dot", width=2))
+        fig.add_annotation(xref="paper", x=0, xanchor="left", yref="y2", y=target, yanchor="top", showarrow=False,
+                           text=f"Mục tiêu {fmt_pct(target)}", font=dict(color="#c62828", size=12))
+    rated = [r for r in rows if r["answered_within_sla_pct"] is not None]
+    if not rated:
+        title = f"Chưa có phản ánh được trả lời{subject}"
+    else:
+        lowest = min(rated, key=lambda r: (r["answered_within_sla_pct"], r["period"]))
+        highest = max(rated, key=lambda r: (r["answered_within_sla_pct"], r["period"]))
+        if lowest is highest or lowest["answered_within_sla_pct"] == highest["answered_within_sla_pct"]:
+            title = f"Tỷ lệ trả lời đúng hạn{subject} ổn định ở mức {fmt_pct(lowest['answered_within_sla_pct'])}"
+        else:
+            title = (f"Trả lời đúng hạn{subject} thấp nhất vào {label(lowest['period'])} "
+                     f"({fmt_pct(lowest['answered_within_sla_pct'])}), cao nhất vào {label(highest['period'])} "
+                     f"({fmt_pct(highest['answered_within_sla_pct'])})")
+    return Chart(key, title, fig, 340)
+
+
+def response_distribution(key: str, tickets: list[Row], period_row: Row | None, when: str) -> Chart:
+    """Histogram of working days to the answer, split on/over the deadline (Plotly.js bins the ticket values)."""
+    fig = go.Figure()
+    for within, name, colour in ((True, "Đúng hạn", BLUE), (False, "Quá hạn", "#c62828")):
+        values = [t["working_days_to_response"] for t in tickets if bool(t["within_sla"]) is within]
+        if not values:
+            continue  # an empty histogram trace makes Plotly.js warn about bin grouping
+        fig.add_histogram(
+            x=values,
+            name=name, marker_color=colour, xbins=dict(start=-0.5, size=1),
+            hovertemplate=f"{name}: %{{y:,.0f}} phản ánh<extra></extra>",
+        )
+    base_layout(fig, 320, barmode="stack", bargap=0.08, hovermode="x unified")
+    fig.update_xaxes(title_text="Số ngày làm việc đến khi trả lời (không tính ngày tiếp nhận)", type="linear",
+                     dtick=1 if len(tickets) < 400 else None, hoverformat=",.0f")
+    # Few tickets: whole-number ticks (the row count only steers the axis, it is not a figure of the report).
+    fig.update_yaxes(title_text="Số phản ánh", dtick=1 if len(tickets) <= 12 else None, tickformat=",d")
+    if period_row and period_row.get("median_working_days") is not None:
+        title = (f"{when}: một nửa số phản ánh được trả lời trong {fmt_number(period_row['median_working_days'])} ngày làm việc"
+                 + (f", 90 % trong {fmt_number(period_row['p90_working_days'])} ngày"
+                    if period_row.get("p90_working_days") is not None else ""))
+    elif tickets:
+        title = f"Thời gian trả lời phản ánh, {when}"
+    else:
+        title = f"{when}: chưa có phản ánh nào được trả lời"
+    return Chart(key, title, fig, 320, note="Thời hạn: 10 ngày làm việc (khiếu nại: 30 ngày) theo danh mục SLA của Sở.")
+
+
+def backlog_bars(key: str, unit_rows: list[Row], dept_row: Row | None, when: str, overdue: Row | None) -> Chart | None:
+    """Open feedback by age bucket for each unit that has any, oldest backlog first."""
+    rows = [r for r in unit_rows
+            if (r["open_backlog_0_5"] or 0) > 0 or (r["open_backlog_6_10"] or 0) > 0 or (r["open_backlog_over_10"] or 0) > 0]
+    if not rows:
+        return None
+    rows.sort(key=lambda r: (-(r["open_backlog_over_10"] or 0), -(r["open_backlog_6_10"] or 0),
+                             -(r["open_backlog_0_5"] or 0), r["unit_name"] or ""))
+    rows = rows[:15]
+    names = [plotly_text(short_unit_name(r["unit_name"]) if r["unit_name"] else r["unit_code"]) for r in rows]
+    fig = go.Figure()
+    for column, name, colour in (("open_backlog_0_5", "0–5 ngày làm việc", "#9ccc65"),
+                                 ("open_backlog_6_10", "6–10 ngày", "#f9a825"),
+                                 ("open_backlog_over_10", "Trên 10 ngày", "#c62828")):
+        fig.add_bar(y=names, x=[r[column] or 0 for r in rows], name=name, orientation="h", marker_color=colour,
+                    hovertemplate="%{y}<br>" + name + ": %{x:,.0f} phản ánh<extra></extra>")
+    height = 110 + 32 * len(rows)
+    base_layout(fig, height, barmode="stack")
+    fig.update_yaxes(autorange="reversed", automargin=True, rangemode="normal")
+    fig.update_xaxes(title_text="Số phản ánh đang mở", dtick=1 if len(rows) and max(
+        [(r["open_backlog_0_5"] or 0) for r in rows] + [(r["open_backlog_6_10"] or 0) for r in rows]
+        + [(r["open_backlog_over_10"] or 0) for r in rows]) <= 5 else None)
+    oldest = rows[0]
+    if (oldest["open_backlog_over_10"] or 0) > 0:
+        title = f"Tồn đọng lâu nhất ở {short_unit_name(oldest['unit_name'])}: {fmt_int(oldest['open_backlog_over_10'])} phản ánh mở trên 10 ngày làm việc"
+    else:
+        title = f"Không có phản ánh nào mở quá 10 ngày làm việc; nhiều nhất ở {short_unit_name(oldest['unit_name'])}"
+    if overdue is not None and overdue.get("value") is not None:
+        title += f" — toàn Sở: {fmt_int(overdue['value'])} phản ánh quá hạn"
+    return Chart(key, title, fig, height, note=f"Phản ánh tiếp nhận trong {when} còn chưa trả lời, theo số ngày làm việc đã mở.")
+
+
+# ---- portal --------------------------------------------------------------------------------------------------
+def _peak_month_title(rows: list[Row], subject: str) -> str:
+    rated = [r for r in rows if r["pageviews"] is not None]
+    if not rated:
+        return f"Chưa có số liệu lượt xem {subject}"
+    peak = max(rated, key=lambda r: (r["pageviews"], r["month"]))
+    title = f"Lượt xem {subject} cao nhất vào {period_label(peak['month'])} ({fmt_int(peak['pageviews'])} lượt)"
+    if month_number(peak["month"]) in EXAM_SEASON_MONTHS:
+        title += f" — {EXAM_SEASON_NOTE}"
+    return title
+
+
+def portal_monthly_bars(key: str, rows: list[Row], highlight: set[str], subject: str) -> Chart:
+    fig = go.Figure()
+    fig.add_bar(
+        x=[month_short_label(r["month"]) for r in rows], y=[r["pageviews"] for r in rows], name="Lượt xem",
+        marker_color=["#e07b00" if month_number(r["month"]) in EXAM_SEASON_MONTHS else (NAVY if r["month"] in highlight else LIGHT)
+                      for r in rows],
+        customdata=[[period_label(r["month"]), fmt_pct(r["pageviews_change_pct"]) if r["pageviews_change_pct"] is not None else "–"]
+                    for r in rows],
+        hovertemplate="%{customdata[0]}<br>Lượt xem: %{y:,.0f}<br>So với tháng trước: %{customdata[1]}<extra></extra>",
+    )
+    base_layout(fig, 320)
+    fig.update_yaxes(title_text="Lượt xem")
+    legend = [(LIGHT, "Tháng khác"), ("#e07b00", "Mùa thi (tháng 6–7)")]
+    if highlight:
+        legend.insert(0, (NAVY, "Tháng của kỳ báo cáo"))
+    return Chart(key, _peak_month_title(rows, subject), fig, 320, legend=legend)
+
+
+def portal_daily_line(key: str, rows: list[Row], site: str, highlight: tuple[dt.date, dt.date] | None) -> Chart:
+    fig = go.Figure()
+    fig.add_scatter(
+        x=[r["date"] for r in rows], y=[r["pageviews"] for r in rows], mode="lines", name="Lượt xem",
+        line=dict(color=NAVY, width=1.6), fill="tozeroy", fillcolor="rgba(47,117,181,0.12)",
+        hovertemplate="%{x|%d/%m/%Y}<br>Lượt xem: %{y:,.0f}<extra></extra>",
+    )
+    base_layout(fig, 320, showlegend=False)
+    fig.update_xaxes(tickformat="T%-m/%Y", dtick="M1", ticklabelmode="period", hoverformat="%d/%m/%Y")
+    fig.update_yaxes(title_text="Lượt xem mỗi ngày")
+    if highlight:
+        fig.add_vrect(x0=highlight[0], x1=highlight[1], fillcolor="#f9a825", opacity=0.12, line_width=0,
+                      annotation_text="Kỳ báo cáo", annotation_position="top left")
+    if rows:
+        peak = max(rows, key=lambda r: (r["pageviews"] or 0, r["date"]))
+        title = f"Ngày đông nhất trên {site}: {fmt_date(peak['date'])} với {fmt_int(peak['pageviews'])} lượt xem"
+        if peak["date"].month in EXAM_SEASON_MONTHS:
+            title += f" ({EXAM_SEASON_NOTE})"
+    else:
+        title = f"Chưa có số liệu lượt xem theo ngày của {site}"
+    return Chart(key, title, fig, 320)
+
+
+def top_pages_bars(key: str, rows: list[Row], month: str) -> Chart:
+    rows = sorted(rows, key=lambda r: r["rank_in_month"])
+    labels = [f"{r['rank_in_month']}. {plotly_text(r['page_title'] or r['page_path'], 60)}" for r in rows]
+    fig = go.Figure(go.Bar(
+        y=labels, x=[r["pageviews"] for r in rows], orientation="h", marker_color=BLUE,
+        customdata=[[plotly_text(r["page_title"] or "", 120), plotly_text(r["site"]), plotly_text(r["page_path"], 80)] for r in rows],
+        hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}%{customdata[2]}<br>Lượt xem: %{x:,.0f}<extra></extra>",
+    ))
+    height = 90 + 30 * max(len(rows), 2)
+    base_layout(fig, height, showlegend=False)
+    fig.update_yaxes(autorange="reversed", automargin=True, rangemode="normal")
+    fig.update_xaxes(title_text="Lượt xem")
+    if rows:
+        title = f"Được xem nhiều nhất {period_label(month)}: «{rows[0]['page_title'] or rows[0]['page_path']}»"
+    else:
+        title = f"Chưa có số liệu trang được xem nhiều nhất {period_label(month)}"
+    return Chart(key, title, fig, height)
+
+
+# ---- publication pipeline ------------------------------------------------------------------------------------
+def pipeline_stages(key: str, row: Row | None, quarter: str) -> Chart:
+    stages = [("submitted", "Đã gửi"), ("selected", "Được chọn"), ("published", "Đã đăng"),
+              ("rejected", "Không sử dụng"), ("withdrawn", "Rút lại")]
+    colours = [LIGHT, BLUE, NAVY, GREY, GREY]
+    values = [row[c] if row else None for c, _ in stages]
+    fig = go.Figure(go.Bar(
+        x=[label for _, label in stages], y=values, marker_color=colours, text=[fmt_int(v) for v in values],
+        textposition="outside", hovertemplate="%{x}: %{y:,.0f} bài<extra></extra>", cliponaxis=False,
+    ))
+    base_layout(fig, 300, showlegend=False)
+    fig.update_yaxes(title_text="Số bài")
+    if row:
+        title = (f"{period_label(quarter)}: {fmt_int(row['published'])} bài được đăng trong {fmt_int(row['submitted'])} bài gửi"
+                 + (f" (tỷ lệ được chọn {fmt_pct(row['selection_rate_pct'])})" if row.get("selection_rate_pct") is not None else ""))
+    else:
+        title = f"{period_label(quarter)}: chưa có bài gửi"
+    note = ""
+    if row and row.get("median_days_to_publication") is not None:
+        note = f"Thời gian trung vị từ khi gửi đến khi đăng: {fmt_number(row['median_days_to_publication'])} ngày."
+    return Chart(key, title, fig, 300, note=note)
+
+
+def pipeline_channels(key: str, rows: list[Row], current_quarter: str) -> Chart:
+    channels = [("published_portal", "Cổng thông tin", NAVY), ("published_press", "Báo chí", "#e07b00"),
+                ("published_ministry", "Bộ GDĐT", "#6a9f3b")]
+    fig = go.Figure()
+    x = [period_label(r["quarter"]) for r in rows]
+    for column, name, colour in channels:
+        fig.add_bar(x=x, y=[r[column] for r in rows], name=name, marker_color=colour,
+                    hovertemplate="%{x}<br>" + name + ": %{y:,.0f} bài<extra></extra>")
+    base_layout(fig, 300, barmode="stack")
+    fig.update_yaxes(title_text="Bài đã đăng")
+    current = next((r for r in rows if r["quarter"] == current_quarter), None)
+    if current and any((current[c] or 0) > 0 for c, _, _ in channels):
+        main = max(channels, key=lambda c: current[c[0]] or 0)
+        title = f"{period_label(current_quarter)}: {main[1]} là kênh đăng nhiều bài nhất ({fmt_int(current[main[0]])} bài)"
+    else:
+        title = f"{period_label(current_quarter)}: chưa có bài nào được đăng"
+    return Chart(key, title, fig, 300)
+

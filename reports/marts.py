@@ -1,0 +1,251 @@
+"""Read-only access to the published marts (spec §4): each method picks rows; none aggregates or computes a KPI."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+Row = dict[str, Any]
+
+# Every mart column the reports read. Checked once on opening so a renamed or missing column is reported in one
+# message naming the table and the column, instead of a SQL error deep inside a page.
+REQUIRED_COLUMNS: dict[str, list[str]] = {
+    "dim_date": ["date", "quarter_label", "month_label"],
+    "dim_unit": ["unit_code", "unit_name", "unit_type", "valid_from", "valid_to", "site_host", "quota_articles_per_quarter"],
+    "fct_feedback_tickets": ["received_date", "working_days_to_response", "within_sla", "responded_at", "as_of_date"],
+    "kpi_feedback_response": [
+        "period_grain", "period", "period_start", "unit_code", "unit_name", "received_count", "answered_count",
+        "answered_within_sla_count", "answered_within_sla_pct", "median_working_days", "p90_working_days",
+        "open_backlog_0_5", "open_backlog_6_10", "open_backlog_over_10", "answers_published_pct",
+    ],
+    "kpi_quota_fulfilment": [
+        "unit_code", "unit_name", "unit_type", "quarter", "quarter_start", "quarter_end", "quota", "articles_submitted",
+        "articles_published", "quota_met", "quarter_status", "projected_articles", "projection",
+    ],
+    "fct_portal_daily": ["site", "date", "pageviews", "source_form"],
+    "kpi_portal_monthly": ["month", "month_start", "site", "unit_code", "pageviews", "pageviews_prev_month", "pageviews_change_pct"],
+    "kpi_portal_top_pages": ["month", "site", "page_path", "page_title", "pageviews", "rank_in_month"],
+    "kpi_publication_pipeline": [
+        "quarter", "unit_code", "unit_name", "submitted", "selected", "published", "rejected", "withdrawn",
+        "selection_rate_pct", "median_days_to_publication", "published_portal", "published_press", "published_ministry",
+    ],
+    "kpi_headline": ["period_grain", "period", "metric", "value", "previous_value", "change", "target", "meets_target"],
+}
+
+# The department office runs the portal itself; its sub-site host is the portal's.
+PORTAL_UNIT_CODE = "SGD_VP"
+DEFAULT_PORTAL_HOST = "hcm.edu.vn"
+# When one site/day is present in several measurement forms, the one the daily chart shows.
+SOURCE_FORM_PREFERENCE = ("ga4", "page_report", "access_log")
+
+
+class MartSchemaError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class Period:
+    code: str  # '2024Q2' or '2024-05'
+    grain: str  # 'quarter' | 'month'
+    start: dt.date
+    end: dt.date
+    quarter: str  # the quarter holding the period (itself for a quarter)
+    months: tuple[str, ...]  # months of the period ('2024-04', '2024-05', '2024-06' or just the month)
+
+
+class Marts:
+    """A read-only connection to the warehouse with one method per question the reports ask."""
+
+    def __init__(self, warehouse_db: Path):
+        self.path = Path(warehouse_db)
+        if not self.path.exists():
+            raise FileNotFoundError(f"warehouse file {self.path} does not exist; build it first (`edukpi materialize`)")
+        self.con = duckdb.connect(str(self.path), read_only=True)
+        try:
+            self._check_columns()
+        except Exception:
+            self.con.close()
+            raise
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> "Marts":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _check_columns(self) -> None:
+        present: dict[str, set[str]] = {}
+        for table, column in self.con.execute(
+            "select table_name, column_name from information_schema.columns where table_schema = 'marts'"
+        ).fetchall():
+            present.setdefault(table, set()).add(column)
+        problems = []
+        for table, columns in REQUIRED_COLUMNS.items():
+            if table not in present:
+                problems.append(f"table marts.{table} is missing")
+                continue
+            missing = [c for c in columns if c not in present[table]]
+            if missing:
+                problems.append(f"marts.{table} lacks column(s) {', '.join(missing)}")
+        if problems:
+            raise MartSchemaError(
+                f"{self.path}: the reports cannot read this warehouse: " + "; ".join(problems)
+                + ". The reports read the marts of spec §4; rebuild the warehouse with the current dbt project."
+            )
+
+    def rows(self, sql: str, params: list[Any] | None = None) -> list[Row]:
+        cursor = self.con.execute(sql, params or [])
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, values)) for values in cursor.fetchall()]
+
+    def one(self, sql: str, params: list[Any] | None = None) -> Row | None:
+        found = self.rows(sql, params)
+        return found[0] if found else None
+
+    # ---- periods ---------------------------------------------------------------------------------------------
+    def periods(self, grain: str) -> list[str]:
+        """Periods of a grain that have headline figures, oldest first."""
+        return [r["period"] for r in self.rows(
+            "select distinct period from marts.kpi_headline where period_grain = ? order by period", [grain])]
+
+    def period(self, code: str, grain: str) -> Period:
+        column = "quarter_label" if grain == "quarter" else "month_label"
+        bounds = self.one(
+            f"select min(date) as start, max(date) as end, min(quarter_label) as quarter from marts.dim_date where {column} = ?",
+            [code])
+        if not bounds or bounds["start"] is None:
+            raise ValueError(f"period {code!r} is not in marts.dim_date")
+        months = tuple(r["month_label"] for r in self.rows(
+            f"select distinct month_label from marts.dim_date where {column} = ? order by month_label", [code]))
+        return Period(code=code, grain=grain, start=bounds["start"], end=bounds["end"], quarter=bounds["quarter"], months=months)
+
+    def previous_period(self, period: Period) -> str | None:
+        found = self.one(
+            "select max(period) as period from marts.kpi_headline where period_grain = ? and period < ?",
+            [period.grain, period.code])
+        return found["period"] if found else None
+
+    def as_of_date(self) -> dt.date | None:
+        found = self.one("select max(as_of_date) as as_of from marts.fct_feedback_tickets")
+        return found["as_of"] if found else None
+
+    # ---- units -----------------------------------------------------------------------------------------------
+    def units(self) -> list[Row]:
+        return self.rows("select * from marts.dim_unit order by unit_type, unit_name")
+
+    def portal_host(self) -> str:
+        found = self.one("select site_host from marts.dim_unit where unit_code = ? and coalesce(site_host, '') <> ''",
+                         [PORTAL_UNIT_CODE])
+        return found["site_host"] if found else DEFAULT_PORTAL_HOST
+
+    # ---- headline --------------------------------------------------------------------------------------------
+    def headline(self, period: Period) -> dict[str, Row]:
+        return {r["metric"]: r for r in self.rows(
+            "select * from marts.kpi_headline where period_grain = ? and period = ?", [period.grain, period.code])}
+
+    def headline_series(self, grain: str, metric: str, up_to: str) -> list[Row]:
+        return self.rows(
+            "select * from marts.kpi_headline where period_grain = ? and metric = ? and period <= ? order by period",
+            [grain, metric, up_to])
+
+    # ---- quota -----------------------------------------------------------------------------------------------
+    def quota_rows(self, up_to_quarter: str | None = None, unit_code: str | None = None) -> list[Row]:
+        sql = "select * from marts.kpi_quota_fulfilment where true"
+        params: list[Any] = []
+        if up_to_quarter:
+            sql += " and quarter <= ?"
+            params.append(up_to_quarter)
+        if unit_code:
+            sql += " and unit_code = ?"
+            params.append(unit_code)
+        return self.rows(sql + " order by quarter, unit_type, unit_name", params)
+
+    def latest_quota_quarter(self) -> str | None:
+        found = self.one("select max(quarter) as quarter from marts.kpi_quota_fulfilment")
+        return found["quarter"] if found else None
+
+    # ---- feedback --------------------------------------------------------------------------------------------
+    def feedback(self, grain: str, up_to: str | None = None, unit_code: str | None = None,
+                 all_units: bool = False, period: str | None = None) -> list[Row]:
+        """Rows of kpi_feedback_response: the department (unit_code NULL) unless unit_code or all_units is given."""
+        sql = "select * from marts.kpi_feedback_response where period_grain = ?"
+        params: list[Any] = [grain]
+        if period:
+            sql += " and period = ?"
+            params.append(period)
+        if up_to:
+            sql += " and period <= ?"
+            params.append(up_to)
+        if unit_code:
+            sql += " and unit_code = ?"
+            params.append(unit_code)
+        elif all_units:
+            sql += " and unit_code is not null"
+        else:
+            sql += " and unit_code is null"
+        return self.rows(sql + " order by period, unit_name", params)
+
+    def response_times(self, period: Period) -> list[Row]:
+        """Answered tickets received in the period: one row each, for the distribution chart (binned by Plotly.js)."""
+        return self.rows(
+            """select working_days_to_response, within_sla from marts.fct_feedback_tickets
+               where received_date between ? and ? and responded_at is not null and working_days_to_response is not null
+               order by working_days_to_response""",
+            [period.start, period.end])
+
+    # ---- portal ----------------------------------------------------------------------------------------------
+    def portal_monthly(self, site: str | None, up_to_month: str | None = None) -> list[Row]:
+        sql = "select * from marts.kpi_portal_monthly where " + ("site is null" if site is None else "site = ?")
+        params: list[Any] = [] if site is None else [site]
+        if up_to_month:
+            sql += " and month <= ?"
+            params.append(up_to_month)
+        return self.rows(sql + " order by month", params)
+
+    def portal_sites_in_month(self, month: str) -> list[Row]:
+        return self.rows(
+            """select m.*, u.unit_name from marts.kpi_portal_monthly m left join marts.dim_unit u using (unit_code)
+               where m.month = ? and m.site is not null order by m.pageviews desc, m.site""", [month])
+
+    def portal_daily(self, site: str, start: dt.date, end: dt.date) -> list[Row]:
+        """One row per day for one site; where a day exists in several source forms, the preferred one is picked."""
+        return self.rows(
+            """select date, pageviews, source_form from marts.fct_portal_daily
+               where site = ? and date between ? and ?
+               qualify row_number() over (partition by date order by
+                   case source_form when ? then 0 when ? then 1 when ? then 2 else 3 end) = 1
+               order by date""",
+            [site, start, end, *SOURCE_FORM_PREFERENCE])
+
+    def top_pages(self, months: tuple[str, ...] | list[str], max_rank: int = 10) -> list[Row]:
+        if not months:
+            return []
+        marks = ", ".join("?" * len(months))
+        return self.rows(
+            f"""select * from marts.kpi_portal_top_pages where month in ({marks}) and rank_in_month <= ?
+                order by month, rank_in_month""", [*months, max_rank])
+
+    def latest_month_with_top_pages(self, months: tuple[str, ...]) -> str | None:
+        if not months:
+            return None
+        marks = ", ".join("?" * len(months))
+        found = self.one(f"select max(month) as month from marts.kpi_portal_top_pages where month in ({marks})", list(months))
+        return found["month"] if found else None
+
+    # ---- publication pipeline --------------------------------------------------------------------------------
+    def pipeline(self, up_to_quarter: str | None = None, unit_code: str | None = None, quarter: str | None = None) -> list[Row]:
+        sql = "select * from marts.kpi_publication_pipeline where " + ("unit_code is null" if unit_code is None else "unit_code = ?")
+        params: list[Any] = [] if unit_code is None else [unit_code]
+        if up_to_quarter:
+            sql += " and quarter <= ?"
+            params.append(up_to_quarter)
+        if quarter:
+            sql += " and quarter = ?"
+            params.append(quarter)
+        return self.rows(sql + " order by quarter", params)

@@ -1,0 +1,264 @@
+"""HTML building blocks of the reports: the page shell (CSS, inline plotly.js), headline cards, tables, chart figures.
+
+Every string that comes from data is escaped here or by the caller with `esc`; functions taking `*_html` arguments
+expect markup that is already safe.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Callable, Iterable
+
+import plotly.io as pio
+from plotly.offline import get_plotlyjs
+
+from reports.charts import Chart
+from reports.format import MISSING, esc, fmt_int, fmt_number, fmt_pct, fmt_signed
+
+Row = dict[str, Any]
+
+DEPARTMENT = "Sở Giáo dục và Đào tạo Thành phố Hồ Chí Minh"
+REPORT_NAME = "Báo cáo chỉ số truyền thông"
+
+PLOTLY_CONFIG = {"displayModeBar": False, "responsive": True, "scrollZoom": False, "doubleClick": False}
+
+
+@dataclass(frozen=True)
+class Metric:
+    label: str
+    kind: str  # 'count' | 'pct'
+    higher_is_better: bool | None  # None: neither direction is good or bad
+
+
+HEADLINE_METRICS: dict[str, Metric] = {
+    "district_offices_meeting_quota": Metric("Phòng GDĐT đạt chỉ tiêu bài viết", "count", True),
+    "units_meeting_quota_pct": Metric("Đơn vị có chỉ tiêu đã đạt", "pct", True),
+    "articles_published": Metric("Bài viết được đăng", "count", True),
+    "feedback_received": Metric("Phản ánh, kiến nghị tiếp nhận", "count", None),
+    "feedback_within_sla_pct": Metric("Phản ánh được trả lời đúng hạn", "pct", True),
+    "feedback_open_overdue": Metric("Phản ánh quá hạn chưa trả lời", "count", False),
+    "portal_pageviews": Metric("Lượt xem cổng thông tin và trang thành phần", "count", True),
+}
+
+
+def metric_value_text(metric: str, value: Any) -> str:
+    """A headline value as shown on a card (tests compare against this)."""
+    spec = HEADLINE_METRICS.get(metric)
+    if spec is not None and spec.kind == "pct":
+        return fmt_pct(value)
+    return fmt_number(value)
+
+
+CSS = """
+:root { --navy:#1f4e79; --ink:#1b1f24; --muted:#5b6673; --line:#d8dee6; --bg:#f5f7fa; --good:#2e7d32; --bad:#c62828;
+        --warn:#b26a00; }
+* { box-sizing: border-box; }
+html { -webkit-text-size-adjust: 100%; }
+body { margin:0; background:var(--bg); color:var(--ink); font: 15px/1.5 "Segoe UI", Roboto, "Noto Sans", "Helvetica Neue",
+       Arial, "Liberation Sans", sans-serif; }
+a { color: var(--navy); }
+header.top { background: var(--navy); color: #fff; padding: 18px 0 16px; }
+header.top .wrap { display: flex; flex-wrap: wrap; justify-content: space-between; align-items: flex-end; gap: 8px 24px; }
+header.top .dept { font-size: 13px; letter-spacing: .02em; text-transform: uppercase; opacity: .85; }
+header.top h1 { margin: 2px 0 0; font-size: 26px; line-height: 1.25; }
+header.top .meta { font-size: 13px; opacity: .9; text-align: right; }
+header.top a { color: #fff; }
+.wrap { max-width: 1040px; margin: 0 auto; padding: 0 20px; }
+nav.crumbs { font-size: 14px; padding: 10px 0 0; }
+main { padding: 8px 0 40px; }
+section { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 18px 22px; margin: 16px 0; }
+section > h2 { margin: 0 0 10px; font-size: 20px; color: var(--navy); }
+.summary p { margin: 6px 0; font-size: 16px; }
+.summary ul { margin: 6px 0 6px 1.2em; padding: 0; }
+.summary li { margin: 4px 0; font-size: 16px; }
+.nw { white-space: nowrap; }
+.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(230px, 1fr)); gap: 12px; margin-top: 12px; }
+.card { border: 1px solid var(--line); border-left: 5px solid var(--navy); border-radius: 6px; padding: 10px 14px; background: #fff; }
+.card.met { border-left-color: var(--good); }
+.card.not-met { border-left-color: var(--bad); }
+.card .label { font-size: 13px; color: var(--muted); }
+.card .value { font-size: 28px; font-weight: 700; line-height: 1.2; margin: 2px 0; }
+.card .change, .card .target { font-size: 13px; }
+.good { color: var(--good); } .bad { color: var(--bad); } .neutral { color: var(--muted); }
+.badge { display: inline-block; padding: 0 7px; border-radius: 10px; font-size: 12px; font-weight: 600; color: #fff; }
+.badge.met { background: var(--good); } .badge.not-met { background: var(--bad); } .badge.risk { background: #f9a825; color: #1b1f24; }
+.badge.track { background: #9ccc65; color: #1b1f24; } .badge.none { background: #b0b8c1; }
+figure.chart { margin: 18px 0 8px; break-inside: avoid; page-break-inside: avoid; }
+figure.chart h3 { margin: 0 0 4px; font-size: 16px; line-height: 1.35; }
+figure.chart figcaption { font-size: 13px; color: var(--muted); }
+.chips { display: flex; flex-wrap: wrap; gap: 4px 16px; margin: 4px 0; }
+.chip { display: inline-flex; align-items: center; gap: 6px; }
+.chip i { display: inline-block; width: 14px; height: 14px; border-radius: 3px; }
+table.data { width: 100%; border-collapse: collapse; font-size: 14px; margin: 8px 0; }
+table.data th, table.data td { padding: 5px 8px; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
+table.data th { background: #eef2f7; font-weight: 600; }
+table.data td.num, table.data th.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+table.data tr:nth-child(even) td { background: #fafbfc; }
+table.data caption { text-align: left; font-weight: 600; padding: 4px 0; }
+details > summary { cursor: pointer; color: var(--navy); font-weight: 600; margin: 8px 0; }
+.cols { display: grid; grid-template-columns: repeat(auto-fill, minmax(240px, 1fr)); gap: 4px 24px; }
+ul.plain { list-style: none; padding: 0; margin: 6px 0; }
+.reports-list a { font-weight: 600; }
+.muted { color: var(--muted); }
+footer { color: var(--muted); font-size: 12px; padding: 0 0 30px; }
+@media (max-width: 640px) { header.top h1 { font-size: 21px; } section { padding: 14px; } .card .value { font-size: 24px; } }
+@page { size: A4 landscape; margin: 12mm; }
+@media print {
+  body { background: #fff; font-size: 12px; }
+  header.top { background: #fff; color: var(--ink); border-bottom: 2px solid var(--navy); padding: 0 0 6px; }
+  header.top a { color: var(--ink); }
+  .wrap { max-width: none; padding: 0; }
+  nav.crumbs, .no-print { display: none; }
+  section { border: none; padding: 0; margin: 10px 0; }
+  section.page-break { break-before: page; page-break-before: always; }
+  .card, figure.chart, table.data tr { break-inside: avoid; page-break-inside: avoid; }
+  a { color: var(--ink); text-decoration: none; }
+  details > summary { display: none; }
+  details > * { display: block; }
+  * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+}
+"""
+
+
+@lru_cache(maxsize=1)
+def plotly_js() -> str:
+    js = get_plotlyjs()
+    # The library goes inside a <script> element: a literal closing tag in it would end the element early.
+    return js.replace("</script", "<\\/script")
+
+
+def chart_html(chart: Chart) -> str:
+    div = pio.to_html(
+        chart.fig, include_plotlyjs=False, full_html=False, div_id=f"chart-{chart.key}", config=PLOTLY_CONFIG,
+        default_width="100%", default_height=f"{chart.height}px", validate=True,
+    )
+    chips = ""
+    if chart.legend:
+        chips = '<div class="chips">' + "".join(
+            f'<span class="chip"><i style="background:{esc(colour)}"></i>{esc(label)}</span>' for colour, label in chart.legend
+        ) + "</div>"
+    note = f"<div>{esc(chart.note)}</div>" if chart.note else ""
+    caption = f"<figcaption>{chips}{note}</figcaption>" if chips or note else ""
+    return (f'<figure class="chart" data-chart="{esc(chart.key)}"><h3>{esc(chart.title)}</h3>'
+            f"{div}{caption}</figure>")
+
+
+def change_html(metric: str, row: Row, previous_label: str | None) -> str:
+    change = row.get("change")
+    if change is None:
+        return '<div class="change neutral">Chưa có kỳ trước để so sánh</div>'
+    spec = HEADLINE_METRICS.get(metric, Metric(metric, "count", None))
+    if change > 0:
+        arrow, direction = "▲", 1
+    elif change < 0:
+        arrow, direction = "▼", -1
+    else:
+        arrow, direction = "■", 0
+    if spec.higher_is_better is None or direction == 0:
+        css = "neutral"
+    else:
+        css = "good" if (direction > 0) == spec.higher_is_better else "bad"
+    amount = fmt_signed(change, 1 if spec.kind == "pct" else None) + (" điểm %" if spec.kind == "pct" else "")
+    versus = f" so với {esc(previous_label)}" if previous_label else " so với kỳ trước"
+    return f'<div class="change {css}">{arrow} <span class="nw">{esc(amount)}</span>{versus}</div>'
+
+
+def target_html(metric: str, row: Row) -> tuple[str, str]:
+    """The target line of a card and the card's css class."""
+    target = row.get("target")
+    if target is None:
+        return "", ""
+    met = row.get("meets_target")
+    badge = ""
+    css = ""
+    if met is True:
+        badge, css = ' <span class="badge met">Đạt</span>', "met"
+    elif met is False:
+        badge, css = ' <span class="badge not-met">Chưa đạt</span>', "not-met"
+    return (f'<div class="target">Mục tiêu: <span class="nw">{esc(metric_value_text(metric, target))}</span>{badge}</div>',
+            css)
+
+
+def cards_html(headline: dict[str, Row], previous_label: str | None) -> str:
+    ordered = [m for m in HEADLINE_METRICS if m in headline] + sorted(m for m in headline if m not in HEADLINE_METRICS)
+    if not ordered:
+        return '<p class="muted">Chưa có chỉ số tổng hợp cho kỳ này.</p>'
+    parts = []
+    for metric in ordered:
+        row = headline[metric]
+        label = HEADLINE_METRICS[metric].label if metric in HEADLINE_METRICS else metric
+        target, css = target_html(metric, row)
+        previous = ""
+        if row.get("previous_value") is not None:
+            previous = f'<div class="change neutral">Kỳ trước: <span class="nw">{esc(metric_value_text(metric, row["previous_value"]))}</span></div>'
+        parts.append(
+            f'<div class="card {css}" data-metric="{esc(metric)}"><div class="label">{esc(label)}</div>'
+            f'<div class="value nw">{esc(metric_value_text(metric, row.get("value")))}</div>'
+            f"{change_html(metric, row, previous_label)}{previous}{target}</div>"
+        )
+    return '<div class="cards">' + "".join(parts) + "</div>"
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str  # data-col attribute (tests find cells by it)
+    header: str
+    cell: Callable[[Row], str]  # returns safe HTML
+    numeric: bool = False
+
+
+def table_html(columns: list[Column], rows: Iterable[Row], row_attrs: Callable[[Row], dict[str, str]] | None = None,
+               caption: str = "", css: str = "data") -> str:
+    head = "".join(f'<th class="{"num" if c.numeric else ""}" scope="col">{esc(c.header)}</th>' for c in columns)
+    body = []
+    for row in rows:
+        attrs = ""
+        if row_attrs:
+            attrs = "".join(f' {name}="{esc(value)}"' for name, value in row_attrs(row).items())
+        cells = "".join(f'<td class="{"num" if c.numeric else ""}" data-col="{esc(c.key)}">{c.cell(row)}</td>' for c in columns)
+        body.append(f"<tr{attrs}>{cells}</tr>")
+    if not body:
+        return '<p class="muted">Không có dòng nào.</p>'
+    cap = f"<caption>{esc(caption)}</caption>" if caption else ""
+    return f'<table class="{css}">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+
+
+def num_cell(column: str, kind: str = "count") -> Callable[[Row], str]:
+    def cell(row: Row) -> str:
+        value = row.get(column)
+        if value is None:
+            return MISSING
+        return esc(fmt_pct(value) if kind == "pct" else fmt_int(value) if kind == "count" else fmt_number(value))
+    return cell
+
+
+def page_html(*, title: str, heading: str, subtitle: str, body: str, generated_at: dt.datetime, as_of: str,
+              crumbs_html: str = "", with_plotly: bool = True, source_name: str = "") -> str:
+    """A whole self-contained page. `title`, `heading`, `subtitle`, `as_of`, `source_name` are plain text."""
+    script = f"<script>{plotly_js()}</script>" if with_plotly else ""
+    crumbs = f'<nav class="crumbs wrap no-print">{crumbs_html}</nav>' if crumbs_html else ""
+    return f"""<!DOCTYPE html>
+<html lang="vi">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="edukpi reports">
+<title>{esc(title)}</title>
+<style>{CSS}</style>
+{script}
+</head>
+<body>
+<header class="top"><div class="wrap">
+<div><div class="dept">{esc(DEPARTMENT)}</div><h1>{esc(heading)}</h1><div>{esc(subtitle)}</div></div>
+<div class="meta">Số liệu đến ngày {esc(as_of)}<br>Lập lúc {esc(generated_at.strftime('%d/%m/%Y %H:%M'))}</div>
+</div></header>
+{crumbs}
+<main class="wrap">
+{body}
+</main>
+<footer class="wrap">{esc(REPORT_NAME)} — {esc(DEPARTMENT)}. Nguồn: kho dữ liệu chỉ số truyền thông{(' (' + esc(source_name) + ')') if source_name else ''}, các bảng marts.*.
+Số liệu đã tổng hợp sẵn trong kho; trang này chỉ trình bày.</footer>
+</body>
+</html>
+"""

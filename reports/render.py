@@ -1,0 +1,614 @@
+"""Renders the self-contained HTML reports (index, one page per period, one scorecard per unit) from the published marts."""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from reports import charts
+from reports.charts import BEHIND_QUOTA, Chart, quota_status, unit_labels
+from reports.format import (
+    MISSING,
+    QUOTA_STATUS_LABELS,
+    UNIT_TYPE_LABELS,
+    UNIT_TYPE_ORDER,
+    esc,
+    fmt_date,
+    fmt_int,
+    fmt_number,
+    fmt_pct,
+    join_names,
+    natural_key,
+    period_grain,
+    period_label,
+    safe_filename,
+    short_unit_name,
+)
+from reports.marts import Marts, Period, Row
+from reports.pages import (
+    Column,
+    HEADLINE_METRICS,
+    cards_html,
+    chart_html,
+    metric_value_text,
+    num_cell,
+    page_html,
+    table_html,
+)
+
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+UNITS_DIR = "don-vi"
+QUOTA_TYPES = ("district_office", "affiliated_unit", "gdnn_gdtx_centre")
+
+
+def period_filename(code: str) -> str:
+    return f"bao-cao-{code}.html"
+
+
+def unit_filename(unit_code: str) -> str:
+    return f"{UNITS_DIR}/{safe_filename(unit_code)}.html"
+
+
+@dataclass
+class Context:
+    marts: Marts
+    out_dir: Path
+    generated_at: dt.datetime
+    as_of: str
+    as_of_date: dt.date | None
+    units: list[Row]
+    unit_by_code: dict[str, Row]
+    period_files: dict[str, str]  # period code -> file name, for every period report that exists after this run
+    source_name: str
+
+
+def _write(path: Path, text: str) -> Path:
+    """Atomic: a reader (or a browser reloading) never sees half a page."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+    return path
+
+
+def nw(text: str) -> str:
+    return f'<span class="nw">{esc(text)}</span>'
+
+
+def b(text: str) -> str:
+    return f"<strong>{nw(text)}</strong>"
+
+
+def unit_link(ctx: Context, unit_code: str | None, name: str | None, prefix: str = "", short: bool = False) -> str:
+    if not unit_code:
+        return esc(name or "Toàn Sở")
+    label = short_unit_name(name) if short else (name or unit_code)
+    if unit_code in ctx.unit_by_code:
+        return f'<a href="{esc(prefix + unit_filename(unit_code))}">{esc(label)}</a>'
+    return esc(label)
+
+
+def status_badge(status: str) -> str:
+    css = {"met": "met", "running_met": "met", "not_met": "not-met", "running_not_met": "not-met",
+           "at_risk": "risk", "on_track": "track"}.get(status, "none")
+    return f'<span class="badge {css}">{esc(QUOTA_STATUS_LABELS[status])}</span>'
+
+
+def unit_sort_key(unit: Row) -> tuple:
+    """Registry order people expect: numbered districts, named districts, Thủ Đức city, rural districts; then by name."""
+    type_rank = UNIT_TYPE_ORDER.index(unit["unit_type"]) if unit["unit_type"] in UNIT_TYPE_ORDER else len(UNIT_TYPE_ORDER)
+    name = (unit.get("unit_name") or unit.get("unit_code") or "").casefold()
+    place_rank = 0
+    if unit["unit_type"] == "district_office":
+        if re.search(r"quận \d", name):
+            place_rank = 0
+        elif "huyện" in name:
+            place_rank = 3
+        elif "thành phố" in name:
+            place_rank = 2
+        else:
+            place_rank = 1
+    return (type_rank, place_rank, natural_key(short_unit_name(unit.get("unit_name") or unit.get("unit_code"))))
+
+
+def sort_units(units: list[Row]) -> list[Row]:
+    return sorted(units, key=unit_sort_key)
+
+
+def is_running(ctx: "Context", period: Period) -> bool:
+    return ctx.as_of_date is not None and ctx.as_of_date < period.end
+
+
+# ---- period report -------------------------------------------------------------------------------------------
+def quota_summary(ctx: Context, period: Period, headline: dict[str, Row], quota_rows: list[Row]) -> list[str]:
+    """Sentences about the article quota of the quarter holding the period."""
+    rows = [r for r in quota_rows if r["quarter"] == period.quarter]
+    if not rows:
+        return []
+    when = period_label(period.quarter)
+    running = any(r["quarter_status"] == "running" for r in rows)
+    district = [r for r in rows if r["unit_type"] == "district_office"]
+    others = [r for r in rows if r["unit_type"] != "district_office"]
+    sentences = []
+    intro = f"Trong {esc(when)}" if not running else f"{esc(when)} đang diễn ra (số liệu đến {esc(ctx.as_of)}):"
+    if district:
+        quota = district[0]["quota"]
+        met = headline.get("district_offices_meeting_quota") if period.grain == "quarter" else None
+        behind = [short_unit_name(r["unit_name"]) for r in sorted(district, key=unit_sort_key) if quota_status(r) in BEHIND_QUOTA]
+        verb = "đã đạt" if running else "đạt"
+        if met is not None and met.get("value") is not None:
+            count = fmt_int(met["value"]) + (f"/{fmt_int(met['target'])}" if met.get("target") is not None else "")
+            text = f"{intro} {b(count)} phòng GDĐT {verb} chỉ tiêu {esc(fmt_int(quota))} bài/quý"
+        else:
+            text = f"{intro} chỉ tiêu của phòng GDĐT là {esc(fmt_int(quota))} bài/quý"
+        if behind:
+            text += ("; có nguy cơ chưa đạt: " if running else "; chưa đạt: ") + f"<strong>{esc(join_names(behind, 10))}</strong>."
+        else:
+            text += "; tất cả các phòng GDĐT đều " + ("đã đạt hoặc đúng tiến độ." if running else "đạt.")
+        sentences.append(text)
+    if others:
+        behind = [short_unit_name(r["unit_name"]) for r in sorted(others, key=unit_sort_key) if quota_status(r) in BEHIND_QUOTA]
+        share = headline.get("units_meeting_quota_pct") if period.grain == "quarter" else None
+        text = "Đơn vị trực thuộc và trung tâm GDNN-GDTX (chỉ tiêu 1 bài/quý): "
+        text += (("có nguy cơ chưa đạt: " if running else "chưa đạt: ") + f"<strong>{esc(join_names(behind, 8))}</strong>"
+                 if behind else "tất cả " + ("đã đạt hoặc đúng tiến độ" if running else "đạt"))
+        if share is not None and share.get("value") is not None:
+            text += f"; tính chung {b(fmt_pct(share['value']))} đơn vị có chỉ tiêu đã đạt"
+        sentences.append(text + ".")
+    return sentences
+
+
+def feedback_summary(period: Period, headline: dict[str, Row], dept: Row | None) -> list[str]:
+    sentences = []
+    received = headline.get("feedback_received")
+    within = headline.get("feedback_within_sla_pct")
+    parts = []
+    if received is not None and received.get("value") is not None:
+        parts.append(f"Tiếp nhận {b(fmt_int(received['value']))} phản ánh, kiến nghị")
+    if within is not None and within.get("value") is not None:
+        text = f"{b(fmt_pct(within['value']))} được trả lời đúng hạn"
+        if within.get("target") is not None:
+            verdict = {True: "đạt", False: "chưa đạt"}.get(within.get("meets_target"), "")
+            text += f" (mục tiêu {nw(fmt_pct(within['target']))}{': ' + verdict if verdict else ''})"
+        parts.append(text)
+    if parts:
+        sentences.append("; ".join(parts) + ".")
+    if dept and dept.get("median_working_days") is not None:
+        sentences.append(f"Một nửa số phản ánh được trả lời trong {b(fmt_number(dept['median_working_days']))} ngày làm việc"
+                         + (f"; 90 % trong {b(fmt_number(dept['p90_working_days']))} ngày."
+                            if dept.get("p90_working_days") is not None else "."))
+    overdue = headline.get("feedback_open_overdue")
+    if overdue is not None and overdue.get("value") is not None:
+        if overdue["value"]:
+            sentences.append(f"Còn {b(fmt_int(overdue['value']))} phản ánh quá hạn chưa được trả lời.")
+        else:
+            sentences.append("Không còn phản ánh nào quá hạn chưa trả lời.")
+    return sentences
+
+
+def change_words(row: Row, kind: str, previous_label: str | None) -> str:
+    change = row.get("change")
+    if change is None or not previous_label:
+        return ""
+    if change == 0:
+        return f", không đổi so với {esc(previous_label)}"
+    word = "tăng" if change > 0 else "giảm"
+    amount = fmt_number(change, 1 if kind == "pct" else None).lstrip("-")
+    unit = " điểm %" if kind == "pct" else ""
+    return f", {word} {nw(amount + unit)} so với {esc(previous_label)}"
+
+
+def portal_summary(period: Period, headline: dict[str, Row], monthly: list[Row], previous_label: str | None) -> list[str]:
+    sentences = []
+    views = headline.get("portal_pageviews")
+    if views is not None and views.get("value") is not None:
+        text = (f"Cổng thông tin và các trang thành phần có {b(fmt_int(views['value']))} lượt xem"
+                + change_words(views, "count", previous_label))
+        in_period = [r for r in monthly if r["month"] in period.months and r["pageviews"] is not None]
+        if period.grain == "quarter" and in_period:
+            peak = max(in_period, key=lambda r: (r["pageviews"], r["month"]))
+            text += f"; cao nhất vào {esc(period_label(peak['month']))}"
+            if int(peak["month"][5:]) in charts.EXAM_SEASON_MONTHS:
+                text += f" ({esc(charts.EXAM_SEASON_NOTE)})"
+        sentences.append(text + ".")
+    published = headline.get("articles_published")
+    if published is not None and published.get("value") is not None:
+        sentences.append(f"{b(fmt_int(published['value']))} bài viết của các đơn vị được đăng"
+                         + change_words(published, "count", previous_label) + ".")
+    return sentences
+
+
+def feedback_unit_table(ctx: Context, rows: list[Row], prefix: str = "") -> str:
+    rows = sorted(rows, key=lambda r: (r["answered_within_sla_pct"] is None,
+                                       r["answered_within_sla_pct"] if r["answered_within_sla_pct"] is not None else 0,
+                                       natural_key(short_unit_name(r["unit_name"] or r["unit_code"] or ""))))
+    columns = [
+        Column("unit", "Đơn vị", lambda r: unit_link(ctx, r["unit_code"], r["unit_name"], prefix, short=True)),
+        Column("received_count", "Tiếp nhận", num_cell("received_count"), True),
+        Column("answered_count", "Đã trả lời", num_cell("answered_count"), True),
+        Column("answered_within_sla_pct", "Đúng hạn", num_cell("answered_within_sla_pct", "pct"), True),
+        Column("median_working_days", "Trung vị (ngày LV)", num_cell("median_working_days", "number"), True),
+        Column("open_backlog_over_10", "Mở > 10 ngày", num_cell("open_backlog_over_10"), True),
+        Column("answers_published_pct", "Trả lời được công khai", num_cell("answers_published_pct", "pct"), True),
+    ]
+    return table_html(columns, rows, lambda r: {"data-unit": r["unit_code"] or "", "data-period": r["period"]})
+
+
+def quota_table(ctx: Context, rows: list[Row], prefix: str = "", show_unit: bool = True) -> str:
+    columns = []
+    if show_unit:
+        columns.append(Column("unit", "Đơn vị", lambda r: unit_link(ctx, r["unit_code"], r["unit_name"], prefix, short=True)))
+    else:
+        columns.append(Column("quarter", "Quý", lambda r: esc(period_label(r["quarter"]))))
+    columns += [
+        Column("articles_submitted", "Bài đã gửi", num_cell("articles_submitted"), True),
+        Column("quota", "Chỉ tiêu", num_cell("quota"), True),
+        Column("articles_published", "Bài đã đăng", num_cell("articles_published"), True),
+        Column("projected_articles", "Dự kiến cuối quý", num_cell("projected_articles", "number"), True),
+        Column("status", "Tình trạng", lambda r: status_badge(quota_status(r))),
+    ]
+    return table_html(columns, rows, lambda r: {"data-unit": r["unit_code"], "data-quarter": r["quarter"]})
+
+
+def period_page(ctx: Context, period: Period) -> str:
+    m = ctx.marts
+    headline = m.headline(period)
+    previous = m.previous_period(period)
+    previous_label = period_label(previous) if previous else None
+    when = period_label(period.code)
+    quota_rows = m.quota_rows(up_to_quarter=period.quarter)
+    quarters = sorted({r["quarter"] for r in quota_rows})
+    dept_fb = m.feedback(period.grain, period=period.code)
+    dept_fb_row = dept_fb[0] if dept_fb else None
+    portal_all = m.portal_monthly(None, up_to_month=period.months[-1])
+
+    summary = (quota_summary(ctx, period, headline, quota_rows) + feedback_summary(period, headline, dept_fb_row)
+               + portal_summary(period, headline, portal_all, previous_label))
+    summary_html = "".join(f"<li>{s}</li>" for s in summary) or "<li>Chưa có số liệu cho kỳ này.</li>"
+    running_note = ""
+    if is_running(ctx, period):
+        running_note = (f'<p class="muted">{esc(when)} chưa kết thúc: số liệu đến ngày {esc(ctx.as_of)}; '
+                        f"so sánh với cả {esc(previous_label or 'kỳ trước')} chỉ để tham khảo.</p>")
+    parts = [f'<section class="summary" id="tom-tat"><h2>Tóm tắt {esc(when)}</h2><ul>{summary_html}</ul>'
+             f"{running_note}{cards_html(headline, previous_label)}</section>"]
+
+    # Article quota ------------------------------------------------------------------------------------------
+    quota_parts = []
+    current_rows = [r for r in quota_rows if r["quarter"] == period.quarter]
+    for group_types, group_label in ((("district_office",), "Phòng GDĐT"),
+                                     (("affiliated_unit", "gdnn_gdtx_centre"), "Đơn vị trực thuộc và trung tâm GDNN-GDTX")):
+        group_rows = [r for r in quota_rows if r["unit_type"] in group_types]
+        if not group_rows:
+            continue
+        codes = {r["unit_code"] for r in group_rows}
+        units = sort_units([ctx.unit_by_code.get(c) or {"unit_code": c, "unit_name": next(r["unit_name"] for r in group_rows if r["unit_code"] == c),
+                                                        "unit_type": group_types[0]} for c in codes])
+        quota_parts.append(chart_html(charts.quota_heatmap(f"quota-{group_types[0]}", group_rows, units, quarters, period.quarter, group_label)))
+    behind = sorted((r for r in current_rows if quota_status(r) in BEHIND_QUOTA), key=unit_sort_key)
+    if current_rows:
+        quota_parts.append(f"<h3>Đơn vị chưa đạt chỉ tiêu {esc(period_label(period.quarter))}</h3>")
+        quota_parts.append(quota_table(ctx, behind) if behind else '<p>Tất cả đơn vị có chỉ tiêu đều đạt.</p>')
+        full = sorted(current_rows, key=unit_sort_key)
+        quota_parts.append(f'<details class="quota-all"><summary>Bảng đầy đủ: mọi đơn vị có chỉ tiêu, {esc(period_label(period.quarter))}</summary>'
+                           f"{quota_table(ctx, full)}</details>")
+    if quota_parts:
+        intro = ""
+        if period.grain == "month":
+            intro = f'<p class="muted">Chỉ tiêu tính theo quý: {esc(when)} thuộc {esc(period_label(period.quarter))}.</p>'
+        parts.append(f'<section class="page-break" id="chi-tieu"><h2>Chỉ tiêu bài viết theo quý</h2>{intro}{"".join(quota_parts)}</section>')
+
+    # Feedback -----------------------------------------------------------------------------------------------
+    fb_parts = []
+    months_fb = m.feedback("month", up_to=period.months[-1])
+    if months_fb:
+        target_row = headline.get("feedback_within_sla_pct")
+        fb_parts.append(chart_html(charts.sla_trend("sla-trend", months_fb, target_row.get("target") if target_row else None,
+                                                    set(period.months), "month")))
+    tickets = m.response_times(period)
+    fb_parts.append(chart_html(charts.response_distribution("response-times", tickets, dept_fb_row, when)))
+    unit_fb = m.feedback(period.grain, period=period.code, all_units=True)
+    backlog = charts.backlog_bars("backlog", unit_fb, dept_fb_row, when, headline.get("feedback_open_overdue"))
+    if backlog is not None:
+        fb_parts.append(chart_html(backlog))
+    else:
+        fb_parts.append(f"<p><strong>Không có phản ánh tồn đọng</strong> trong số phản ánh tiếp nhận {esc(when)}.</p>")
+    if unit_fb:
+        fb_parts.append(f"<h3>Theo đơn vị được giao, {esc(when)}</h3>{feedback_unit_table(ctx, unit_fb)}")
+    parts.append(f'<section class="page-break" id="phan-anh"><h2>Phản ánh, kiến nghị của người dân</h2>{"".join(fb_parts)}</section>')
+
+    # Portal -------------------------------------------------------------------------------------------------
+    portal_parts = []
+    if portal_all:
+        portal_parts.append(chart_html(charts.portal_monthly_bars("portal-monthly", portal_all, set(period.months),
+                                                                  "toàn cổng")))
+    host = m.portal_host()
+    daily = m.portal_daily(host, period.end - dt.timedelta(days=364), period.end)
+    if daily:
+        portal_parts.append(chart_html(charts.portal_daily_line("portal-daily", daily, host, (period.start, period.end))))
+    top_month = m.latest_month_with_top_pages(period.months)
+    if top_month:
+        portal_parts.append(chart_html(charts.top_pages_bars("top-pages", m.top_pages([top_month], 10), top_month)))
+        if period.grain == "quarter":
+            portal_parts.append(top_pages_table(m.top_pages(period.months, 5), period))
+    sites = m.portal_sites_in_month(period.months[-1])
+    if sites:
+        portal_parts.append(f"<h3>Trang thành phần, {esc(period_label(period.months[-1]))}</h3>" + sites_table(ctx, sites))
+    parts.append(f'<section class="page-break" id="cong-thong-tin"><h2>Cổng thông tin điện tử</h2>{"".join(portal_parts) or "<p>Chưa có số liệu.</p>"}</section>')
+
+    # Publication pipeline -----------------------------------------------------------------------------------
+    pipe_rows = m.pipeline(up_to_quarter=period.quarter)
+    current = next((r for r in pipe_rows if r["quarter"] == period.quarter), None)
+    pipe_parts = [chart_html(charts.pipeline_stages("pipeline-stages", current, period.quarter))]
+    if pipe_rows:
+        pipe_parts.append(chart_html(charts.pipeline_channels("pipeline-channels", pipe_rows, period.quarter)))
+    intro = ""
+    if period.grain == "month":
+        intro = f'<p class="muted">Số liệu xuất bản tính theo quý: {esc(when)} thuộc {esc(period_label(period.quarter))}.</p>'
+    parts.append(f'<section class="page-break" id="xuat-ban"><h2>Tiếp nhận và đăng bài của các đơn vị</h2>{intro}{"".join(pipe_parts)}</section>')
+
+    parts.append(units_nav(ctx, ""))
+    return page_html(
+        title=f"{when} — {REPORT_TITLE}", heading=f"{REPORT_TITLE}: {when}",
+        subtitle=f"Từ {fmt_date(period.start)} đến {fmt_date(period.end)}" + (" (đang diễn ra)" if is_running(ctx, period) else ""),
+        body="\n".join(parts),
+        generated_at=ctx.generated_at, as_of=ctx.as_of, crumbs_html=crumbs(ctx, ""), source_name=ctx.source_name,
+    )
+
+
+REPORT_TITLE = "Báo cáo chỉ số truyền thông"
+
+
+def top_pages_table(rows: list[Row], period: Period) -> str:
+    columns = [
+        Column("month", "Tháng", lambda r: esc(period_label(r["month"]))),
+        Column("rank_in_month", "Hạng", num_cell("rank_in_month"), True),
+        Column("page_title", "Trang", lambda r: f'{esc(r["page_title"] or r["page_path"])}<br><span class="muted">{esc(r["site"])}{esc(r["page_path"])}</span>'),
+        Column("pageviews", "Lượt xem", num_cell("pageviews"), True),
+    ]
+    return (f'<details open><summary>5 trang được xem nhiều nhất mỗi tháng của {esc(period_label(period.code))}</summary>'
+            + table_html(columns, rows, lambda r: {"data-month": r["month"], "data-rank": str(r["rank_in_month"])}) + "</details>")
+
+
+def sites_table(ctx: Context, rows: list[Row], prefix: str = "") -> str:
+    columns = [
+        Column("site", "Trang", lambda r: esc(r["site"])),
+        Column("unit", "Đơn vị", lambda r: unit_link(ctx, r["unit_code"], r.get("unit_name"), prefix, short=True)),
+        Column("pageviews", "Lượt xem", num_cell("pageviews"), True),
+        Column("pageviews_change_pct", "So với tháng trước", num_cell("pageviews_change_pct", "pct"), True),
+    ]
+    return ('<details><summary>Lượt xem từng trang thành phần</summary>'
+            + table_html(columns, rows, lambda r: {"data-site": r["site"]}) + "</details>")
+
+
+def crumbs(ctx: Context, prefix: str) -> str:
+    links = [f'<a href="{esc(prefix)}index.html">Trang chủ báo cáo</a>']
+    for code, name in sorted(ctx.period_files.items()):
+        links.append(f'<a href="{esc(prefix + name)}">{esc(period_label(code))}</a>')
+    return " · ".join(links)
+
+
+def units_nav(ctx: Context, prefix: str) -> str:
+    groups = []
+    for unit_type in UNIT_TYPE_ORDER + sorted({u["unit_type"] for u in ctx.units} - set(UNIT_TYPE_ORDER)):
+        members = [u for u in sort_units(ctx.units) if u["unit_type"] == unit_type]
+        if not members:
+            continue
+        items = "".join(f'<li>{unit_link(ctx, u["unit_code"], u["unit_name"], prefix, short=True)}</li>' for u in members)
+        groups.append(f"<h3>{esc(UNIT_TYPE_LABELS.get(unit_type, unit_type))}</h3><ul class=\"cols plain\">{items}</ul>")
+    return f'<section class="no-print" id="don-vi"><h2>Chỉ số của từng đơn vị</h2>{"".join(groups)}</section>'
+
+
+# ---- unit scorecard ------------------------------------------------------------------------------------------
+def unit_page(ctx: Context, unit: Row) -> str:
+    m = ctx.marts
+    code = unit["unit_code"]
+    name = unit["unit_name"]
+    prefix = "../"
+    parts = []
+    quota_rows = m.quota_rows(unit_code=code)
+    fb_rows = m.feedback("quarter", unit_code=code)
+    site = unit.get("site_host") or None
+    traffic = m.portal_monthly(site) if site else []
+    pipe_rows = m.pipeline(unit_code=code)
+
+    summary = []
+    if quota_rows:
+        last = quota_rows[-1]
+        status = quota_status(last)
+        summary.append(f"{esc(period_label(last['quarter']))}: đã gửi {b(fmt_int(last['articles_submitted']))} bài, "
+                       f"chỉ tiêu {nw(fmt_int(last['quota']))} bài/quý — {status_badge(status)}")
+    elif unit["unit_type"] == "department_division":
+        summary.append("Phòng, ban thuộc Sở: không có chỉ tiêu gửi bài.")
+    if fb_rows:
+        last = fb_rows[-1]
+        summary.append(f"{esc(period_label(last['period']))}: được giao {b(fmt_int(last['received_count']))} phản ánh, "
+                       f"trả lời đúng hạn {b(fmt_pct(last['answered_within_sla_pct']))}"
+                       f", đang mở quá 10 ngày làm việc: {nw(fmt_int(last['open_backlog_over_10']))}.")
+    if traffic:
+        last = traffic[-1]
+        summary.append(f"Trang {esc(site)}: {b(fmt_int(last['pageviews']))} lượt xem trong {esc(period_label(last['month']))}"
+                       + (f" ({nw(fmt_pct(last['pageviews_change_pct']))} so với tháng trước)" if last["pageviews_change_pct"] is not None else "")
+                       + ".")
+    elif not site:
+        summary.append("Đơn vị chưa có trang thành phần trên cổng thông tin.")
+    facts = [esc(UNIT_TYPE_LABELS.get(unit["unit_type"], unit["unit_type"])), f"Mã: {esc(code)}"]
+    if unit.get("valid_from"):
+        facts.append(f"Hoạt động từ {esc(fmt_date(unit['valid_from']))}"
+                     + (f" đến {esc(fmt_date(unit['valid_to']))}" if unit.get("valid_to") else ""))
+    parts.append(f'<section class="summary" id="tom-tat"><h2>Tóm tắt</h2><p class="muted">{" · ".join(facts)}</p>'
+                 f'<ul>{"".join(f"<li>{s}</li>" for s in summary) or "<li>Chưa có số liệu.</li>"}</ul></section>')
+
+    if quota_rows:
+        parts.append(f'<section id="chi-tieu"><h2>Chỉ tiêu bài viết theo quý</h2>'
+                     f'{chart_html(charts.unit_quota_bars("unit-quota", quota_rows))}'
+                     f'{quota_table(ctx, list(reversed(quota_rows)), prefix, show_unit=False)}</section>')
+    if fb_rows:
+        columns = [
+            Column("period", "Quý", lambda r: period_link(ctx, r["period"], prefix)),
+            Column("received_count", "Tiếp nhận", num_cell("received_count"), True),
+            Column("answered_count", "Đã trả lời", num_cell("answered_count"), True),
+            Column("answered_within_sla_pct", "Đúng hạn", num_cell("answered_within_sla_pct", "pct"), True),
+            Column("median_working_days", "Trung vị (ngày LV)", num_cell("median_working_days", "number"), True),
+            Column("open_backlog_over_10", "Mở > 10 ngày", num_cell("open_backlog_over_10"), True),
+            Column("answers_published_pct", "Trả lời được công khai", num_cell("answers_published_pct", "pct"), True),
+        ]
+        parts.append(f'<section id="phan-anh"><h2>Phản ánh, kiến nghị được giao</h2>'
+                     f'{chart_html(charts.sla_trend("unit-sla", fb_rows, None, set(), "quarter", " của đơn vị"))}'
+                     f'{table_html(columns, list(reversed(fb_rows)), lambda r: {"data-period": r["period"]})}</section>')
+    if traffic:
+        columns = [
+            Column("month", "Tháng", lambda r: esc(period_label(r["month"]))),
+            Column("pageviews", "Lượt xem", num_cell("pageviews"), True),
+            Column("users", "Người dùng", num_cell("users"), True),
+            Column("pageviews_change_pct", "So với tháng trước", num_cell("pageviews_change_pct", "pct"), True),
+        ]
+        parts.append(f'<section id="truy-cap"><h2>Truy cập trang {esc(site)}</h2>'
+                     f'{chart_html(charts.portal_monthly_bars("unit-traffic", traffic, set(), "trang " + site))}'
+                     f'<details><summary>Bảng số liệu theo tháng</summary>'
+                     f'{table_html(columns, list(reversed(traffic)), lambda r: {"data-month": r["month"]})}</details></section>')
+    if pipe_rows:
+        columns = [
+            Column("quarter", "Quý", lambda r: period_link(ctx, r["quarter"], prefix)),
+            Column("submitted", "Đã gửi", num_cell("submitted"), True),
+            Column("selected", "Được chọn", num_cell("selected"), True),
+            Column("published", "Đã đăng", num_cell("published"), True),
+            Column("rejected", "Không sử dụng", num_cell("rejected"), True),
+            Column("selection_rate_pct", "Tỷ lệ được chọn", num_cell("selection_rate_pct", "pct"), True),
+            Column("median_days_to_publication", "Trung vị ngày đến khi đăng", num_cell("median_days_to_publication", "number"), True),
+        ]
+        parts.append(f'<section id="xuat-ban"><h2>Bài gửi và bài được đăng</h2>'
+                     f'{table_html(columns, list(reversed(pipe_rows)), lambda r: {"data-quarter": r["quarter"]})}</section>')
+    with_plotly = bool(quota_rows or fb_rows or traffic)
+    return page_html(
+        title=f"{name} — chỉ số truyền thông", heading=name or code,
+        subtitle="Chỉ số truyền thông của đơn vị", body="\n".join(parts), generated_at=ctx.generated_at,
+        as_of=ctx.as_of, crumbs_html=crumbs(ctx, prefix), with_plotly=with_plotly, source_name=ctx.source_name,
+    )
+
+
+def period_link(ctx: Context, code: str, prefix: str) -> str:
+    if code in ctx.period_files:
+        return f'<a href="{esc(prefix + ctx.period_files[code])}">{esc(period_label(code))}</a>'
+    return esc(period_label(code))
+
+
+# ---- index ---------------------------------------------------------------------------------------------------
+def index_page(ctx: Context) -> str:
+    m = ctx.marts
+    parts = []
+    quarters = [c for c in sorted(ctx.period_files) if period_grain(c) == "quarter"]
+    months = [c for c in sorted(ctx.period_files) if period_grain(c) == "month"]
+    latest_quarter = quarters[-1] if quarters else None
+    if latest_quarter:
+        period = m.period(latest_quarter, "quarter")
+        headline = m.headline(period)
+        previous = m.previous_period(period)
+        running = (f' <span class="muted">(đang diễn ra, số liệu đến {esc(ctx.as_of)})</span>'
+                   if is_running(ctx, period) else "")
+        parts.append(
+            f'<section class="summary" id="moi-nhat"><h2>{esc(period_label(latest_quarter))} — chỉ số chính{running}</h2>'
+            f'<p><a href="{esc(ctx.period_files[latest_quarter])}">Xem báo cáo đầy đủ {esc(period_label(latest_quarter))} →</a></p>'
+            f"{cards_html(headline, period_label(previous) if previous else None)}</section>")
+    lists = []
+    if quarters:
+        items = "".join(f'<li><a href="{esc(ctx.period_files[c])}">{esc(period_label(c))}</a></li>' for c in reversed(quarters))
+        lists.append(f"<h3>Theo quý</h3><ul class=\"cols plain reports-list\">{items}</ul>")
+    if months:
+        items = "".join(f'<li><a href="{esc(ctx.period_files[c])}">{esc(period_label(c))}</a></li>' for c in reversed(months))
+        lists.append(f"<h3>Theo tháng</h3><ul class=\"cols plain reports-list\">{items}</ul>")
+    parts.append(f'<section id="bao-cao"><h2>Báo cáo theo kỳ</h2>{"".join(lists) or "<p>Chưa có số liệu để lập báo cáo.</p>"}</section>')
+
+    latest_quota = m.latest_quota_quarter()
+    status_by_unit = {r["unit_code"]: quota_status(r) for r in m.quota_rows()
+                      if r["quarter"] == latest_quota} if latest_quota else {}
+    groups = []
+    for unit_type in UNIT_TYPE_ORDER + sorted({u["unit_type"] for u in ctx.units} - set(UNIT_TYPE_ORDER)):
+        members = [u for u in sort_units(ctx.units) if u["unit_type"] == unit_type]
+        if not members:
+            continue
+        items = "".join(
+            f'<li>{unit_link(ctx, u["unit_code"], u["unit_name"], "", short=True)}'
+            + (f" {status_badge(status_by_unit[u['unit_code']])}" if u["unit_code"] in status_by_unit else "")
+            + "</li>" for u in members)
+        groups.append(f"<h3>{esc(UNIT_TYPE_LABELS.get(unit_type, unit_type))}</h3><ul class=\"cols plain\">{items}</ul>")
+    note = (f'<p class="muted">Nhãn bên cạnh tên: tình trạng chỉ tiêu bài viết {esc(period_label(latest_quota))}.</p>'
+            if latest_quota else "")
+    parts.append(f'<section id="don-vi"><h2>Chỉ số của từng đơn vị</h2>{note}{"".join(groups) or "<p>Chưa có đơn vị.</p>"}</section>')
+    return page_html(
+        title=REPORT_TITLE, heading=REPORT_TITLE, subtitle="Kế hoạch truyền thông về giáo dục và đào tạo",
+        body="\n".join(parts), generated_at=ctx.generated_at, as_of=ctx.as_of, with_plotly=False,
+        source_name=ctx.source_name,
+    )
+
+
+# ---- entry point ---------------------------------------------------------------------------------------------
+def select_periods(marts: Marts, periods: list[str] | None) -> list[tuple[str, str]]:
+    """(code, grain) pairs to render: by default every quarter plus the latest month; '2024' = that year's quarters
+    plus its latest month."""
+    quarters = marts.periods("quarter")
+    months = marts.periods("month")
+    if not periods:
+        chosen = [(q, "quarter") for q in quarters] + ([(months[-1], "month")] if months else [])
+        return chosen
+    chosen = []
+    for code in periods:
+        grain = period_grain(code)
+        if grain == "year":
+            year_quarters = [(q, "quarter") for q in quarters if q.startswith(code)]
+            year_months = [mm for mm in months if mm.startswith(code)]
+            found = year_quarters + ([(year_months[-1], "month")] if year_months else [])
+        else:
+            found = [(code, grain)] if code in (quarters if grain == "quarter" else months) else []
+        if not found:
+            available = ", ".join(quarters + months) or "none"
+            raise ValueError(f"period {code!r} has no figures in marts.kpi_headline; periods available: {available}")
+        chosen += [p for p in found if p not in chosen]
+    return chosen
+
+
+def render_reports(warehouse_db: Path, out_dir: Path, periods: list[str] | None = None) -> list[Path]:
+    """Writes out_dir/index.html, one report per period and one scorecard per unit; returns the files written.
+
+    The warehouse is opened read-only. `periods` takes codes like '2024Q2', '2024-05' or '2024'; by default every
+    quarter in the data plus the latest month.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    with Marts(Path(warehouse_db)) as marts:
+        chosen = select_periods(marts, periods)
+        known = set(marts.periods("quarter")) | set(marts.periods("month"))
+        period_files = {code: period_filename(code) for code in known if (out_dir / period_filename(code)).exists()}
+        period_files.update({code: period_filename(code) for code, _ in chosen})
+        as_of = marts.as_of_date()
+        units = marts.units()
+        ctx = Context(
+            marts=marts, out_dir=out_dir, generated_at=dt.datetime.now(LOCAL_TZ),
+            as_of=fmt_date(as_of) if as_of else MISSING, as_of_date=as_of, units=units, unit_by_code={u["unit_code"]: u for u in units},
+            period_files=period_files, source_name=Path(warehouse_db).name,
+        )
+        for code, grain in chosen:
+            written.append(_write(out_dir / period_filename(code), period_page(ctx, marts.period(code, grain))))
+        for unit in units:
+            written.append(_write(out_dir / unit_filename(unit["unit_code"]), unit_page(ctx, unit)))
+        written.insert(0, _write(out_dir / "index.html", index_page(ctx)))
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Render the HTML KPI reports from a warehouse file.")
+    parser.add_argument("warehouse_db", type=Path)
+    parser.add_argument("out_dir", type=Path)
+    parser.add_argument("--period", action="append", help="'2024Q2', '2024-05' or '2024'; repeatable")
+    args = parser.parse_args(argv)
+    for path in render_reports(args.warehouse_db, args.out_dir, args.period):
+        print(f"{path.stat().st_size:>10,d}  {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,501 @@
+"""Tests of the HTML reports: Vietnamese formatting, figures equal to the marts, escaping, and pages in a real browser.
+
+The page checks are helper functions taking a warehouse path and an output directory, so they run on the small
+hand-written fixture warehouse here and, once tests/conftest.py provides the session fixture `built_warehouse`
+(a whole pipeline run), on that too: see the `report_warehouse` fixture.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import importlib.util
+import re
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+from types import ModuleType
+
+import duckdb
+import pytest
+
+from reports.format import (
+    esc,
+    fmt_date,
+    fmt_datetime,
+    fmt_int,
+    fmt_number,
+    fmt_pct,
+    fmt_signed,
+    join_names,
+    period_grain,
+    period_label,
+    plotly_text,
+    short_unit_name,
+)
+from reports.render import period_filename, render_reports, unit_filename
+
+TESTS_DIR = Path(__file__).resolve().parent
+OUTPUT_DIR = TESTS_DIR / "output"  # git-ignored: screenshots for a person to look at
+
+
+def _load(path: Path, name: str) -> ModuleType:
+    """Loads a helper module by path (tests/ is not a package)."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+fixture_builder = _load(TESTS_DIR / "fixtures" / "reports" / "build_fixture_warehouse.py", "edukpi_reports_fixture_builder")
+browser_setup = _load(TESTS_DIR / "browser_setup.py", "edukpi_browser_setup")
+
+
+# ---- fixtures ------------------------------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def fixture_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return fixture_builder.build_fixture_warehouse(tmp_path_factory.mktemp("reports-fixture") / "warehouse.duckdb")
+
+
+@pytest.fixture(scope="session", params=["fixture", "pipeline"])
+def report_warehouse(request: pytest.FixtureRequest) -> Path:
+    """The hand-written fixture warehouse, and the pipeline-built one when tests/conftest.py defines `built_warehouse`."""
+    if request.param == "fixture":
+        return request.getfixturevalue("fixture_warehouse")
+    try:
+        return Path(request.getfixturevalue("built_warehouse"))
+    except pytest.FixtureLookupError:
+        pytest.skip("no `built_warehouse` session fixture in tests/conftest.py yet")
+
+
+@pytest.fixture(scope="session")
+def rendered(report_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, list[Path]]:
+    out_dir = tmp_path_factory.mktemp("reports-out")
+    return report_warehouse, out_dir, render_reports(report_warehouse, out_dir)
+
+
+@pytest.fixture(scope="session")
+def fixture_rendered(fixture_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Path]]:
+    out_dir = tmp_path_factory.mktemp("reports-fixture-out")
+    return out_dir, render_reports(fixture_warehouse, out_dir)
+
+
+# ---- a small DOM for reading the pages back --------------------------------------------------------------------
+VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
+class Node:
+    def __init__(self, tag: str, attrs: dict[str, str | None], parent: "Node | None"):
+        self.tag, self.attrs, self.parent = tag, attrs, parent
+        self.children: list[Node | str] = []
+
+    def iter(self):
+        yield self
+        for child in self.children:
+            if isinstance(child, Node):
+                yield from child.iter()
+
+    def find_all(self, tag: str | None = None, **attrs: str) -> list["Node"]:
+        found = []
+        for node in self.iter():
+            if tag and node.tag != tag:
+                continue
+            if all(node.attrs.get(k.replace("_", "-")) == v for k, v in attrs.items()):
+                found.append(node)
+        return found
+
+    def has_class(self, name: str) -> bool:
+        return name in (self.attrs.get("class") or "").split()
+
+    def text(self) -> str:
+        parts = []
+        for child in self.children:
+            if isinstance(child, str):
+                parts.append(child)
+            elif child.tag not in ("script", "style"):
+                parts.append(child.text())
+        return " ".join("".join(parts).split())
+
+
+class _Builder(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.root = Node("#root", {}, None)
+        self.current = self.root
+
+    def handle_starttag(self, tag, attrs):
+        node = Node(tag, dict(attrs), self.current)
+        self.current.children.append(node)
+        if tag not in VOID_TAGS:
+            self.current = node
+
+    def handle_startendtag(self, tag, attrs):
+        self.current.children.append(Node(tag, dict(attrs), self.current))
+
+    def handle_endtag(self, tag):
+        node = self.current
+        while node is not None and node.tag != tag:
+            node = node.parent
+        if node is not None and node.parent is not None:
+            self.current = node.parent
+
+    def handle_data(self, data):
+        self.current.children.append(data)
+
+
+def parse_html(path: Path) -> Node:
+    builder = _Builder()
+    builder.feed(path.read_text(encoding="utf-8"))
+    builder.close()
+    return builder.root
+
+
+def card_values(doc: Node) -> dict[str, str]:
+    values = {}
+    for card in doc.find_all("div"):
+        if card.has_class("card") and card.attrs.get("data-metric"):
+            value = next(n for n in card.iter() if n.tag == "div" and n.has_class("value"))
+            values[card.attrs["data-metric"]] = value.text()
+    return values
+
+
+def table_rows(doc: Node, **attrs: str) -> list[dict[str, str]]:
+    rows = []
+    for tr in doc.find_all("tr", **{f"data_{k}": v for k, v in attrs.items()}):
+        rows.append({td.attrs["data-col"]: td.text() for td in tr.find_all("td") if td.attrs.get("data-col")})
+    return rows
+
+
+# ---- helpers usable with any warehouse (fixture or pipeline-built) ---------------------------------------------
+def marts_rows(db: Path, sql: str, params: list | None = None) -> list[dict]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        cursor = con.execute(sql, params or [])
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row)) for row in cursor.fetchall()]
+    finally:
+        con.close()
+
+
+def expected_metric_text(metric: str, value) -> str:
+    return fmt_pct(value) if metric.endswith("_pct") else fmt_number(value)
+
+
+def check_headline_figures(db: Path, out_dir: Path) -> int:
+    """Every headline card of every period page shows the kpi_headline value, formatted Vietnamese-style."""
+    checked = 0
+    for page in sorted(out_dir.glob("bao-cao-*.html")):
+        code = page.stem.removeprefix("bao-cao-")
+        grain = "quarter" if "Q" in code else "month"
+        cards = card_values(parse_html(page))
+        for row in marts_rows(db, "select metric, value from marts.kpi_headline where period_grain = ? and period = ?", [grain, code]):
+            assert row["metric"] in cards, f"{page.name}: no card for {row['metric']}"
+            assert cards[row["metric"]] == expected_metric_text(row["metric"], row["value"]), (page.name, row)
+            checked += 1
+    return checked
+
+
+QUOTA_STATUS_TEXT = {(True, "complete"): "Đạt", (False, "complete"): "Chưa đạt"}
+
+
+def check_quota_tables(db: Path, out_dir: Path) -> int:
+    """Each quarter page's full quota table has one row per kpi_quota_fulfilment row with the mart's numbers."""
+    checked = 0
+    for page in sorted(out_dir.glob("bao-cao-*Q*.html")):
+        quarter = page.stem.removeprefix("bao-cao-")
+        doc = parse_html(page)
+        for row in marts_rows(db, "select * from marts.kpi_quota_fulfilment where quarter = ?", [quarter]):
+            cells = [r for r in table_rows(doc, unit=row["unit_code"], quarter=quarter) if "quota" in r]
+            assert cells, f"{page.name}: no quota row for {row['unit_code']}"
+            for shown in cells:
+                assert shown["articles_submitted"] == fmt_int(row["articles_submitted"])
+                assert shown["quota"] == fmt_int(row["quota"])
+                assert shown["articles_published"] == fmt_int(row["articles_published"])
+                if row["quarter_status"] == "complete":
+                    assert shown["status"] == QUOTA_STATUS_TEXT[(bool(row["quota_met"]), "complete")]
+                checked += 1
+    return checked
+
+
+def check_self_contained(path: Path) -> None:
+    """No reference to anything outside the file; plotly.js inline once when the page has charts."""
+    text = path.read_text(encoding="utf-8")
+    doc = parse_html(path)
+    for node in doc.iter():
+        for name in ("src", "href"):
+            value = node.attrs.get(name) or ""
+            assert not re.match(r"^(https?:)?//", value), f"{path.name}: <{node.tag} {name}={value!r}> needs the network"
+    assert not doc.find_all("link"), f"{path.name}: <link> elements load external files"
+    charts = [n for n in doc.find_all("div") if n.has_class("plotly-graph-div")]
+    library_copies = len(re.findall(r"\* plotly\.js v\d", text))
+    assert library_copies == (1 if charts else 0), f"{path.name}: plotly.js embedded {library_copies} times"
+
+
+def open_pages_in_browser(paths: list[Path], screenshot: Path | None = None) -> dict[str, dict]:
+    """Opens each page from file:// in headless Chromium; returns per page the problems and what the charts drew."""
+    from playwright.sync_api import sync_playwright
+
+    if not browser_setup.CHROMIUM.exists():
+        pytest.skip(f"{browser_setup.CHROMIUM} is missing: run `python -m tests.browser_setup`")
+    results: dict[str, dict] = {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(browser_setup.CHROMIUM), args=browser_setup.LAUNCH_ARGS)
+        try:
+            for path in paths:
+                page = browser.new_page(viewport={"width": 1280, "height": 900})
+                problems: list[str] = []
+                dialogs: list[str] = []
+                page.on("console", lambda m, p=problems: p.append(f"console {m.type}: {m.text}")
+                        if m.type in ("error", "warning") or m.text.startswith("WARN") else None)
+                page.on("pageerror", lambda e, p=problems: p.append(f"page error: {e}"))
+                page.on("requestfailed", lambda r, p=problems: p.append(f"request failed: {r.url} {r.failure}"))
+                page.on("dialog", lambda d, seen=dialogs: (seen.append(d.message), d.dismiss()))
+                page.goto(path.resolve().as_uri(), wait_until="load")
+                page.wait_for_timeout(200)
+                charts = page.evaluate("""() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(el => ({
+                    id: el.id,
+                    traces: (el.data || []).length,
+                    points: (el.data || []).map(t => ['x', 'y', 'z'].reduce((n, k) => n + ((t[k] || []).length || 0), 0)),
+                    marks: el.querySelectorAll('.plot .bars path, .plot path.js-line, .plot path.point, .plot image, .plot .hm image').length,
+                    drawnText: Array.from(el.querySelectorAll('text')).map(t => t.textContent).join(' | '),
+                }))""")
+                figures = page.evaluate("document.querySelectorAll('figure.chart').length")
+                if screenshot is not None and path.name == "index.html":
+                    screenshot.parent.mkdir(parents=True, exist_ok=True)
+                    page.screenshot(path=str(screenshot), full_page=True)
+                results[str(path)] = {"problems": problems, "dialogs": dialogs, "charts": charts, "figures": figures}
+                page.close()
+        finally:
+            browser.close()
+    return results
+
+
+def check_browser_results(results: dict[str, dict]) -> None:
+    for path, result in results.items():
+        name = Path(path).name
+        assert not result["problems"], f"{name}: {result['problems']}"
+        assert not result["dialogs"], f"{name}: a dialog fired: {result['dialogs']}"
+        assert len(result["charts"]) == result["figures"], f"{name}: {result['figures']} figures, {len(result['charts'])} drawn"
+        for chart in result["charts"]:
+            assert chart["traces"] > 0, f"{name} {chart['id']}: no traces"
+            assert all(points > 0 for points in chart["points"]), f"{name} {chart['id']}: a trace without points"
+            assert chart["marks"] > 0, f"{name} {chart['id']}: nothing drawn in the SVG"
+
+
+# ---- formatting --------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("value, expected", [
+    (1234.5, "1.234,5"), (1234, "1.234"), (1234567.891, "1.234.567,9"), (0, "0"), (0.5, "0,5"), (-1234.5, "-1.234,5"),
+    (999, "999"), (1000, "1.000"), (None, "–"), (-0.04, "0"),
+])
+def test_fmt_number(value, expected):
+    assert fmt_number(value) == expected
+
+
+def test_fmt_number_fixed_decimals_and_counts():
+    assert fmt_number(1234.5, 2) == "1.234,50"
+    assert fmt_number(2.25, 0) == "2"
+    assert fmt_int(1234567) == "1.234.567"
+    from decimal import Decimal
+    assert fmt_number(Decimal("87.50")) == "87,5"
+
+
+@pytest.mark.parametrize("value, expected", [(87.5, "87,5 %"), (90, "90 %"), (90.0, "90 %"), (100, "100 %"), (0, "0 %"),
+                                             (66.666, "66,7 %"), (None, "–")])
+def test_fmt_pct(value, expected):
+    assert fmt_pct(value) == expected
+
+
+def test_fmt_signed():
+    assert fmt_signed(12) == "+12"
+    assert fmt_signed(-3.5) == "-3,5"
+    assert fmt_signed(0) == "0"
+    assert fmt_signed(1234.5, 1) == "+1.234,5"
+
+
+def test_dates():
+    assert fmt_date(dt.date(2024, 5, 4)) == "04/05/2024"
+    assert fmt_date(dt.datetime(2024, 12, 31, 23, 59)) == "31/12/2024"
+    assert fmt_date("2024-02-08") == "08/02/2024"
+    assert fmt_datetime(dt.datetime(2024, 7, 1, 9, 5)) == "01/07/2024 09:05"
+    assert fmt_date(None) == "–"
+
+
+@pytest.mark.parametrize("period, label, grain", [
+    ("2024Q1", "Quý I/2024", "quarter"), ("2024Q2", "Quý II/2024", "quarter"), ("2024Q3", "Quý III/2024", "quarter"),
+    ("2024Q4", "Quý IV/2024", "quarter"), ("2024-05", "Tháng 5/2024", "month"), ("2024-12", "Tháng 12/2024", "month"),
+    ("2024", "Năm 2024", "year"),
+])
+def test_period_labels(period, label, grain):
+    assert period_label(period) == label
+    assert period_grain(period) == grain
+
+
+@pytest.mark.parametrize("bad", ["2024Q5", "2024-13", "Q2 2024", "24Q1", ""])
+def test_period_errors_say_what_is_accepted(bad):
+    with pytest.raises(ValueError, match="2024Q2"):
+        period_grain(bad)
+
+
+def test_short_unit_names_keep_diacritics():
+    assert short_unit_name("Phòng Giáo dục và Đào tạo Quận 4") == "Quận 4"
+    assert short_unit_name("Phòng Giáo dục và Đào tạo huyện Cần Giờ") == "Cần Giờ"
+    assert short_unit_name("Phòng Giáo dục và Đào tạo thành phố Thủ Đức") == "TP Thủ Đức"
+    assert short_unit_name("Trường THPT chuyên Lê Hồng Phong") == "THPT chuyên Lê Hồng Phong"
+    assert short_unit_name("Văn phòng Sở") == "Văn phòng Sở"
+    assert join_names(["Quận 4", "Cần Giờ"]) == "Quận 4 và Cần Giờ"
+    assert join_names(["A", "B", "C"]) == "A, B và C"
+
+
+def test_escaping_for_html_and_plotly():
+    assert esc('<script>alert("x")</script> & co') == "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; co"
+    assert plotly_text("<b>bold</b> & <br>") == "&lt;b&gt;bold&lt;/b&gt; &amp; &lt;br&gt;"
+    # truncation never cuts an entity in half
+    assert plotly_text("<" * 10, max_chars=5) == "&lt;&lt;&lt;&lt;…"
+
+
+# ---- rendering ---------------------------------------------------------------------------------------------------
+def test_render_writes_index_periods_and_unit_pages(fixture_rendered, fixture_warehouse):
+    out_dir, written = fixture_rendered
+    names = {p.relative_to(out_dir).as_posix() for p in written}
+    assert written[0] == out_dir / "index.html"
+    # every quarter in the data plus the latest month
+    assert {"bao-cao-2024Q1.html", "bao-cao-2024Q2.html", "bao-cao-2024Q3.html", "bao-cao-2024-08.html"} <= names
+    assert not any(n.startswith("bao-cao-2024-0") and n != "bao-cao-2024-08.html" for n in names)
+    units = marts_rows(fixture_warehouse, "select unit_code from marts.dim_unit")
+    assert {unit_filename(u["unit_code"]) for u in units} <= names
+    index = parse_html(out_dir / "index.html")
+    links = {a.attrs.get("href") for a in index.find_all("a")}
+    assert {period_filename(c) for c in ("2024Q1", "2024Q2", "2024Q3", "2024-08")} <= links
+    assert {unit_filename(u["unit_code"]) for u in units} <= links
+    # period reports link to the scorecards; scorecards link back
+    q2_links = {a.attrs.get("href") for a in parse_html(out_dir / "bao-cao-2024Q2.html").find_all("a")}
+    assert "don-vi/PGD_CGIO.html" in q2_links and "index.html" in q2_links
+    unit_links = {a.attrs.get("href") for a in parse_html(out_dir / "don-vi/PGD_CGIO.html").find_all("a")}
+    assert "../index.html" in unit_links and "../bao-cao-2024Q2.html" in unit_links
+
+
+def test_period_argument_selects(fixture_warehouse, tmp_path):
+    written = render_reports(fixture_warehouse, tmp_path / "one", ["2024Q2"])
+    assert sorted(p.name for p in written if p.name.startswith("bao-cao")) == ["bao-cao-2024Q2.html"]
+    written = render_reports(fixture_warehouse, tmp_path / "month", ["2024-05"])
+    assert sorted(p.name for p in written if p.name.startswith("bao-cao")) == ["bao-cao-2024-05.html"]
+    assert "Tháng 5/2024" in parse_html(tmp_path / "month" / "bao-cao-2024-05.html").find_all("h1")[0].text()
+    written = render_reports(fixture_warehouse, tmp_path / "year", ["2024"])
+    assert sorted(p.name for p in written if p.name.startswith("bao-cao")) == [
+        "bao-cao-2024-08.html", "bao-cao-2024Q1.html", "bao-cao-2024Q2.html", "bao-cao-2024Q3.html"]
+    with pytest.raises(ValueError, match="2023Q4.*available"):
+        render_reports(fixture_warehouse, tmp_path / "bad", ["2023Q4"])
+
+
+def test_warehouse_is_only_read(fixture_warehouse, tmp_path):
+    before = hashlib.sha256(fixture_warehouse.read_bytes()).hexdigest()
+    # a second read-only reader may hold the file at the same time (staff querying the published copy)
+    other = duckdb.connect(str(fixture_warehouse), read_only=True)
+    try:
+        render_reports(fixture_warehouse, tmp_path / "out", ["2024Q2"])
+    finally:
+        other.close()
+    assert hashlib.sha256(fixture_warehouse.read_bytes()).hexdigest() == before
+    assert not fixture_warehouse.with_name(fixture_warehouse.name + ".wal").exists()
+
+
+def test_missing_mart_column_is_named(tmp_path):
+    db = fixture_builder.build_fixture_warehouse(tmp_path / "broken.duckdb")
+    con = duckdb.connect(str(db))
+    con.execute("alter table marts.kpi_headline rename column meets_target to target_met")
+    con.close()
+    with pytest.raises(RuntimeError, match=r"marts\.kpi_headline lacks column\(s\) meets_target"):
+        render_reports(db, tmp_path / "out")
+
+
+# ---- the numbers on the pages are the marts' -----------------------------------------------------------------------
+def test_headline_figures_equal_marts(rendered):
+    db, out_dir, _ = rendered
+    assert check_headline_figures(db, out_dir) > 0
+
+
+def test_quota_tables_equal_marts(rendered):
+    db, out_dir, _ = rendered
+    assert check_quota_tables(db, out_dir) > 0
+
+
+def test_fixture_figures_by_hand(fixture_rendered):
+    """Independent of the formatting code: the values written in the fixture, as a reader sees them."""
+    out_dir, _ = fixture_rendered
+    doc = parse_html(out_dir / "bao-cao-2024Q2.html")
+    cards = card_values(doc)
+    assert cards["feedback_within_sla_pct"] == "90,5 %"
+    assert cards["units_meeting_quota_pct"] == "71,4 %"
+    assert cards["district_offices_meeting_quota"] == "3"
+    assert cards["portal_pageviews"] == "1.465.125"
+    row = [r for r in table_rows(doc, unit="PGD_CGIO", quarter="2024Q2") if "quota" in r][0]
+    assert (row["articles_submitted"], row["quota"], row["articles_published"], row["status"]) == ("2", "3", "1", "Chưa đạt")
+    summary = doc.find_all("section", id="tom-tat")[0].text()
+    assert "Trong Quý II/2024 3/4 phòng GDĐT đạt chỉ tiêu 3 bài/quý; chưa đạt: Cần Giờ." in summary
+    assert "90,5 % được trả lời đúng hạn (mục tiêu 90 %: đạt)" in summary
+    assert "Tháng 6/2024 (mùa thi" in summary
+    titles = {f.attrs["data-chart"]: f.find_all("h3")[0].text() for f in doc.find_all("figure")}
+    assert titles["quota-district_office"] == "Phòng GDĐT chưa đạt chỉ tiêu Quý II/2024: Cần Giờ"
+    assert titles["portal-monthly"].startswith("Lượt xem toàn cổng cao nhất vào Tháng 6/2024 (884.938 lượt)")
+    running = parse_html(out_dir / "bao-cao-2024Q3.html").find_all("section", id="tom-tat")[0].text()
+    assert "có nguy cơ chưa đạt: Quận 4 và Cần Giờ" in running
+    assert "số liệu đến 20/08/2024" in running
+
+
+def test_plotly_uses_vietnamese_separators(fixture_rendered):
+    out_dir, _ = fixture_rendered
+    text = (out_dir / "bao-cao-2024Q2.html").read_text(encoding="utf-8")
+    assert text.count('"separators":",."') == text.count("Plotly.newPlot(") > 0
+
+
+# ---- safety --------------------------------------------------------------------------------------------------------
+def test_page_title_with_script_is_escaped(fixture_rendered):
+    out_dir, _ = fixture_rendered
+    page = out_dir / "bao-cao-2024-08.html"
+    text = page.read_text(encoding="utf-8")
+    assert fixture_builder.XSS_PAGE_TITLE not in text
+    assert "alert(1)" in text  # it is there, only escaped
+    doc = parse_html(page)
+    shown = [cell.text() for cell in doc.find_all("td", data_col="page_title")]
+    assert any(fixture_builder.XSS_PAGE_TITLE in s for s in shown)
+    # in the figure data the title travels entity-escaped, so Plotly draws it as text
+    assert "&lt;script&gt;alert(1)&lt;" in text
+
+
+def test_page_title_with_script_runs_nothing_in_browser(fixture_rendered):
+    out_dir, _ = fixture_rendered
+    page = out_dir / "bao-cao-2024-08.html"
+    result = open_pages_in_browser([page])[str(page)]
+    assert result["dialogs"] == []
+    assert not result["problems"]
+    top_pages = next(c for c in result["charts"] if c["id"] == "chart-top-pages")
+    assert fixture_builder.XSS_PAGE_TITLE in top_pages["drawnText"]  # drawn as text
+
+
+# ---- self-contained, in a real browser ---------------------------------------------------------------------------
+def test_pages_are_self_contained(rendered):
+    _, out_dir, written = rendered
+    for path in written:
+        check_self_contained(path)
+
+
+def test_pages_open_in_chromium_with_charts_drawn(rendered):
+    _, out_dir, written = rendered
+    screenshot = OUTPUT_DIR / "reports-index.png"
+    results = open_pages_in_browser(written, screenshot=screenshot)
+    check_browser_results(results)
+    assert screenshot.exists()
+    assert any(r["charts"] for r in results.values())
+
+
+def test_page_sizes_are_reported(rendered, capsys):
+    _, out_dir, written = rendered
+    sizes = {p.relative_to(out_dir).as_posix(): p.stat().st_size for p in written}
+    with capsys.disabled():
+        largest = max(sizes.values())
+        print(f"\n{len(sizes)} report pages, {sum(sizes.values()) / 1e6:.1f} MB in all, largest {largest / 1e6:.2f} MB")
+    assert sizes["index.html"] < 200_000  # no plotly.js on the index
+    assert largest < 8_000_000
