@@ -32,7 +32,7 @@ class DailySource:
     patterns: tuple[str, ...]  # globs relative to data/raw
     day_pattern: str  # regex on the file name; group 1 = YYYYMMDD
     load: DailyLoader
-    delete_days_sql: str  # deletes the rows of the days in $days (DATE[]) and of the files in $files (VARCHAR[])
+    delete_days_sql: str  # deletes the rows of the days in temp table _reload_days(day) / files in _stale_files(source_file)
     needs_key: bool = False
 
     @property

@@ -241,82 +241,86 @@ SUBJECTS = ("Toán", "Ngữ văn", "Tiếng Anh", "Vật lý", "Hóa học", "Si
 SPORTS = ("bóng đá", "cờ vua", "bơi lội", "điền kinh", "bóng rổ", "cầu lông", "vovinam")
 FEES = ("bán trú", "máy lạnh", "học thêm", "đồng phục", "sổ liên lạc điện tử", "quỹ phụ huynh", "tiếng Anh tăng cường")
 
+# Title templates: (text, plan item of the plan's appendix, months in which the title makes sense; empty = any month).
+ANY: tuple[int, ...] = ()
 PORTAL_TEMPLATES = [
-    "Sở GDĐT TP.HCM ban hành kế hoạch thực hiện nhiệm vụ năm học {sy}",
-    "Hướng dẫn kiểm tra, đánh giá cuối học kỳ {hk} năm học {sy}",
-    "TP.HCM có {n} học sinh đoạt giải kỳ thi chọn học sinh giỏi quốc gia năm {year}",
-    "Hội nghị sơ kết học kỳ {hk} năm học {sy} khối trung học phổ thông",
-    "Tăng cường phòng, chống đuối nước cho học sinh trong dịp hè {year}",
-    "Đẩy mạnh chuyển đổi số trong quản lý giáo dục năm {year}",
-    "Ngày hội STEM học sinh TP.HCM năm {year}",
-    "Khai mạc Hội khỏe Phù Đổng TP.HCM năm học {sy}",
-    "Tuyên dương học sinh, giáo viên tiêu biểu năm học {sy}",
-    "Hướng dẫn thu, sử dụng các khoản thu năm học {sy}",
-    "Tập huấn bảo đảm an toàn thông tin cho cán bộ quản lý trường học",
-    "Hội thảo nâng cao chất lượng dạy học tiếng Anh trong trường phổ thông",
-    "Kiểm tra công tác chuẩn bị kỳ thi tốt nghiệp THPT năm {year}",
-    "TP.HCM giữ vững chuẩn phổ cập giáo dục, xóa mù chữ năm {year}",
-    "Triển khai Chương trình giáo dục phổ thông 2018 đối với lớp {grade}",
-    "Thông báo lịch nghỉ Tết Nguyên đán {tet} của học sinh, học viên",
-    "Kế hoạch tuyển sinh đầu cấp lớp 1, lớp 6 năm học {sy_next}",
-    "Bồi dưỡng giáo viên cốt cán môn {subject} năm học {sy}",
-    "Kỷ niệm Ngày Nhà giáo Việt Nam 20/11, tuyên dương nhà giáo tiêu biểu",
-    "Phòng, chống sốt xuất huyết và bệnh tay chân miệng trong trường học",
-    "Giải thể thao học sinh phổ thông TP.HCM môn {sport} năm học {sy}",
-    "Danh sách cơ sở giáo dục mầm non độc lập được cấp phép tháng {month}/{year}",
+    ("Sở GDĐT TP.HCM ban hành kế hoạch thực hiện nhiệm vụ năm học {sy}", "", (8, 9, 10)),
+    ("Hướng dẫn kiểm tra, đánh giá cuối học kỳ {hk} năm học {sy}", "", (11, 12, 4, 5)),
+    ("TP.HCM có {n} học sinh đoạt giải kỳ thi chọn học sinh giỏi quốc gia năm {year}", "", (2, 3)),
+    ("Hội nghị sơ kết học kỳ {hk} năm học {sy} khối trung học phổ thông", "", (1, 2)),
+    ("Tăng cường phòng, chống đuối nước cho học sinh trong dịp hè {year}", "", (5, 6, 7)),
+    ("Đẩy mạnh chuyển đổi số trong quản lý giáo dục năm {year}", "", ANY),
+    ("Ngày hội STEM học sinh TP.HCM năm {year}", "", (3, 4, 10, 11)),
+    ("Khai mạc Hội khỏe Phù Đổng TP.HCM năm học {sy}", "", (10, 11, 12, 1)),
+    ("Tuyên dương học sinh, giáo viên tiêu biểu năm học {sy}", "", (5, 6, 7)),
+    ("Hướng dẫn thu, sử dụng các khoản thu năm học {sy}", "", (8, 9, 10)),
+    ("Tập huấn bảo đảm an toàn thông tin cho cán bộ quản lý trường học", "", ANY),
+    ("Hội thảo nâng cao chất lượng dạy học tiếng Anh trong trường phổ thông", "", ANY),
+    ("Kiểm tra công tác chuẩn bị kỳ thi tốt nghiệp THPT năm {year}", "", (5, 6)),
+    ("TP.HCM giữ vững chuẩn phổ cập giáo dục, xóa mù chữ năm {year}", "", (11, 12, 1)),
+    ("Triển khai Chương trình giáo dục phổ thông 2018 đối với lớp {grade}", "", (7, 8, 9)),
+    ("Thông báo lịch nghỉ Tết Nguyên đán {tet} của học sinh, học viên", "", (11, 12, 1)),
+    ("Kế hoạch tuyển sinh đầu cấp lớp 1, lớp 6 năm học {sy_next}", "", (3, 4, 5)),
+    ("Bồi dưỡng giáo viên cốt cán môn {subject} năm học {sy}", "", (7, 8, 9, 10)),
+    ("Kỷ niệm Ngày Nhà giáo Việt Nam 20/11, tuyên dương nhà giáo tiêu biểu", "", (11,)),
+    ("Phòng, chống sốt xuất huyết và bệnh tay chân miệng trong trường học", "", (5, 6, 7, 8, 9, 10)),
+    ("Giải thể thao học sinh phổ thông TP.HCM môn {sport} năm học {sy}", "", ANY),
+    ("Danh sách cơ sở giáo dục mầm non độc lập được cấp phép tháng {month}/{year}", "", ANY),
 ]
-# (title, plan item of the communication plan's appendix)
 DISTRICT_TEMPLATES = [
-    ("{Area} tổ chức Hội thi giáo viên dạy giỏi cấp {level} năm học {sy}", "IV.3"),
-    ("{Area} tổng kết năm học {sy}, triển khai nhiệm vụ năm học mới", "I.1"),
-    ("{Area} triển khai tuyển sinh đầu cấp năm học {sy_next}", "II.5"),
-    ("{Area} tổ chức Hội khỏe Phù Đổng cấp {level} năm học {sy}", "III.2"),
-    ("{Area} có thêm {n} trường mầm non đạt chuẩn quốc gia", "II.1"),
-    ("{Area} đẩy mạnh chuyển đổi số trong các trường học", "V.2"),
-    ("{Area} khánh thành {school}", "V.1"),
-    ("{Area} tập huấn kỹ năng phòng, chống đuối nước cho học sinh", "III.4"),
-    ("{Area} tuyên dương giáo viên, học sinh tiêu biểu năm học {sy}", "I.4"),
-    ("{Area} tổ chức Ngày hội STEM năm {year}", "II.8"),
-    ("{Area} họp mặt kỷ niệm Ngày Nhà giáo Việt Nam 20/11", "IV.4"),
-    ("{Area} tổ chức chuyên đề đổi mới phương pháp dạy học theo Chương trình giáo dục phổ thông 2018", "IV.2"),
-    ("{Area} tổ chức Hội thi tiếng Anh cho học sinh tiểu học", "II.8"),
-    ("{Area} duy trì chuẩn phổ cập giáo dục tiểu học mức độ 3", "II.7"),
-    ("{Area} triển khai thanh toán không dùng tiền mặt trong trường học", "V.2"),
-    ("{Area} tổ chức liên hoan văn nghệ học sinh chào mừng Ngày Nhà giáo Việt Nam", "III.1"),
-    ("{Area} ra quân bảo đảm an toàn giao thông trước cổng trường", "III.4"),
-    ("{Area} sơ kết học kỳ {hk} năm học {sy}", "I.1"),
-    ("{Area}: {n} học sinh lớp 9 đạt giải học sinh giỏi cấp thành phố", "II.3"),
+    ("{Area} tổ chức Hội thi giáo viên dạy giỏi cấp {level} năm học {sy}", "IV.3", (10, 11, 12, 1, 2, 3)),
+    ("{Area} tổng kết năm học {sy}, triển khai nhiệm vụ năm học mới", "I.1", (6, 7, 8)),
+    ("{Area} triển khai tuyển sinh đầu cấp năm học {sy_next}", "II.5", (3, 4, 5, 6, 7)),
+    ("{Area} tổ chức Hội khỏe Phù Đổng cấp {level} năm học {sy}", "III.2", (10, 11, 12, 1)),
+    ("{Area} có thêm {n} trường mầm non đạt chuẩn quốc gia", "II.1", ANY),
+    ("{Area} đẩy mạnh chuyển đổi số trong các trường học", "V.2", ANY),
+    ("{Area} khánh thành {school}", "V.1", (7, 8, 9, 1)),
+    ("{Area} tập huấn kỹ năng phòng, chống đuối nước cho học sinh", "III.4", (4, 5, 6, 7)),
+    ("{Area} tuyên dương giáo viên, học sinh tiêu biểu năm học {sy}", "I.4", (5, 6, 7)),
+    ("{Area} tổ chức Ngày hội STEM năm {year}", "II.8", (3, 4, 10, 11)),
+    ("{Area} họp mặt kỷ niệm Ngày Nhà giáo Việt Nam 20/11", "IV.4", (11,)),
+    ("{Area} tổ chức chuyên đề đổi mới phương pháp dạy học theo Chương trình giáo dục phổ thông 2018", "IV.2", ANY),
+    ("{Area} tổ chức Hội thi tiếng Anh cho học sinh tiểu học", "II.8", (2, 3, 4, 10, 11, 12)),
+    ("{Area} duy trì chuẩn phổ cập giáo dục tiểu học mức độ 3", "II.7", (11, 12, 1, 4, 5, 6)),
+    ("{Area} triển khai thanh toán không dùng tiền mặt trong trường học", "V.2", ANY),
+    ("{Area} tổ chức liên hoan văn nghệ học sinh chào mừng Ngày Nhà giáo Việt Nam", "III.1", (10, 11)),
+    ("{Area} ra quân bảo đảm an toàn giao thông trước cổng trường", "III.4", (8, 9, 10, 1, 2)),
+    ("{Area} sơ kết học kỳ {hk} năm học {sy}", "I.1", (1, 2)),
+    ("{Area}: {n} học sinh lớp 9 đạt giải học sinh giỏi cấp thành phố", "II.3", (3, 4)),
 ]
 SCHOOL_TEMPLATES = [
-    ("{Unit} tổ chức lễ khai giảng năm học {sy}", "II.3"),
-    ("{Unit} tổ chức lễ tri ân và trưởng thành cho học sinh lớp 12", "III.1"),
-    ("Học sinh {unit} đạt {n} giải tại kỳ thi học sinh giỏi cấp thành phố", "II.3"),
-    ("{Unit} tổ chức ngày hội tư vấn hướng nghiệp cho học sinh lớp 12", "II.3"),
-    ("{Unit} ôn tập cho học sinh chuẩn bị kỳ thi tốt nghiệp THPT năm {year}", "II.6"),
-    ("{Unit} tổ chức hội trại truyền thống chào mừng ngày thành lập Đoàn 26/3", "III.1"),
-    ("{Unit} hưởng ứng Ngày Sách và Văn hóa đọc Việt Nam", "III.5"),
-    ("{Unit} triển khai mô hình lớp học thông minh", "V.2"),
-    ("{Unit} tổ chức hoạt động giáo dục kỹ năng sống cho học sinh", "III.5"),
-    ("{Unit} tổ chức hội thao chào mừng Ngày Nhà giáo Việt Nam 20/11", "III.2"),
-    ("{Unit} đón đoàn đánh giá ngoài về kiểm định chất lượng giáo dục", "I.2"),
-    ("{Unit} tổ chức thi thử tốt nghiệp THPT cho học sinh lớp 12", "II.6"),
-    ("{Unit} công bố chỉ tiêu tuyển sinh lớp 10 năm học {sy_next}", "II.5"),
-    ("Giáo viên {unit} đạt giải giáo viên dạy giỏi cấp thành phố", "IV.3"),
+    ("{Unit} tổ chức lễ khai giảng năm học {sy}", "II.3", (9,)),
+    ("{Unit} tổ chức lễ tri ân và trưởng thành cho học sinh lớp 12", "III.1", (5, 6)),
+    ("Học sinh {unit} đạt {n} giải tại kỳ thi học sinh giỏi cấp thành phố", "II.3", (3, 4)),
+    ("{Unit} tổ chức ngày hội tư vấn hướng nghiệp cho học sinh lớp 12", "II.3", (1, 2, 3, 10, 11, 12)),
+    ("{Unit} ôn tập cho học sinh chuẩn bị kỳ thi tốt nghiệp THPT năm {year}", "II.6", (4, 5, 6)),
+    ("{Unit} tổ chức hội trại truyền thống chào mừng ngày thành lập Đoàn 26/3", "III.1", (3,)),
+    ("{Unit} hưởng ứng Ngày Sách và Văn hóa đọc Việt Nam", "III.5", (4,)),
+    ("{Unit} triển khai mô hình lớp học thông minh", "V.2", ANY),
+    ("{Unit} tổ chức hoạt động giáo dục kỹ năng sống cho học sinh", "III.5", ANY),
+    ("{Unit} tổ chức hội thao chào mừng Ngày Nhà giáo Việt Nam 20/11", "III.2", (10, 11)),
+    ("{Unit} đón đoàn đánh giá ngoài về kiểm định chất lượng giáo dục", "I.2", (10, 11, 12, 3, 4, 5)),
+    ("{Unit} tổ chức thi thử tốt nghiệp THPT cho học sinh lớp 12", "II.6", (3, 4, 5)),
+    ("{Unit} công bố chỉ tiêu tuyển sinh lớp 10 năm học {sy_next}", "II.5", (3, 4, 5)),
+    ("Giáo viên {unit} đạt giải giáo viên dạy giỏi cấp thành phố", "IV.3", (12, 1, 2, 3, 4)),
+    ("{Unit} tổ chức chuyên đề phòng, chống bạo lực học đường", "III.4", ANY),
 ]
 CENTRE_TEMPLATES = [
-    ("{Unit} khai giảng lớp bổ túc văn hóa năm học {sy}", "II.4"),
-    ("{Unit} tư vấn tuyển sinh hệ giáo dục thường xuyên cấp THPT năm học {sy_next}", "II.4"),
-    ("{Unit} phối hợp doanh nghiệp đào tạo nghề cho học viên", "II.4"),
-    ("{Unit} tổ chức lễ tốt nghiệp cho học viên khóa {year}", "II.4"),
-    ("{Unit} mở lớp xóa mù chữ cho người lớn", "II.7"),
-    ("{Unit} tập huấn ứng dụng công nghệ thông tin trong giảng dạy", "V.2"),
-    ("{Unit} tổ chức chuyên đề giáo dục hướng nghiệp cho học sinh", "II.4"),
+    ("{Unit} khai giảng lớp bổ túc văn hóa năm học {sy}", "II.4", (8, 9, 10)),
+    ("{Unit} tư vấn tuyển sinh hệ giáo dục thường xuyên cấp THPT năm học {sy_next}", "II.4", (4, 5, 6, 7)),
+    ("{Unit} phối hợp doanh nghiệp đào tạo nghề cho học viên", "II.4", ANY),
+    ("{Unit} tổ chức lễ tốt nghiệp cho học viên khóa {year}", "II.4", (5, 6, 7)),
+    ("{Unit} mở lớp xóa mù chữ cho người lớn", "II.7", ANY),
+    ("{Unit} tập huấn ứng dụng công nghệ thông tin trong giảng dạy", "V.2", ANY),
+    ("{Unit} tổ chức chuyên đề giáo dục hướng nghiệp cho học sinh", "II.4", ANY),
 ]
 DIVISION_TEMPLATES = [
-    ("Hướng dẫn thực hiện nhiệm vụ {field} năm học {sy}", "I.1"),
-    ("Hội nghị tập huấn công tác {field} năm học {sy}", "IV.2"),
-    ("Kết quả kiểm tra công tác {field} học kỳ {hk} năm học {sy}", "I.2"),
+    ("Hướng dẫn thực hiện nhiệm vụ {field} năm học {sy}", "I.1", (8, 9, 10)),
+    ("Hội nghị tập huấn công tác {field} năm học {sy}", "IV.2", ANY),
+    ("Kết quả kiểm tra công tác {field} học kỳ {hk} năm học {sy}", "I.2", ANY),
 ]
+TEMPLATE_GROUPS = {"portal": PORTAL_TEMPLATES, "district": DISTRICT_TEMPLATES, "school": SCHOOL_TEMPLATES,
+                   "centre": CENTRE_TEMPLATES, "division": DIVISION_TEMPLATES}
 DIVISION_FIELDS = {"SGD_VP": "văn phòng", "SGD_TTR": "thanh tra", "SGD_GDTRH": "giáo dục trung học",
                    "SGD_GDTH": "giáo dục tiểu học", "SGD_GDMN": "giáo dục mầm non", "SGD_TCCB": "tổ chức cán bộ",
                    "SGD_KHTC": "kế hoạch - tài chính", "SGD_KTKD": "khảo thí và kiểm định chất lượng giáo dục"}
@@ -407,17 +411,19 @@ def _title_slots(rng: np.random.Generator, days: np.ndarray, units: pl.DataFrame
 
 def _unit_titles(rng: np.random.Generator, kinds: list[str], days: np.ndarray, units: pl.DataFrame
                  ) -> tuple[pl.Series, list[str]]:
-    """Titles (and plan items) of news written by units; `kinds` from `_kind`."""
-    groups = {"district": DISTRICT_TEMPLATES, "school": SCHOOL_TEMPLATES, "centre": CENTRE_TEMPLATES,
-              "division": DIVISION_TEMPLATES, "portal": [(t, "") for t in PORTAL_TEMPLATES]}
-    templates, plan_items, first, count = [], [], {}, {}
-    for kind, items in groups.items():
-        first[kind], count[kind] = len(templates), len(items)
-        templates += [t for t, _ in items]
-        plan_items += [p for _, p in items]
-    kind_first = np.array([first[k] for k in kinds], dtype=np.int64)
-    kind_count = np.array([count[k] for k in kinds], dtype=np.int64)
-    which = kind_first + np.floor(rng.random(len(kinds)) * kind_count).astype(np.int64)
+    """Titles (and plan items) of news written by units, fitting the month; `kinds` from `_kind`."""
+    templates, plan_items, which = [], [], np.zeros(len(kinds), dtype=np.int64)
+    kinds_arr = np.asarray(kinds)
+    months = (np.datetime64(DATE_FROM, "D") + days.astype("timedelta64[D]")).astype("datetime64[M]").astype(np.int64) % 12 + 1
+    for kind, items in TEMPLATE_GROUPS.items():
+        first = len(templates)
+        templates += [t for t, _, _ in items]
+        plan_items += [p for _, p, _ in items]
+        for month in range(1, 13):
+            rows = np.flatnonzero((kinds_arr == kind) & (months == month))
+            if len(rows):
+                fitting = first + np.array([i for i, (_, _, m) in enumerate(items) if not m or month in m])
+                which[rows] = fitting[rng.integers(0, len(fitting), len(rows))]
     titles = _render(templates, which, _title_slots(rng, days, units))
     return titles, list(np.asarray(plan_items, dtype=object)[which])
 
@@ -750,7 +756,7 @@ SCANNER_PATHS = ("/wp-login.php", "/.env", "/phpmyadmin/", "/wp-admin/setup-conf
                  "/xmlrpc.php", "/vendor/phpunit/phpunit/src/Util/PHP/eval-stdin.php")
 ASSETS = ("/themes/hcmedu/css/bootstrap.min.css", "/themes/hcmedu/css/style.css?v=20240115", "/themes/hcmedu/js/jquery-3.6.0.min.js",
           "/themes/hcmedu/js/main.js?v=20240115", "/themes/hcmedu/fonts/Roboto-Regular.woff2", "/images/logo.png",
-          "/favicon.ico", "/uploads/2024/05/banner-tuyen-sinh.jpg", "/uploads/2024/09/khai-giang.jpg",
+          "/favicon.ico", "/uploads/images/banner-01.jpg", "/uploads/images/banner-02.jpg",
           "/themes/hcmedu/images/icon-zalo.svg", "/themes/hcmedu/js/main.js.map")
 ASSET_WEIGHTS = (0.16, 0.16, 0.14, 0.14, 0.08, 0.1, 0.06, 0.06, 0.05, 0.04, 0.01)
 ASSET_BYTES = (159_000, 24_000, 89_000, 12_000, 64_000, 8_500, 4_300, 210_000, 180_000, 1_200, 40_000)
@@ -822,8 +828,11 @@ def _access_log_day(catalog: Catalog, site: int, preset: Preset, traffic: Traffi
     # Static assets: the first page of a visit loads them (200), later pages mostly revalidate (304).
     n_assets = np.where(order_in_visit == 0, 2 + rng.poisson(2.5, n_pages), rng.poisson(0.6, n_pages))
     n_assets = np.where(status == 200, n_assets, 0)
+    n_assets = np.minimum(n_assets, len(ASSETS))
     asset_of = np.repeat(np.arange(n_pages), n_assets)
-    asset = rng.choice(len(ASSETS), len(asset_of), p=ASSET_WEIGHTS)
+    # Distinct assets per page, the common ones first: weighted sampling without replacement (Efraimidis-Spirakis keys).
+    keys = np.log(rng.random((n_pages, len(ASSETS)))) / np.asarray(ASSET_WEIGHTS)
+    asset = np.argsort(-keys, axis=1, kind="stable")[np.arange(len(ASSETS)) < n_assets[:, None]]
     asset_status = np.where((order_in_visit[asset_of] == 0) & (rng.random(len(asset_of)) < 0.85), 200, 304)
     downloads = np.flatnonzero(rng.random(n_pages) < 0.02)
 
@@ -861,6 +870,7 @@ def _access_log_day(catalog: Catalog, site: int, preset: Preset, traffic: Traffi
         np.asarray(SCANNER_PATHS, dtype=object)[rng.integers(0, len(SCANNER_PATHS), scans)], 404, 548, "-", SCANNER_AGENT)
 
     data = {name: np.concatenate(parts) for name, parts in columns.items()}
+    data["t"] = np.minimum(data["t"], 86_399)  # assets of a page loaded at 23:59:59 stay in the day's file
     order = np.argsort(data["t"], kind="stable")
     n_lines = len(order)
     # Log shipping retries duplicate a few lines.
@@ -881,7 +891,7 @@ def _access_log_day(catalog: Catalog, site: int, preset: Preset, traffic: Traffi
         cut = text[: int(rng.integers(20, max(21, len(text) - 12)))] + "\n"
         lines = pa.concat_arrays([lines.slice(0, broken), pa.array([cut], pa.string()), lines.slice(broken + 1)])
     buffer = io.BytesIO()
-    with gzip.GzipFile(filename="", mode="wb", fileobj=buffer, mtime=0) as compressed:
+    with gzip.GzipFile(filename="", mode="wb", fileobj=buffer, compresslevel=6, mtime=0) as compressed:
         compressed.write(_string_bytes(lines))
     return buffer.getvalue(), len(lines)
 
@@ -1010,7 +1020,7 @@ def _submissions(seed: int, preset: Preset, registry: pl.DataFrame, calendar: Wo
     laggards = set(rng.choice([c for c, t in zip(codes, types) if t == "district_office"], 5, replace=False).tolist())
     laggards |= set(rng.choice([c for c, t in zip(codes, types) if t == "affiliated_unit"], 3, replace=False).tolist())
     laggards |= set(rng.choice([c for c, t in zip(codes, types) if t == "gdnn_gdtx_centre"], 2, replace=False).tolist())
-    normal_rate = {"district_office": 5.2, "affiliated_unit": 2.2, "gdnn_gdtx_centre": 1.8, "department_division": 0.5}
+    normal_rate = {"district_office": 6.0, "affiliated_unit": 2.3, "gdnn_gdtx_centre": 2.2, "department_division": 0.5}
     lagging_rate = {"district_office": 1.6, "affiliated_unit": 0.35, "gdnn_gdtx_centre": 0.35, "department_division": 0.5}
     rate = np.array([lagging_rate[t] if c in laggards else normal_rate[t] * preset.submission_rate_scale
                      for c, t in zip(codes, types)])
@@ -1065,7 +1075,7 @@ def _submissions(seed: int, preset: Preset, registry: pl.DataFrame, calendar: Wo
 
     # People type the unit: mostly the registry name, sometimes without diacritics, in other case, or the code.
     names = units["unit_name"].to_numpy()[unit_idx].astype(object)
-    variant = _bucket(rng.integers(0, 2**62, n).astype(np.uint64), [0.955, 0.012, 0.012, 0.011, 0.01])
+    variant = rng.choice(5, n, p=[0.955, 0.012, 0.012, 0.011, 0.01])
     folded = _fold_ascii(pl.Series(names.astype(str))).to_numpy().astype(object)
     typed = np.where(variant == 1, folded, names)
     typed = np.where(variant == 2, np.char.upper(names.astype(str)).astype(object), typed)
@@ -1292,7 +1302,8 @@ def _feedback(seed: int, preset: Preset, registry: pl.DataFrame, calendar: Worki
     response_seconds = np.where(k == 0, np.minimum(seconds + rng.integers(1800, 4 * 3600, n), 86_399), response_seconds)
     received_at = _as_datetime(calendar, day_index, seconds)
     responded_at = _as_datetime(calendar, response_day, response_seconds)
-    published_at = responded_at + pl.Series(rng.integers(12 * 3600, 5 * 86_400, n) * 1_000_000).cast(pl.Duration("us"))
+    # Answers are put on the portal in office hours, one to five days after the answer.
+    published_at = _as_datetime(calendar, response_day + rng.integers(1, 6, n), _day_seconds(rng, n, 0.0))
     publish = rng.random(n) < np.where(category == CATEGORIES.index("Khiếu nại"), 0.3, 0.88)
 
     answered = (responded_at <= AS_OF).to_numpy()
@@ -1301,8 +1312,10 @@ def _feedback(seed: int, preset: Preset, registry: pl.DataFrame, calendar: Worki
     closed = published & ((responded_at + dt.timedelta(days=20)) < AS_OF).to_numpy() & (rng.random(n) < 0.6)
     status = np.where(answered, np.where(closed, "Đã đóng", "Đã trả lời"), np.where(was_forwarded, "Đã chuyển", "Đang xử lý"))
     title_choice = rng.random(n) < 0.55
-    head = np.array([RESPONDER_TITLES[t][0] for t in types], dtype=object)
-    deputy = np.array([RESPONDER_TITLES[t][1] for t in types], dtype=object)
+    # Specialised centres (TT_*) are affiliated units led by a director, not a principal.
+    title_type = np.where(np.char.startswith(codes.astype(str), "TT_"), "gdnn_gdtx_centre", types)
+    head = np.array([RESPONDER_TITLES[t][0] for t in title_type], dtype=object)
+    deputy = np.array([RESPONDER_TITLES[t][1] for t in title_type], dtype=object)
     responder = np.where(title_choice, deputy[responding], head[responding])
     responder = np.where(codes[responding] == "SGD_VP", "Chánh Văn phòng", responder)
     responder = np.where(codes[responding] == "SGD_TTR", "Chánh Thanh tra", responder)
@@ -1325,9 +1338,16 @@ def _feedback(seed: int, preset: Preset, registry: pl.DataFrame, calendar: Worki
     areas = registry["area"].to_numpy()
     district_rows = np.flatnonzero(types == "district_office")
     area_unit = np.where(types[assigned] == "district_office", assigned, rng.choice(district_rows, n))
-    local_school = _random_schools(rng, n)
-    school = np.where(types[assigned] == "affiliated_unit", registry["unit_name"].to_numpy()[assigned].astype(object),
+    # The school a citizen writes about: the assigned school itself, or a primary / lower-secondary school of the district.
+    upper_secondary = types[assigned] == "affiliated_unit"
+    lower_secondary = rng.random(n) < 0.5
+    local_school = (np.where(lower_secondary, "Trường THCS ", "Trường Tiểu học ").astype(object)
+                    + np.asarray(SCHOOL_NAMES, dtype=object)[rng.integers(0, len(SCHOOL_NAMES), n)])
+    school = np.where(upper_secondary, registry["unit_name"].to_numpy()[assigned].astype(object),
                       local_school + " (" + areas[area_unit].astype(object) + ")")
+    entry = np.where(upper_secondary, "10", np.where(lower_secondary, "6", "1"))
+    grade = np.where(upper_secondary, rng.integers(10, 13, n), np.where(lower_secondary, rng.integers(6, 10, n),
+                                                                          rng.integers(1, 6, n)))
     templates, offsets = [], []
     for cat in CATEGORIES:
         offsets.append((len(templates), len(CONTENT_TEMPLATES[cat])))
@@ -1337,7 +1357,7 @@ def _feedback(seed: int, preset: Preset, registry: pl.DataFrame, calendar: Worki
     slots = pl.concat([_date_slots(day_of), pl.DataFrame({
         "school": school.astype(str), "area": areas[area_unit].astype(str),
         "old_year": rng.integers(1995, 2020, n).astype(str),
-        "entry": np.where(rng.random(n) < 0.5, "1", "6"), "grade": rng.integers(1, 13, n).astype(str),
+        "entry": entry, "grade": grade.astype(str),
         "subject": np.asarray(SUBJECTS)[rng.integers(0, 3, n)], "fee": np.asarray(FEES)[rng.integers(0, len(FEES), n)],
     })], how="horizontal")
     content = _render(templates, which, slots).to_numpy().astype(object)
@@ -1388,6 +1408,8 @@ def _feedback(seed: int, preset: Preset, registry: pl.DataFrame, calendar: Worki
 
 
 def _write_csv(frame: pl.DataFrame, path: Path, bom: bool) -> None:
+    # Empty text is written as an empty field (a,,b), as exports do, not as a quoted "".
+    frame = frame.with_columns(pl.col(pl.Utf8).replace("", None))
     buffer = io.BytesIO()
     frame.write_csv(buffer, include_bom=bom, line_terminator="\n", quote_style="necessary", null_value="")
     path.write_bytes(buffer.getvalue())

@@ -5,7 +5,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import duckdb
+import polars as pl
 
+from ingestion.contracts import INGESTED_FILES_COLUMNS
 from ingestion.daily import DailySource, DayFile
 from ingestion.mappings import UnmappableHeaderError
 from ingestion.pseudonymise import install_hmac
@@ -13,6 +15,9 @@ from ingestion.readers import LINE, fingerprint
 from ingestion.settings import Settings
 from ingestion.tabular import RunContext, TabularResult, TabularSource, process_file
 from ingestion.warehouse import connect, local_now
+
+
+DUCK_TO_POLARS = {"VARCHAR": pl.String, "BIGINT": pl.Int64, "TIMESTAMP": pl.Datetime("us")}
 
 
 @dataclass
@@ -42,20 +47,36 @@ def _ledger(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, str]:
     return dict(rows)
 
 
-def _forget(con: duckdb.DuckDBPyConnection, source: str, source_files: list[str]) -> None:
-    """Remove what earlier versions of these files left in quarantine and the ledger."""
-    if not source_files:
-        return
+def _stage_lists(con: duckdb.DuckDBPyConnection, stale_files: list[str], days: list[dt.date] | None = None) -> None:
+    """Temp tables _stale_files(source_file) and _reload_days(day): what a load replaces (joins, not long IN lists)."""
+    con.register("_stale_frame", pl.DataFrame({"source_file": stale_files}, schema={"source_file": pl.String}))
+    con.execute("create or replace temp table _stale_files as select * from _stale_frame")
+    con.unregister("_stale_frame")
+    con.register("_days_frame", pl.DataFrame({"day": days or []}, schema={"day": pl.Date}))
+    con.execute("create or replace temp table _reload_days as select * from _days_frame")
+    con.unregister("_days_frame")
+
+
+def _forget(con: duckdb.DuckDBPyConnection, source: str) -> None:
+    """Remove what earlier versions of the files in _stale_files left in quarantine and the ledger."""
     for table in ("raw.quarantine", "raw.ingested_files"):
-        con.execute(f"delete from {table} where source = ? and source_file in (select unnest(?))", [source, source_files])
+        con.execute(f"delete from {table} where source = ? and source_file in (select source_file from _stale_files)", [source])
 
 
-def _record_file(con, source: str, source_file: str, fingerprint_hex: str, read: int, loaded: int, quarantined: int,
-                 loaded_at: dt.datetime) -> None:
-    con.execute(
-        "insert into raw.ingested_files values (?, ?, ?, ?, ?, ?, ?)",
-        [source, source_file, fingerprint_hex, read, loaded, quarantined, loaded_at],
-    )
+def _record_files(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> None:
+    """Append ledger rows (one per file) in one statement."""
+    if not rows:
+        return
+    frame = pl.DataFrame(rows, schema={name: DUCK_TO_POLARS[sql_type] for name, sql_type in INGESTED_FILES_COLUMNS})
+    con.register("_ledger_frame", frame)
+    con.execute("insert into raw.ingested_files select * from _ledger_frame")
+    con.unregister("_ledger_frame")
+
+
+def _ledger_row(source: str, source_file: str, fingerprint_hex: str, read: int, loaded: int, quarantined: int,
+                loaded_at: dt.datetime) -> dict:
+    return {"source": source, "source_file": source_file, "file_fingerprint": fingerprint_hex, "rows_read": read,
+            "rows_loaded": loaded, "rows_quarantined": quarantined, "loaded_at": loaded_at}
 
 
 def _insert_tabular(con: duckdb.DuckDBPyConnection, source: TabularSource, result: TabularResult, loaded_at: dt.datetime) -> None:
@@ -72,8 +93,6 @@ def _insert_tabular(con: duckdb.DuckDBPyConnection, source: TabularSource, resul
         [source.name, result.source_file, result.fingerprint, loaded_at],
     )
     con.unregister("_quarantined")
-    _record_file(con, source.name, result.source_file, result.fingerprint, result.rows_read, result.rows_loaded,
-                 result.rows_quarantined, loaded_at)
 
 
 def load_tabular(settings: Settings, source: TabularSource, loaded_at: dt.datetime | None = None) -> LoadReport:
@@ -108,12 +127,17 @@ def load_tabular(settings: Settings, source: TabularSource, loaded_at: dt.dateti
             install_hmac(con, key)
         stale = changed + report.files_removed
         con.begin()
-        con.execute(f"delete from {source.contract.qualified_table} where source_file in (select unnest(?))", [stale])
-        _forget(con, source.name, stale)
+        _stage_lists(con, stale)
+        con.execute(f"delete from {source.contract.qualified_table} where source_file in (select source_file from _stale_files)")
+        _forget(con, source.name)
         for result in results:
             _insert_tabular(con, source, result, loaded_at)
             report.add(result.source_file, result.rows_read, result.rows_loaded, result.rows_quarantined)
             report.mappings_used[result.source_file] = f"{result.mapping} ({result.encoding})"
+        _record_files(con, [
+            _ledger_row(source.name, r.source_file, r.fingerprint, r.rows_read, r.rows_loaded, r.rows_quarantined, loaded_at)
+            for r in results
+        ])
         con.commit()
         return report
     finally:
@@ -155,17 +179,19 @@ def load_daily(settings: Settings, source: DailySource, days: list[dt.date], loa
         if key is not None:
             install_hmac(con, key)
         con.begin()
-        parameters = {"days": reload_days, "files": stale}
-        con.execute(source.delete_days_sql, {k: v for k, v in parameters.items() if f"${k}" in source.delete_days_sql})
-        _forget(con, source.name, stale)
+        _stage_lists(con, stale, reload_days)
+        con.execute(source.delete_days_sql)
+        _forget(con, source.name)
         if files:
             counts = source.load(con, files, loaded_at)
             by_file = {f.source_file: f for f in files}
+            ledger = []
             for row in counts.iter_rows(named=True):
                 delivery = by_file[row["source_file"]]
-                _record_file(con, source.name, delivery.source_file, delivery.fingerprint, row["rows_read"],
-                             row["rows_loaded"], row["rows_quarantined"], loaded_at)
+                ledger.append(_ledger_row(source.name, delivery.source_file, delivery.fingerprint, row["rows_read"],
+                                          row["rows_loaded"], row["rows_quarantined"], loaded_at))
                 report.add(delivery.source_file, row["rows_read"], row["rows_loaded"], row["rows_quarantined"])
+            _record_files(con, ledger)
         con.commit()
         report.days_loaded = [d.isoformat() for d in reload_days]
         return report

@@ -24,12 +24,17 @@ def mask_contacts(expr: pl.Expr) -> pl.Expr:
     return expr.str.replace_all(EMAIL_PATTERN, EMAIL_MASK).str.replace_all(PHONE_PATTERN, PHONE_MASK)
 
 
+# Cheap pre-test (no captures, DFA): only text with an '@' or nine digits close together can hold a contact.
+CONTACT_GUARD = r"@|[0-9](?:[^0-9]{0,3}[0-9]){8}"
+
+
 def mask_contacts_sql(column_sql: str) -> str:
     """The same masking as a DuckDB expression (e-mails first: an address can contain digits)."""
-    return (
+    masked = (
         f"regexp_replace(regexp_replace({column_sql}, '{EMAIL_PATTERN}', '{EMAIL_MASK}', 'g'), "
         f"'{PHONE_PATTERN}', '{PHONE_MASK}', 'g')"
     )
+    return f"(case when regexp_matches({column_sql}, '{CONTACT_GUARD}') then {masked} else {column_sql} end)"
 
 
 # --- normalisation before hashing: the same person typed twice must give the same key ---------------------------------

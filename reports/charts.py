@@ -58,7 +58,11 @@ class Chart:
 def base_layout(fig: go.Figure, height: int, **extra: Any) -> go.Figure:
     fig.update_layout(
         separators=",.",  # decimal ',' and thousands '.' in hover and axis numbers (Vietnamese convention)
-        template="plotly_white",
+        # The empty template with the few styles below: applying a full template deep-copies it for every figure,
+        # which made rendering several times slower.
+        template="none",
+        paper_bgcolor="#ffffff",
+        plot_bgcolor="#ffffff",
         height=height,
         autosize=True,
         margin=dict(l=60, r=20, t=36, b=50),
@@ -68,8 +72,10 @@ def base_layout(fig: go.Figure, height: int, **extra: Any) -> go.Figure:
         bargap=0.25,
     )
     # exponentformat none: '800.000' rather than the SI '800k'.
-    fig.update_xaxes(fixedrange=True, separatethousands=True, exponentformat="none")
-    fig.update_yaxes(fixedrange=True, separatethousands=True, exponentformat="none", rangemode="tozero")
+    axis_style = dict(fixedrange=True, separatethousands=True, exponentformat="none", gridcolor="#e5e9ef",
+                      linecolor="#c3ccd6", zerolinecolor="#c3ccd6", ticks="", automargin=True)
+    fig.update_xaxes(showgrid=False, **axis_style)
+    fig.update_yaxes(showgrid=True, rangemode="tozero", **axis_style)
     if extra:
         fig.update_layout(**extra)
     return fig

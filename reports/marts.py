@@ -85,6 +85,7 @@ class Marts:
             "select table_name, column_name from information_schema.columns where table_schema = 'marts'"
         ).fetchall():
             present.setdefault(table, set()).add(column)
+        self.columns = present
         problems = []
         for table, columns in REQUIRED_COLUMNS.items():
             if table not in present:
@@ -98,6 +99,9 @@ class Marts:
                 f"{self.path}: the reports cannot read this warehouse: " + "; ".join(problems)
                 + ". The reports read the marts of spec §4; rebuild the warehouse with the current dbt project."
             )
+
+    def has_column(self, table: str, column: str) -> bool:
+        return column in self.columns.get(table, set())
 
     def rows(self, sql: str, params: list[Any] | None = None) -> list[Row]:
         cursor = self.con.execute(sql, params or [])
@@ -215,6 +219,10 @@ class Marts:
 
     def portal_daily(self, site: str, start: dt.date, end: dt.date) -> list[Row]:
         """One row per day for one site; where a day exists in several source forms, the preferred one is picked."""
+        if self.has_column("fct_portal_daily", "is_preferred_source"):
+            return self.rows(
+                """select date, pageviews, source_form from marts.fct_portal_daily
+                   where site = ? and date between ? and ? and is_preferred_source order by date""", [site, start, end])
         return self.rows(
             """select date, pageviews, source_form from marts.fct_portal_daily
                where site = ? and date between ? and ?

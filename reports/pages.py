@@ -149,16 +149,18 @@ def change_html(metric: str, row: Row, previous_label: str | None) -> str:
     if change is None:
         return '<div class="change neutral">Chưa có kỳ trước để so sánh</div>'
     spec = HEADLINE_METRICS.get(metric, Metric(metric, "count", None))
+    # The mart's own direction when it has one (kpi_headline.higher_is_better), else the report's default.
+    higher_is_better = row["higher_is_better"] if "higher_is_better" in row else spec.higher_is_better
     if change > 0:
         arrow, direction = "▲", 1
     elif change < 0:
         arrow, direction = "▼", -1
     else:
         arrow, direction = "■", 0
-    if spec.higher_is_better is None or direction == 0:
+    if higher_is_better is None or direction == 0:
         css = "neutral"
     else:
-        css = "good" if (direction > 0) == spec.higher_is_better else "bad"
+        css = "good" if (direction > 0) == higher_is_better else "bad"
     amount = fmt_signed(change, 1 if spec.kind == "pct" else None) + (" điểm %" if spec.kind == "pct" else "")
     versus = f" so với {esc(previous_label)}" if previous_label else " so với kỳ trước"
     return f'<div class="change {css}">{arrow} <span class="nw">{esc(amount)}</span>{versus}</div>'

@@ -332,8 +332,7 @@ def period_page(ctx: Context, period: Period) -> str:
     top_month = m.latest_month_with_top_pages(period.months)
     if top_month:
         portal_parts.append(chart_html(charts.top_pages_bars("top-pages", m.top_pages([top_month], 10), top_month)))
-        if period.grain == "quarter":
-            portal_parts.append(top_pages_table(m.top_pages(period.months, 5), period))
+        portal_parts.append(top_pages_table(m.top_pages(period.months, 5 if period.grain == "quarter" else 10), period))
     sites = m.portal_sites_in_month(period.months[-1])
     if sites:
         portal_parts.append(f"<h3>Trang thành phần, {esc(period_label(period.months[-1]))}</h3>" + sites_table(ctx, sites))
@@ -369,7 +368,9 @@ def top_pages_table(rows: list[Row], period: Period) -> str:
         Column("page_title", "Trang", lambda r: f'{esc(r["page_title"] or r["page_path"])}<br><span class="muted">{esc(r["site"])}{esc(r["page_path"])}</span>'),
         Column("pageviews", "Lượt xem", num_cell("pageviews"), True),
     ]
-    return (f'<details open><summary>5 trang được xem nhiều nhất mỗi tháng của {esc(period_label(period.code))}</summary>'
+    what = (f"5 trang được xem nhiều nhất mỗi tháng của {period_label(period.code)}" if period.grain == "quarter"
+            else f"10 trang được xem nhiều nhất {period_label(period.code)}")
+    return (f'<details open><summary>{esc(what)}</summary>'
             + table_html(columns, rows, lambda r: {"data-month": r["month"], "data-rank": str(r["rank_in_month"])}) + "</details>")
 
 

@@ -259,7 +259,7 @@ def open_pages_in_browser(paths: list[Path], screenshot: Path | None = None) -> 
                     id: el.id,
                     traces: (el.data || []).length,
                     points: (el.data || []).map(t => ['x', 'y', 'z'].reduce((n, k) => n + ((t[k] || []).length || 0), 0)),
-                    marks: el.querySelectorAll('.plot .bars path, .plot path.js-line, .plot path.point, .plot image, .plot .hm image').length,
+                    marks: el.querySelectorAll('.bars path, path.js-line, path.point, .heatmaplayer image').length,
                     drawnText: Array.from(el.querySelectorAll('text')).map(t => t.textContent).join(' | '),
                 }))""")
                 figures = page.evaluate("document.querySelectorAll('figure.chart').length")
@@ -447,8 +447,9 @@ def test_fixture_figures_by_hand(fixture_rendered):
 
 def test_plotly_uses_vietnamese_separators(fixture_rendered):
     out_dir, _ = fixture_rendered
-    text = (out_dir / "bao-cao-2024Q2.html").read_text(encoding="utf-8")
-    assert text.count('"separators":",."') == text.count("Plotly.newPlot(") > 0
+    page = out_dir / "bao-cao-2024Q2.html"
+    charts = [n for n in parse_html(page).find_all("div") if n.has_class("plotly-graph-div")]
+    assert page.read_text(encoding="utf-8").count('"separators":",."') == len(charts) > 0
 
 
 # ---- safety --------------------------------------------------------------------------------------------------------

@@ -91,6 +91,24 @@ RULES = [
 ]
 
 
+def _fields_sql(line: str) -> str:
+    """The log fields as a struct. nginx writes '"' inside fields as \\x22, so splitting on '"' is exact and cheap;
+    a line with backslash-escaped quotes (Apache style) is parsed with the full pattern instead."""
+    quoted = f"string_split({line}, '\"')"
+    return f"""
+        case when contains({line}, '\\"') then regexp_extract({line}, '{LOG_PATTERN}', {LOG_FIELDS})
+        else {{
+            'ip': split_part({line}, ' ', 1),
+            'time': split_part(split_part({line}, '[', 2), ']', 1),
+            'request': {quoted}[2],
+            'status': split_part(trim({quoted}[3]), ' ', 1),
+            'bytes': split_part(trim({quoted}[3]), ' ', 2),
+            'referrer': {quoted}[4],
+            'user_agent': {quoted}[6]
+        }} end
+    """
+
+
 def load(con: duckdb.DuckDBPyConnection, files: list[DayFile], loaded_at: dt.datetime) -> pl.DataFrame:
     files_table(con, files, {"host": [f.source_file.split("/")[-2].lower() for f in files]})
     _read_lines(con, files)
@@ -99,10 +117,10 @@ def load(con: duckdb.DuckDBPyConnection, files: list[DayFile], loaded_at: dt.dat
         f"""
         create or replace temp table _log_staged as
         with parsed as (
-            select f.source_file, f.fingerprint, f.host, l.source_line, l.line, l.pre_reason,
-                   coalesce(regexp_matches(l.line, '{LOG_PATTERN}'), false) as well_formed,
-                   regexp_extract(l.line, '{LOG_PATTERN}', {LOG_FIELDS}) as m
-            from _log_lines l join _files f using (path)
+            select f.source_file, f.fingerprint, f.host, l.source_line, l.line, l.pre_reason, well_formed,
+                   case when well_formed then {_fields_sql('l.line')} end as m
+            from (select *, coalesce(regexp_matches(line, '{LOG_PATTERN}'), false) as well_formed from _log_lines) l
+            join _files f using (path)
             where nullif(trim(l.line), '') is not null
         ),
         typed as (
@@ -110,18 +128,18 @@ def load(con: duckdb.DuckDBPyConnection, files: list[DayFile], loaded_at: dt.dat
                    try_strptime(split_part(m.time, ' ', 1), '%d/%b/%Y:%H:%M:%S') as naive_ts,
                    regexp_extract(m.time, ' ([+-])([0-9]{{2}})([0-9]{{2}})$', ['sign', 'hh', 'mm']) as zone,
                    regexp_extract(m.request, '{REQUEST_PATTERN}', ['method', 'target']) as request,
-                   {_masked_line('line')} as masked_line,
-                   left({mask_contacts_sql('m.request')}, 300) as masked_request
+                   case when pre_reason is not null or not well_formed then {_masked_line('line')} end as masked_line,
+                   case when well_formed then left({mask_contacts_sql('m.request')}, 300) end as masked_request
             from parsed
         ),
         checked as (
             select *, {problems_sql(RULES)} from typed
         )
-        select * replace (
+        select * exclude (_problems) replace (
             coalesce(_reason, case when first_line <> source_line
                                    then 'duplicate of line ' || first_line || ' (the same line twice)' end) as _reason,
             coalesce(_column, case when first_line <> source_line then '(whole row)' end) as _column,
-            coalesce(_value, case when first_line <> source_line then masked_line end) as _value
+            coalesce(_value, case when first_line <> source_line then {_masked_line('line')} end) as _value
         )
         from (
             select *, min(case when _reason is null then source_line end) over (partition by source_file, line) as first_line
@@ -130,10 +148,15 @@ def load(con: duckdb.DuckDBPyConnection, files: list[DayFile], loaded_at: dt.dat
         """
     )
     counts = per_file_counts(con, "_log_staged")
+    # Few distinct clients: each address is hashed once.
+    con.execute(
+        "create or replace temp table _log_clients as "
+        "select ip, hmac_key(ip) as client_key from (select distinct m.ip as ip from _log_staged where _reason is null)"
+    )
     con.execute(
         f"""
         insert into raw.access_log_hits
-        select hit_local_ts, hit_local_ts::date, host, hmac_key(m.ip), request.method, {mask_contacts_sql('path_only')},
+        select hit_local_ts, hit_local_ts::date, host, c.client_key, request.method, {mask_contacts_sql('path_only')},
                try_cast(m.status as integer), try_cast(nullif(m.bytes, '-') as bigint),
                {mask_contacts_sql("nullif(m.referrer, '-')")}, {mask_contacts_sql("nullif(m.user_agent, '-')")},
                is_bot, request.method = 'GET' and m.status in ('200', '304') and not is_static and not is_bot,
@@ -142,19 +165,22 @@ def load(con: duckdb.DuckDBPyConnection, files: list[DayFile], loaded_at: dt.dat
             select *,
                    -- local wall-clock time (UTC+7) from the logged time and its offset
                    naive_ts - to_minutes((case zone.sign when '-' then -1 else 1 end)
-                                         * (try_cast(zone.hh as integer) * 60 + try_cast(zone.mm as integer))) + interval 7 hour as hit_local_ts,
+                                         * (try_cast(zone.hh as integer) * 60 + try_cast(zone.mm as integer)))
+                            + interval 7 hour as hit_local_ts,
                    regexp_extract(request.target, '^([^?#]*)', 1) as path_only,
                    coalesce(regexp_matches(replace(lower(m.user_agent), 'zaloapp', ''), '{BOT_PATTERN}'), false) as is_bot,
                    coalesce(regexp_extract(lower(regexp_extract(request.target, '^([^?#]*)', 1)), '\\.([a-z0-9]+)$', 1)
                             in ({static}), false) as is_static
             from _log_staged where _reason is null
-        )
+        ) s
+        left join _log_clients c on c.ip = s.m.ip
         order by source_file, source_line
         """,
         [loaded_at],
     )
     insert_quarantine(con, ACCESS_LOG_HITS.source, "_log_staged", loaded_at)
     con.execute("drop table _log_staged")
+    con.execute("drop table _log_clients")
     return counts
 
 
@@ -165,6 +191,6 @@ SOURCE = DailySource(
     load=load,
     # A log rotated at midnight can hold the last seconds of the day before: a day here is the day of the file, so
     # re-loading a day deletes the rows of that day's files (whatever their hit_date), not rows by hit_date.
-    delete_days_sql="delete from raw.access_log_hits where source_file in (select unnest($files))",
+    delete_days_sql="delete from raw.access_log_hits where source_file in (select source_file from _stale_files)",
     needs_key=True,
 )

@@ -146,5 +146,5 @@ SOURCE = DailySource(
     day_pattern=r"^events_(\d{8})\.",
     load=load,
     # Re-loading days replaces them: the events of those days (a day's events only come from that day's file).
-    delete_days_sql="delete from raw.ga4_events where event_date in (select unnest($days))",
+    delete_days_sql="delete from raw.ga4_events where event_date in (select day from _reload_days)",
 )
