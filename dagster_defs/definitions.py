@@ -1,6 +1,9 @@
 """The Dagster code location: sources → staging → marts → published warehouse and reports."""
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
@@ -18,7 +21,8 @@ defs = dg.Definitions(
     schedules=[analytics_daily_schedule, refresh_schedule],
     sensors=[raw_files_sensor],
     resources={
-        "dbt": DbtCliResource(project_dir=dbt_project()),
+        # The dbt of this environment, whatever PATH says (dagster dev, CLI and tests all run from the venv).
+        "dbt": DbtCliResource(project_dir=dbt_project(), dbt_executable=str(Path(sys.executable).with_name("dbt"))),
         "settings": EduKpiSettings(),
     },
     # One process writes the build DuckDB at a time; in-process also avoids a process start per step.

@@ -1,7 +1,6 @@
 """A sensor on data/raw/: new, changed or removed files request runs of the ingestion assets that read them."""
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 from collections import defaultdict
@@ -87,7 +86,7 @@ def raw_files_sensor(context: dg.SensorEvaluationContext, settings: EduKpiSettin
     raw_dir = settings.get().raw_dir
     previous = json.loads(context.cursor) if context.cursor else {}
     current = scan_raw_files(raw_dir)
-    last_day = daily_partitions.get_last_partition_key(current_time=dt.datetime.now(dt.timezone.utc))
+    last_day = daily_partitions.get_last_partition_key()
     requests, cursor = plan_runs(previous, current, last_day)
     if not requests:
         return dg.SensorResult(skip_reason=f"no new, changed or removed files under {raw_dir}", cursor=json.dumps(cursor))

@@ -25,7 +25,6 @@ class Field:
     accepted: dict[str, str] = field(default_factory=dict)  # stored value -> what the sample export writes
     min_value: float | None = None
     personal: str | None = None  # mask shown instead of the value in raw.quarantine
-    lenient_format: bool = False  # free text: no pattern check
 
 
 @dataclass(frozen=True)

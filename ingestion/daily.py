@@ -119,8 +119,10 @@ def problems_sql(problems: list[tuple[str, str, str, str]]) -> str:
         f"{{'col': {sql_literal(column)}, 'val': ({value})::varchar, 'why': ({reason})::varchar, 'bad': coalesce(({failed}), false)}}"
         for column, value, reason, failed in problems
     )
+    # The list is only built for rows that break a rule (few): the others cost one boolean test per rule.
+    any_failed = " or ".join(f"coalesce(({failed}), false)" for _, _, _, failed in problems)
     return f"""
-        list_filter([{items}], lambda p: p.bad) as _problems,
+        case when {any_failed} then list_filter([{items}], lambda p: p.bad) else [] end as _problems,
         case when len(_problems) > 0 then array_to_string(list_transform(_problems, lambda p: p.why), '; ') end as _reason,
         case when len(_problems) > 0 then array_to_string(list_transform(_problems, lambda p: p.col), ', ') end as _column,
         case when len(_problems) = 1 then _problems[1].val

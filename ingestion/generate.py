@@ -8,6 +8,7 @@ import json
 import string
 import unicodedata
 from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
 
 import holidays
@@ -51,16 +52,16 @@ class Preset:
 
 PRESETS: dict[str, Preset] = {
     # Full date range at very low volume: the whole pipeline test runs in seconds.
-    "tiny": Preset("tiny", 10, 4, 4, 250, 1.0, False),
+    "tiny": Preset("tiny", 10, 8, 4, 250, 1.0, False),
     # `make run`: about 1.3 million GA4 events.
     "sample": Preset("sample", 520, 100, 120, 2_000, 1.0, True),
     # One year of a city-scale portal: about 20 million GA4 events, 10 thousand submissions, 60 thousand tickets.
-    "city-year": Preset("city-year", 11_700, 1_000, 1_200, 60_000, 16.0, True),
-    "x10": Preset("x10", 117_000, 10_000, 12_000, 600_000, 160.0, True),
+    "city-year": Preset("city-year", 11_700, 1_000, 1_200, 60_000, 12.4, True),
+    "x10": Preset("x10", 117_000, 10_000, 12_000, 600_000, 124.0, True),
 }
 
 _STREAMS = {"catalog": 1, "traffic": 2, "ga4": 3, "access_log": 4, "page_report": 5, "submissions": 6, "feedback": 7,
-            "people": 8, "late": 9, "units": 10}
+            "people": 8, "late": 9}
 
 
 def _rng(seed: int, stream: str, *more: int) -> np.random.Generator:
@@ -287,6 +288,8 @@ DISTRICT_TEMPLATES = [
     ("{Area} ra quân bảo đảm an toàn giao thông trước cổng trường", "III.4", (8, 9, 10, 1, 2)),
     ("{Area} sơ kết học kỳ {hk} năm học {sy}", "I.1", (1, 2)),
     ("{Area}: {n} học sinh lớp 9 đạt giải học sinh giỏi cấp thành phố", "II.3", (3, 4)),
+    ("{Area} huy động xã hội hóa xây dựng sân chơi cho trẻ mầm non", "V.3", ANY),
+    ("{Area} sắp xếp, tinh gọn tổ chức bộ máy các cơ sở giáo dục", "I.3", (1, 2, 3, 4, 5, 6)),
 ]
 SCHOOL_TEMPLATES = [
     ("{Unit} tổ chức lễ khai giảng năm học {sy}", "II.3", (9,)),
@@ -304,6 +307,7 @@ SCHOOL_TEMPLATES = [
     ("{Unit} công bố chỉ tiêu tuyển sinh lớp 10 năm học {sy_next}", "II.5", (3, 4, 5)),
     ("Giáo viên {unit} đạt giải giáo viên dạy giỏi cấp thành phố", "IV.3", (12, 1, 2, 3, 4)),
     ("{Unit} tổ chức chuyên đề phòng, chống bạo lực học đường", "III.4", ANY),
+    ("{Unit} tiếp nhận thiết bị dạy học từ nguồn xã hội hóa", "V.3", ANY),
 ]
 CENTRE_TEMPLATES = [
     ("{Unit} khai giảng lớp bổ túc văn hóa năm học {sy}", "II.4", (8, 9, 10)),
@@ -406,7 +410,7 @@ def _title_slots(rng: np.random.Generator, days: np.ndarray, units: pl.DataFrame
         "subject": np.asarray(SUBJECTS)[rng.integers(0, len(SUBJECTS), n)],
         "sport": np.asarray(SPORTS)[rng.integers(0, len(SPORTS), n)],
     })
-    return pl.concat([_date_slots(days), unit_slots, random_slots], how="horizontal")
+    return _date_slots(days).hstack(unit_slots).hstack(random_slots)
 
 
 def _unit_titles(rng: np.random.Generator, kinds: list[str], days: np.ndarray, units: pl.DataFrame
@@ -569,8 +573,9 @@ CITIES = (("Ho Chi Minh City", 0.78), ("Bien Hoa", 0.035), ("Thu Dau Mot", 0.03)
 # (name, medium, source, share): first-user acquisition, as the export's traffic_source column holds
 SOURCES = (("(organic)", "organic", "google", 0.52), ("(direct)", "(none)", "(direct)", 0.25),
            ("(referral)", "referral", "facebook.com", 0.13), ("(referral)", "referral", "zalo", 0.10))
+# Fixed writer settings: the same data gives the same bytes.
 PARQUET_OPTIONS = dict(compression="zstd", compression_level=3, use_dictionary=True, write_statistics=True,
-                       row_group_size=1 << 20, data_page_version="1.0", version="2.6")
+                       data_page_version="1.0", version="2.6")
 
 
 def _user_ids(global_user: np.ndarray, seed: int) -> pa.Array:
@@ -604,20 +609,32 @@ def _ga4_context(catalog: Catalog, preset: Preset, seed: int) -> Ga4Context:
     return Ga4Context(catalog, index, share, np.concatenate([[0], np.cumsum(pool)[:-1]]), pool)
 
 
+GA4_BATCH_SESSIONS = 100_000  # sessions per row group: bounds memory on the busiest days of the large presets
+
+
 def _ga4_day(ctx: Ga4Context, preset: Preset, traffic: Traffic, day: int, weights_cum: np.ndarray, seed: int
-             ) -> pa.Table:
+             ) -> Iterator[pa.Table]:
+    """One day of the GA4 export, as tables of at most GA4_BATCH_SESSIONS sessions each (one row group per table)."""
     rng = _rng(seed, "ga4", day)
-    catalog = ctx.catalog
-    is_portal = ctx.site_index == 0
-    mult = np.where(is_portal, traffic.portal[day], traffic.subsite[day])
+    mult = np.where(ctx.site_index == 0, traffic.portal[day], traffic.subsite[day])
     n_sessions = rng.poisson(preset.ga4_sessions_per_day * ctx.share * mult)
     session_site_local = np.repeat(np.arange(len(ctx.site_index)), n_sessions)
-    session_site = ctx.site_index[session_site_local]
-    n = len(session_site)
+    n = len(session_site_local)
+    # Returning visitors: a skewed draw from each site's pool of users.
     user = (ctx.user_offset[session_site_local]
             + np.floor(ctx.user_pool[session_site_local] * rng.random(n) ** 2).astype(np.int64))
     start_s = rng.choice(24, n, p=HOUR_WEIGHTS) * 3600 + rng.integers(0, 3600, n)
+    for batch, first in enumerate(range(0, max(n, 1), GA4_BATCH_SESSIONS)):
+        part = slice(first, first + GA4_BATCH_SESSIONS)
+        yield _ga4_events(ctx, traffic, day, weights_cum, seed, _rng(seed, "ga4", day, batch),
+                          ctx.site_index[session_site_local[part]], user[part], start_s[part])
 
+
+def _ga4_events(ctx: Ga4Context, traffic: Traffic, day: int, weights_cum: np.ndarray, seed: int, rng: np.random.Generator,
+                session_site: np.ndarray, user: np.ndarray, start_s: np.ndarray) -> pa.Table:
+    """The events of the given sessions: page views, session_start, engagement, scrolls, clicks."""
+    catalog = ctx.catalog
+    n = len(session_site)
     n_pv = np.minimum(rng.geometric(0.4, n), 25)
     pv_session = np.repeat(np.arange(n), n_pv)
     first_pv = np.cumsum(n_pv) - n_pv
@@ -779,45 +796,50 @@ def _clock() -> pa.Array:
     return _CLOCK[0]
 
 
-def _string_bytes(lines: pa.Array) -> bytes:
-    """The concatenated UTF-8 bytes of a string array without creating one Python object per line."""
-    if len(lines) == 0:
-        return b""
-    lines = pa.concat_arrays([lines])  # fresh array: offset 0, one data buffer
-    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int32, count=len(lines) + 1)
-    return lines.buffers()[2].to_pybytes()[offsets[0]: offsets[-1]]
+def _pick_by_day(catalog: Catalog, cums: dict[int, np.ndarray], day: np.ndarray, site: np.ndarray, u: np.ndarray
+                 ) -> np.ndarray:
+    """Pages for hits of several days (hits sorted by day): each day samples with its own page weights."""
+    page = np.zeros(len(day), dtype=np.int64)
+    bounds = np.searchsorted(day, np.array(sorted(cums)), side="left").tolist() + [len(day)]
+    for (start, end), d in zip(zip(bounds[:-1], bounds[1:]), sorted(cums)):
+        page[start:end] = catalog.pick(cums[d], site[start:end], u[start:end])
+    return page
 
 
-def _access_log_day(catalog: Catalog, site: int, preset: Preset, traffic: Traffic, day: int, weights_cum: np.ndarray,
-                    seed: int) -> tuple[bytes, int]:
-    rng = _rng(seed, "access_log", site, day)
+def _access_log_days(catalog: Catalog, site: int, preset: Preset, traffic: Traffic, days: np.ndarray,
+                     cums: dict[int, np.ndarray], seed: int) -> list[tuple[bytes, int]]:
+    """Daily nginx logs of one host for consecutive days, built in one vectorised pass; (gzip bytes, lines) per day."""
+    rng = _rng(seed, "access_log", site, int(days[0]), len(days))
     host = catalog.sites[site].host
     site_url = "https://" + host
-    expected_pv = preset.access_log_page_views_per_day * traffic.subsite[day]
-    n_visits = rng.poisson(expected_pv / 1.8)
+    expected_pv = preset.access_log_page_views_per_day * traffic.subsite[days]
+    visits_per_day = rng.poisson(expected_pv / 1.8)
+    visit_day = np.repeat(days, visits_per_day)
+    n_visits = len(visit_day)
     pages_per_visit = np.minimum(rng.geometric(0.55, n_visits), 8)
     visit_start = rng.choice(24, n_visits, p=HOUR_WEIGHTS) * 3600 + rng.integers(0, 3600, n_visits)
-    visitor = np.floor(rng.random(n_visits) ** 2 * max(expected_pv * 30, 50)).astype(np.uint64)
+    visitor = np.floor(rng.random(n_visits) ** 2 * max(preset.access_log_page_views_per_day * 30, 50)).astype(np.uint64)
     hv = _mix64(visitor, seed * 131 + site)
     visit_ip = (np.asarray(VN_PREFIXES, dtype=object)[(hv % np.uint64(len(VN_PREFIXES))).astype(np.int64)] + "."
                 + _OCTETS[((hv >> np.uint64(8)) % np.uint64(256)).astype(np.int64)] + "."
                 + _OCTETS[((hv >> np.uint64(16)) % np.uint64(254) + np.uint64(1)).astype(np.int64)])
     agents = np.asarray([a for a, _ in BROWSER_AGENTS], dtype=object)
     visit_agent = agents[_bucket(hv, [w for _, w in BROWSER_AGENTS])]
-    visit_referrer = np.asarray(REFERRERS, dtype=object)[_bucket(_mix64(hv, day), list(REFERRER_WEIGHTS))]
+    visit_referrer = np.asarray(REFERRERS, dtype=object)[rng.choice(len(REFERRERS), n_visits, p=REFERRER_WEIGHTS)]
 
     hit_visit = np.repeat(np.arange(n_visits), pages_per_visit)
     n_pages = len(hit_visit)
+    hit_day = visit_day[hit_visit]
     first = np.cumsum(pages_per_visit) - pages_per_visit
     order_in_visit = np.arange(n_pages) - first[hit_visit]
     gaps = np.where(order_in_visit == 0, 0, rng.exponential(40.0, n_pages) + 3).astype(np.int64)
     running = np.cumsum(gaps)
     page_t = np.minimum(visit_start[hit_visit] + running - running[first][hit_visit], 86_399)
-    page = catalog.pick(weights_cum, np.full(n_pages, site), rng.random(n_pages))
+    page = _pick_by_day(catalog, cums, hit_day, np.full(n_pages, site), rng.random(n_pages))
     path = catalog.path_np[page]
     status = rng.choice(np.array([200, 304, 404, 500]), n_pages, p=[0.905, 0.07, 0.02, 0.005])
     # A 404 comes from an old link of the previous CMS.
-    path = np.where(status == 404, "/Default.aspx?tabid=" + rng.integers(50, 900, n_pages).astype(str).astype(object), path)
+    path = np.where(status == 404, "/Default.aspx?tabid=" + _OCTETS[rng.integers(50, 256, n_pages)], path)
     method = np.where(rng.random(n_pages) < 0.004, "POST", "GET").astype(object)
     path = np.where(method == "POST", "/lien-he", path)
     page_bytes = np.where(status == 304, 0, np.where(status == 200, rng.lognormal(np.log(26_000), 0.35, n_pages),
@@ -827,8 +849,7 @@ def _access_log_day(catalog: Catalog, site: int, preset: Preset, traffic: Traffi
 
     # Static assets: the first page of a visit loads them (200), later pages mostly revalidate (304).
     n_assets = np.where(order_in_visit == 0, 2 + rng.poisson(2.5, n_pages), rng.poisson(0.6, n_pages))
-    n_assets = np.where(status == 200, n_assets, 0)
-    n_assets = np.minimum(n_assets, len(ASSETS))
+    n_assets = np.minimum(np.where(status == 200, n_assets, 0), len(ASSETS))
     asset_of = np.repeat(np.arange(n_pages), n_assets)
     # Distinct assets per page, the common ones first: weighted sampling without replacement (Efraimidis-Spirakis keys).
     keys = np.log(rng.random((n_pages, len(ASSETS)))) / np.asarray(ASSET_WEIGHTS)
@@ -836,64 +857,93 @@ def _access_log_day(catalog: Catalog, site: int, preset: Preset, traffic: Traffi
     asset_status = np.where((order_in_visit[asset_of] == 0) & (rng.random(len(asset_of)) < 0.85), 200, 304)
     downloads = np.flatnonzero(rng.random(n_pages) < 0.02)
 
-    columns: dict[str, list[np.ndarray]] = {name: [] for name in ("t", "ip", "method", "path", "status", "bytes", "ref", "ua")}
-    numeric = ("t", "status", "bytes")
+    names = ("day", "t", "ip", "method", "path", "status", "bytes", "ref", "ua")
+    numeric = ("day", "t", "status", "bytes")
+    columns: dict[str, list[np.ndarray]] = {name: [] for name in names}
 
     def add(*values) -> None:
         count = len(values[0])
-        for name, value in zip(columns, values):
+        for name, value in zip(names, values):
             if isinstance(value, np.ndarray):
                 columns[name].append(value)
             else:
                 columns[name].append(np.full(count, value, dtype=np.int64 if name in numeric else object))
 
-    add(page_t, visit_ip[hit_visit], method, path, status, page_bytes, referrer, visit_agent[hit_visit])
-    add(page_t[asset_of] + rng.integers(0, 3, len(asset_of)), visit_ip[hit_visit][asset_of], "GET",
+    hit_ip, hit_agent = visit_ip[hit_visit], visit_agent[hit_visit]
+    add(hit_day, page_t, hit_ip, method, path, status, page_bytes, referrer, hit_agent)
+    add(hit_day[asset_of], page_t[asset_of] + rng.integers(0, 3, len(asset_of)), hit_ip[asset_of], "GET",
         np.asarray(ASSETS, dtype=object)[asset], asset_status,
-        np.where(asset_status == 200, np.asarray(ASSET_BYTES)[asset], 0), site_url + path[asset_of],
-        visit_agent[hit_visit][asset_of])
-    add(page_t[downloads] + 5, visit_ip[hit_visit][downloads], "GET",
+        np.where(asset_status == 200, np.asarray(ASSET_BYTES)[asset], 0), site_url + path[asset_of], hit_agent[asset_of])
+    add(hit_day[downloads], page_t[downloads] + 5, hit_ip[downloads], "GET",
         np.asarray(DOWNLOADS, dtype=object)[rng.integers(0, len(DOWNLOADS), len(downloads))], 200,
-        rng.integers(150_000, 2_500_000, len(downloads)), site_url + path[downloads], visit_agent[hit_visit][downloads])
-    # Crawlers: each bot fetches published pages (and robots.txt) from its own address range.
-    published = np.flatnonzero((catalog.site_of_page == site) & (catalog.publish_day <= day))
-    bot = np.repeat(np.arange(len(BOTS)), rng.poisson([b[2] * expected_pv for b in BOTS]) + [b[3] for b in BOTS])
+        rng.integers(150_000, 2_500_000, len(downloads)), site_url + path[downloads], hit_agent[downloads])
+
+    # Crawlers: each bot fetches pages already published (and robots.txt) from its own address range.
+    site_pages = np.arange(catalog.site_start[site], catalog.site_end[site])
+    site_pages = site_pages[np.argsort(catalog.publish_day[site_pages], kind="stable")]
+    published_by = np.searchsorted(catalog.publish_day[site_pages], days, side="right")
+    per_bot = rng.poisson(np.outer(expected_pv, [b[2] for b in BOTS])) + np.array([b[3] for b in BOTS])
+    bot_day = np.repeat(np.repeat(days, len(BOTS)), per_bot.ravel())
+    bot = np.repeat(np.tile(np.arange(len(BOTS)), len(days)), per_bot.ravel())
     count = len(bot)
-    bot_path = np.where(rng.random(count) < 0.05, "/robots.txt", catalog.path_np[rng.choice(published, count)])
+    eligible = published_by[bot_day - days[0]]
+    crawled = site_pages[np.floor(rng.random(count) * eligible).astype(np.int64)]
+    bot_path = np.where(rng.random(count) < 0.05, "/robots.txt", catalog.path_np[crawled])
     bot_status = np.where(rng.random(count) < 0.03, 404, 200)
-    add(rng.integers(0, 86_400, count), np.asarray([b[1] for b in BOTS], dtype=object)[bot] + _OCTETS[rng.integers(1, 255, count)],
-        "GET", bot_path, bot_status, np.where(bot_status == 200, rng.integers(15_000, 40_000, count), 1_024), "-",
+    add(bot_day, rng.integers(0, 86_400, count),
+        np.asarray([b[1] for b in BOTS], dtype=object)[bot] + _OCTETS[rng.integers(1, 255, count)], "GET", bot_path,
+        bot_status, np.where(bot_status == 200, rng.integers(15_000, 40_000, count), 1_024), "-",
         np.asarray([b[0] for b in BOTS], dtype=object)[bot])
-    add(np.arange(0, 86_400, 3_600) + rng.integers(0, 60), "10.10.0.5", "HEAD", "/", 200, 0, "-", MONITOR_AGENT)  # uptime check
-    scans = int(rng.integers(3, 9)) if rng.random() < 0.3 else 0
-    add(np.sort(rng.integers(0, 86_340, scans)), "45.148.10." + _OCTETS[rng.integers(2, 250)], "GET",
-        np.asarray(SCANNER_PATHS, dtype=object)[rng.integers(0, len(SCANNER_PATHS), scans)], 404, 548, "-", SCANNER_AGENT)
+    # Hourly uptime check from the department's monitoring host.
+    add(np.repeat(days, 24), np.tile(np.arange(0, 86_400, 3_600), len(days)) + np.repeat(rng.integers(0, 60, len(days)), 24),
+        "10.10.0.5", "HEAD", "/", 200, 0, "-", MONITOR_AGENT)
+    # Vulnerability scanners on some days.
+    scans = np.where(rng.random(len(days)) < 0.3, rng.integers(3, 9, len(days)), 0)
+    scan_day = np.repeat(days, scans)
+    add(scan_day, rng.integers(0, 86_340, len(scan_day)), "45.148.10." + _OCTETS[rng.integers(2, 250, len(days))][scan_day - days[0]],
+        "GET", np.asarray(SCANNER_PATHS, dtype=object)[rng.integers(0, len(SCANNER_PATHS), len(scan_day))], 404, 548, "-",
+        SCANNER_AGENT)
 
     data = {name: np.concatenate(parts) for name, parts in columns.items()}
     data["t"] = np.minimum(data["t"], 86_399)  # assets of a page loaded at 23:59:59 stay in the day's file
-    order = np.argsort(data["t"], kind="stable")
-    n_lines = len(order)
-    # Log shipping retries duplicate a few lines.
-    if n_lines > 5 and rng.random() < 0.15:
-        again = rng.choice(n_lines, int(rng.integers(1, 4)), replace=False)
-        order = order[np.sort(np.concatenate([np.arange(n_lines), again]), kind="stable")]
+    order = np.lexsort((data["t"], data["day"]))
+    per_day = np.bincount(data["day"] - days[0], minlength=len(days))
+    day_start = np.concatenate([[0], np.cumsum(per_day)])
+    # Log shipping retries duplicate a few lines (right after the original) on some days.
+    dup_counts = np.where((rng.random(len(days)) < 0.15) & (per_day > 5), rng.integers(1, 4, len(days)), 0)
+    dup_day = np.repeat(np.arange(len(days)), dup_counts)
+    again = day_start[dup_day] + np.floor(rng.random(len(dup_day)) * per_day[dup_day]).astype(np.int64)
+    order = order[np.sort(np.concatenate([np.arange(len(order)), again]), kind="stable")]
     data = {name: values[order] for name, values in data.items()}
-    date_prefix = (DATE_FROM + dt.timedelta(days=day)).strftime("%d/%b/%Y:")
+    per_day = np.bincount(data["day"] - days[0], minlength=len(days))
+    day_start = np.concatenate([[0], np.cumsum(per_day)])
+
+    date_prefix = pa.array([" - - [" + (DATE_FROM + dt.timedelta(days=int(d))).strftime("%d/%b/%Y:") for d in days])
     lines = pc.binary_join_element_wise(
-        pa.array(data["ip"], pa.string()), " - - [" + date_prefix, _clock().take(pa.array(data["t"])),
+        pa.array(data["ip"], pa.string()), date_prefix.take(pa.array(data["day"] - days[0])), _clock().take(pa.array(data["t"])),
         ' +0700] "', pa.array(data["method"], pa.string()), " ", pa.array(data["path"], pa.string()), ' HTTP/1.1" ',
         pc.cast(pa.array(data["status"]), pa.string()), " ", pc.cast(pa.array(data["bytes"]), pa.string()), ' "',
         pa.array(data["ref"], pa.string()), '" "', pa.array(data["ua"], pa.string()), '"\n', "")
-    # A crash truncates a line now and then.
-    if n_lines > 5 and rng.random() < 0.08:
-        broken = int(rng.integers(0, len(lines)))
-        text = lines[broken].as_py()
-        cut = text[: int(rng.integers(20, max(21, len(text) - 12)))] + "\n"
-        lines = pa.concat_arrays([lines.slice(0, broken), pa.array([cut], pa.string()), lines.slice(broken + 1)])
-    buffer = io.BytesIO()
-    with gzip.GzipFile(filename="", mode="wb", fileobj=buffer, compresslevel=6, mtime=0) as compressed:
-        compressed.write(_string_bytes(lines))
-    return buffer.getvalue(), len(lines)
+    # A crash truncates a line on some days.
+    broken_days = np.flatnonzero((rng.random(len(days)) < 0.08) & (per_day > 5))
+    if len(broken_days):
+        broken = day_start[broken_days] + np.floor(rng.random(len(broken_days)) * per_day[broken_days]).astype(np.int64)
+        texts = lines.take(pa.array(broken)).to_pylist()
+        cuts = [text[: int(rng.integers(20, max(21, len(text) - 12)))] + "\n" for text in texts]
+        mask = np.zeros(len(lines), dtype=bool)
+        mask[broken] = True
+        lines = pc.replace_with_mask(lines, pa.array(mask), pa.array(cuts, pa.string()))
+    lines = pa.concat_arrays([lines])  # offset 0, one data buffer
+    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int32, count=len(lines) + 1)
+    data_buffer = lines.buffers()[2]
+    out = []
+    for number in range(len(days)):
+        start, end = offsets[day_start[number]], offsets[day_start[number + 1]]
+        buffer = io.BytesIO()
+        with gzip.GzipFile(filename="", mode="wb", fileobj=buffer, compresslevel=6, mtime=0) as compressed:
+            compressed.write(memoryview(data_buffer)[start:end] if data_buffer is not None else b"")
+        out.append((buffer.getvalue(), int(per_day[number])))
+    return out
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -903,34 +953,30 @@ PAGE_REPORT_COLUMNS = ["date", "hostName", "pagePath", "pageTitle", "screenPageV
                        "userEngagementDuration"]
 
 
-def _page_report_day(catalog: Catalog, site: int, preset: Preset, traffic: Traffic, day: int, weights: np.ndarray,
-                     seed: int) -> dict[str, np.ndarray]:
-    """One day of one host: the pages viewed at least once, with views, users, sessions and engagement seconds."""
-    rng = _rng(seed, "page_report", site, day)
+def _page_report_month(catalog: Catalog, site: int, preset: Preset, traffic: Traffic, days: np.ndarray,
+                       weights: dict[int, np.ndarray], seed: int) -> pl.DataFrame:
+    """One host, one month: a row per day and page viewed at least once (views, users, sessions, engagement seconds)."""
+    rng = _rng(seed, "page_report", site, int(days[0]))
     pages = np.arange(catalog.site_start[site], catalog.site_end[site])
-    views = rng.poisson(preset.page_report_page_views_per_day * traffic.subsite[day] * weights[pages])
-    keep = views > 0
-    pages, views = pages[keep], views[keep]
+    expected = np.stack([weights[d][pages] for d in days]) * (preset.page_report_page_views_per_day
+                                                              * traffic.subsite[days])[:, None]
+    views = rng.poisson(expected)
+    day_index, page_index = np.nonzero(views)
+    views = views[day_index, page_index]
     sessions = np.maximum(views - rng.binomial(views, 0.18), 1)
     users = np.maximum(sessions - rng.binomial(sessions, 0.12), 1)
     engagement = np.round(views * rng.gamma(2.0, 19.0, len(views))).astype(np.int64)
-    return {"day": np.full(len(pages), day), "page": pages, "views": views, "users": users, "sessions": sessions,
-            "engagement": engagement}
-
-
-def _page_report_frame(catalog: Catalog, site: int, days: list[dict[str, np.ndarray]]) -> pl.DataFrame:
-    data = {name: np.concatenate([d[name] for d in days]).astype(np.int64) for name in days[0]}
-    dates = np.datetime64(DATE_FROM, "D") + data["day"].astype("timedelta64[D]")
+    dates = np.datetime64(DATE_FROM, "D") + days[day_index].astype("timedelta64[D]")
     return pl.DataFrame({
-        "date": pl.Series(dates).dt.strftime("%Y%m%d"),
-        "hostName": pl.repeat(catalog.sites[site].host, len(dates), eager=True, dtype=pl.Utf8),
-        "pagePath": pl.Series(catalog.path_np[data["page"]].astype(str), dtype=pl.Utf8),
-        "pageTitle": pl.Series(catalog.title_np[data["page"]].astype(str), dtype=pl.Utf8),
-        "screenPageViews": data["views"],
-        "activeUsers": data["users"],
-        "sessions": data["sessions"],
-        "userEngagementDuration": data["engagement"],
-    }).sort(["date", "screenPageViews", "pagePath"], descending=[False, True, False])
+        "date": pl.Series(dates, dtype=pl.Date).dt.strftime("%Y%m%d"),
+        "hostName": pl.repeat(catalog.sites[site].host, len(views), eager=True, dtype=pl.Utf8),
+        "pagePath": pl.Series(catalog.path_np[pages[page_index]].astype(str), dtype=pl.Utf8),
+        "pageTitle": pl.Series(catalog.title_np[pages[page_index]].astype(str), dtype=pl.Utf8),
+        "screenPageViews": views.astype(np.int64),
+        "activeUsers": users.astype(np.int64),
+        "sessions": sessions.astype(np.int64),
+        "userEngagementDuration": engagement,
+    }).sort(["date", "screenPageViews", "pagePath"], descending=[False, True, False]).select(PAGE_REPORT_COLUMNS)
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -991,8 +1037,9 @@ STATUS_VI = {"received": "Đã tiếp nhận", "selected": "Được chọn", "p
 CHANNEL_VI = {"portal": "Cổng thông tin", "press": "Báo chí", "ministry": "Bộ GDĐT"}
 PRESS_SITES = ("https://tuoitre.vn/", "https://thanhnien.vn/", "https://www.sggp.org.vn/", "https://nld.com.vn/",
                "https://vnexpress.net/", "https://plo.vn/", "https://giaoducthoidai.vn/")
-QUARTERS = [(dt.date(y, m, 1), dt.date(y + (m == 10), (m + 3) % 12 or 12, 1) - dt.timedelta(days=1))
-            for y, m in [(2024, 1), (2024, 4), (2024, 7), (2024, 10), (2025, 1), (2025, 4)]]
+QUARTERS = [(dt.date(2024, 1, 1), dt.date(2024, 3, 31)), (dt.date(2024, 4, 1), dt.date(2024, 6, 30)),
+            (dt.date(2024, 7, 1), dt.date(2024, 9, 30)), (dt.date(2024, 10, 1), dt.date(2024, 12, 31)),
+            (dt.date(2025, 1, 1), dt.date(2025, 3, 31)), (dt.date(2025, 4, 1), dt.date(2025, 6, 30))]
 
 
 def _quarter_label(day: dt.date) -> str:
@@ -1012,6 +1059,7 @@ def _as_datetime(calendar: WorkingCalendar, day_index: np.ndarray, seconds: np.n
 
 def _submissions(seed: int, preset: Preset, registry: pl.DataFrame, calendar: WorkingCalendar
                  ) -> tuple[pl.DataFrame, dict]:
+    """Articles units send to the department office: quotas kept by most, laggards, end-of-quarter rush, editorial flow."""
     rng = _rng(seed, "submissions")
     units = registry.with_columns(kind=pl.Series([_kind(c, t) for c, t in registry.select("unit_code", "unit_type").iter_rows()]))
     codes = units["unit_code"].to_list()
@@ -1058,10 +1106,10 @@ def _submissions(seed: int, preset: Preset, registry: pl.DataFrame, calendar: Wo
     published_day = calendar.after_working_days(decided_day, rng.integers(0, 7, n))
     published_at = _as_datetime(calendar, published_day, _day_seconds(rng, n, 0.1))
     withdrawn_at = _as_datetime(calendar, calendar.after_working_days(day_idx, rng.integers(0, 4, n)), _day_seconds(rng, n, 0))
-    as_of = AS_OF
-    decided = (decided_at <= as_of).to_numpy()
-    is_published = (outcome == "published") & decided & (published_at <= as_of).to_numpy()
-    status = np.where(outcome == "withdrawn", np.where((withdrawn_at <= as_of).to_numpy(), "withdrawn", "received"),
+    # The list is exported at the end of the data: later decisions are not in it yet.
+    decided = (decided_at <= AS_OF).to_numpy()
+    is_published = (outcome == "published") & decided & (published_at <= AS_OF).to_numpy()
+    status = np.where(outcome == "withdrawn", np.where((withdrawn_at <= AS_OF).to_numpy(), "withdrawn", "received"),
                       np.where(~decided, "received", np.where(outcome == "rejected", "rejected",
                                                               np.where(is_published, "published", "selected"))))
     channel = np.where(is_published, rng.choice(["portal", "press", "ministry"], n, p=[0.78, 0.15, 0.07]), "")
@@ -1069,7 +1117,7 @@ def _submissions(seed: int, preset: Preset, registry: pl.DataFrame, calendar: Wo
     number = rng.integers(100_000, 999_999, n).astype(str)
     press = np.asarray(PRESS_SITES, dtype=object)[rng.integers(0, len(PRESS_SITES), n)]
     url = np.where(channel == "portal", "https://hcm.edu.vn/tin-tuc/" + slugs.astype(object) + "-" + number,
-                   np.where(channel == "press", press + slugs.astype(object) + "-2024" + number + ".htm",
+                   np.where(channel == "press", press + slugs.astype(object) + "-" + number + ".htm",
                             np.where(channel == "ministry", "https://moet.gov.vn/tintuc/Pages/tin-tong-hop.aspx?ItemID=" + number,
                                      "")))
 
@@ -1114,7 +1162,7 @@ def _submission_rows(frame: pl.DataFrame) -> pl.DataFrame:
         pl.col("published_at").dt.strftime("%d/%m/%Y %H:%M").fill_null("").alias("Ngày đăng"),
         pl.col("channel").replace_strict({**CHANNEL_VI, "": ""}).alias("Kênh đăng"),
         pl.col("url").alias("Đường dẫn"),
-    )
+    ).select(SUBMISSION_COLUMNS)
 
 
 def _write_xlsx(rows: pl.DataFrame, path: Path) -> None:
@@ -1215,19 +1263,58 @@ RESPONDER_TITLES = {"district_office": ("Trưởng phòng", "Phó Trưởng phò
                     "gdnn_gdtx_centre": ("Giám đốc", "Phó Giám đốc"), "department_division": ("Trưởng phòng", "Phó Trưởng phòng")}
 
 
-def _feedback(seed: int, preset: Preset, registry: pl.DataFrame, calendar: WorkingCalendar) -> tuple[pl.DataFrame, dict]:
+@dataclass(frozen=True)
+class FeedbackSetup:
+    """What all quarters of feedback share: expected tickets per day, routing, unit speed, the citizens."""
+
+    daily: np.ndarray  # expected tickets per day (days since DATE_FROM)
+    codes: np.ndarray
+    types: np.ndarray
+    routing: list[np.ndarray]  # per category: probability of each unit to be assigned
+    speed: np.ndarray  # per unit: multiplier of the working days to answer
+    people: pl.DataFrame
+
+
+def _feedback_setup(seed: int, preset: Preset, registry: pl.DataFrame, calendar: WorkingCalendar) -> FeedbackSetup:
     rng = _rng(seed, "feedback")
     i0 = calendar.index(DATE_FROM)
-    day = np.arange(N_DAYS)
-    dates = [DATE_FROM + dt.timedelta(days=int(d)) for d in day]
-    month = np.array([d.month for d in dates])
-    working = calendar.working[i0: i0 + N_DAYS]
-    season = np.array([{4: 1.2, 5: 1.4, 6: 1.6, 7: 1.5, 8: 1.3, 9: 1.5, 10: 1.2, 2: 0.8, 12: 0.85}.get(m, 1.0) for m in month])
-    daily = season * np.where(working, 1.0, 0.3)
-    daily = daily / daily[: 366].mean() * preset.feedback_tickets_per_year / 366
-    counts = rng.poisson(daily)
+    month = (np.datetime64(DATE_FROM, "D") + np.arange(N_DAYS).astype("timedelta64[D]")).astype("datetime64[M]").astype(
+        np.int64) % 12 + 1
+    season = np.array([{4: 1.2, 5: 1.4, 6: 1.6, 7: 1.5, 8: 1.3, 9: 1.5, 10: 1.2, 2: 0.8, 12: 0.85}.get(m, 1.0) for m in range(1, 13)])
+    daily = season[month - 1] * np.where(calendar.working[i0: i0 + N_DAYS], 1.0, 0.3)
+    daily = daily / daily[:366].mean() * preset.feedback_tickets_per_year / 366
+
+    codes = registry["unit_code"].to_numpy()
+    types = registry["unit_type"].to_numpy()
+    district_size = {"PGD_BTAN": 2.2, "PGD_TDUC": 2.5, "PGD_GVAP": 1.8, "PGD_BCHANH": 1.8, "PGD_Q12": 1.7, "PGD_BTHANH": 1.6,
+                     "PGD_TBINH": 1.5, "PGD_HMON": 1.4, "PGD_CCHI": 1.2, "PGD_TPHU": 1.4, "PGD_CGIO": 0.3, "PGD_NBE": 0.6,
+                     "PGD_Q1": 0.7, "PGD_Q3": 0.7, "PGD_Q4": 0.6, "PGD_Q5": 0.6, "PGD_PNHUAN": 0.6}
+    unit_weight = np.array([district_size.get(code, 1.0) for code in codes])
+    routing = []
+    for category in CATEGORIES:
+        p = np.zeros(len(codes))
+        for target, share in ROUTING[category].items():
+            members = (codes == target) if target.startswith("SGD_") else (types == target)
+            p[members] += share * unit_weight[members] / unit_weight[members].sum()
+        routing.append(p / p.sum())
+    speed = rng.lognormal(0.0, 0.25, len(codes))
+    speed[rng.choice(np.flatnonzero(types == "district_office"), 3, replace=False)] = 1.9  # chronically slow offices
+    # Citizens: some write several times over the whole period.
+    pool = max(int(daily.sum() * 0.85), 10)
+    return FeedbackSetup(daily, codes, types, routing, speed, _people(_rng(seed, "people", 3), pool))
+
+
+def _feedback_quarter(seed: int, setup: FeedbackSetup, registry: pl.DataFrame, calendar: WorkingCalendar, quarter: int,
+                      first_number: int) -> tuple[pl.DataFrame, dict]:
+    """Tickets received in one quarter (index into QUARTERS), as the feedback system exports them at the end of the data."""
+    rng = _rng(seed, "feedback", quarter + 1)
+    q_start, q_end = QUARTERS[quarter]
+    i0 = calendar.index(DATE_FROM)
+    day = np.arange((q_start - DATE_FROM).days, (q_end - DATE_FROM).days + 1)
+    counts = rng.poisson(setup.daily[day])
     day_of = np.repeat(day, counts)
     n = len(day_of)
+    month = (np.datetime64(DATE_FROM, "D") + day_of.astype("timedelta64[D]")).astype("datetime64[M]").astype(np.int64) % 12 + 1
     day_index = day_of + i0
     on_working_day = calendar.working[day_index]
     seconds = np.where(on_working_day, _day_seconds(rng, n, 0.12), rng.integers(6 * 3600, 23 * 3600, n))
@@ -1242,31 +1329,15 @@ def _feedback(seed: int, preset: Preset, registry: pl.DataFrame, calendar: Worki
             season_weight[m - 1, cat] *= factor
     season_weight /= season_weight.sum(axis=1, keepdims=True)
     u = rng.random(n)
-    category = (u[:, None] > np.cumsum(season_weight[month[day_of] - 1], axis=1)).sum(axis=1).clip(0, len(CATEGORIES) - 1)
+    category = (u[:, None] > np.cumsum(season_weight[month - 1], axis=1)).sum(axis=1).clip(0, len(CATEGORIES) - 1)
 
-    codes = registry["unit_code"].to_numpy()
-    types = registry["unit_type"].to_numpy()
-    unit_weight = np.ones(len(codes))
-    district_size = {"PGD_BTAN": 2.2, "PGD_TDUC": 2.5, "PGD_GVAP": 1.8, "PGD_BCHANH": 1.8, "PGD_Q12": 1.7, "PGD_BTHANH": 1.6,
-                     "PGD_TBINH": 1.5, "PGD_HMON": 1.4, "PGD_CCHI": 1.2, "PGD_TPHU": 1.4, "PGD_CGIO": 0.3, "PGD_NBE": 0.6,
-                     "PGD_Q1": 0.7, "PGD_Q3": 0.7, "PGD_Q4": 0.6, "PGD_Q5": 0.6, "PGD_PNHUAN": 0.6}
-    for number, code in enumerate(codes):
-        unit_weight[number] = district_size.get(code, 1.0)
+    codes, types, routing_p, speed = setup.codes, setup.types, setup.routing, setup.speed
     assigned = np.zeros(n, np.int64)
-    routing_p = []
-    for cat_number, cat in enumerate(CATEGORIES):
-        p = np.zeros(len(codes))
-        for target, share in ROUTING[cat].items():
-            members = (codes == target) if target.startswith("SGD_") else (types == target)
-            p[members] += share * unit_weight[members] / unit_weight[members].sum()
-        p /= p.sum()
-        routing_p.append(p)
+    for cat_number in range(len(CATEGORIES)):
         rows = np.flatnonzero(category == cat_number)
-        assigned[rows] = rng.choice(len(codes), len(rows), p=p)
+        assigned[rows] = rng.choice(len(codes), len(rows), p=routing_p[cat_number])
 
     # Working days to a response: mostly 1-8, some above 10; slower before Tết and around the spring holidays.
-    speed = rng.lognormal(0.0, 0.25, len(codes))
-    speed[rng.choice(np.flatnonzero(types == "district_office"), 3, replace=False)] = 1.9  # chronically slow offices
     k = np.maximum(np.round(rng.lognormal(np.log(3.0), 0.55, n) * speed[assigned]), 1).astype(np.int64)
     slow_season = np.zeros(n, bool)
     for start, end in TET_WINDOWS:
@@ -1275,7 +1346,7 @@ def _feedback(seed: int, preset: Preset, registry: pl.DataFrame, calendar: Worki
         slow_season |= (day_of >= (start - DATE_FROM).days) & (day_of <= (end - DATE_FROM).days)
     k = np.where(slow_season, k + rng.integers(2, 6, n), k)
     k = np.where(rng.random(n) < 0.04, rng.integers(11, 26, n), k)
-    k = np.where(rng.random(n) < 0.005, rng.integers(30, 120, n), k)  # forgotten tickets
+    k = np.where(rng.random(n) < 0.008, rng.integers(40, 160, n), k)  # forgotten tickets: the long open backlog
     k = np.where(category == CATEGORIES.index("Khiếu nại"), rng.integers(8, 36, n), k)
     same_day = on_working_day & (seconds < 15 * 3600) & (rng.random(n) < 0.05)
     k = np.where(same_day, 0, k)
@@ -1302,8 +1373,9 @@ def _feedback(seed: int, preset: Preset, registry: pl.DataFrame, calendar: Worki
     response_seconds = np.where(k == 0, np.minimum(seconds + rng.integers(1800, 4 * 3600, n), 86_399), response_seconds)
     received_at = _as_datetime(calendar, day_index, seconds)
     responded_at = _as_datetime(calendar, response_day, response_seconds)
-    # Answers are put on the portal in office hours, one to five days after the answer.
-    published_at = _as_datetime(calendar, response_day + rng.integers(1, 6, n), _day_seconds(rng, n, 0.0))
+    # Answers are put on the portal in office hours, one to four working days after the answer.
+    published_at = _as_datetime(calendar, calendar.after_working_days(response_day, rng.integers(1, 5, n)),
+                                _day_seconds(rng, n, 0.0))
     publish = rng.random(n) < np.where(category == CATEGORIES.index("Khiếu nại"), 0.3, 0.88)
 
     answered = (responded_at <= AS_OF).to_numpy()
@@ -1321,11 +1393,9 @@ def _feedback(seed: int, preset: Preset, registry: pl.DataFrame, calendar: Worki
     responder = np.where(codes[responding] == "SGD_TTR", "Chánh Thanh tra", responder)
     responder = np.where(rng.random(n) < 0.03, "Phó Giám đốc Sở", responder)
 
-    # Citizens: some write several times.
-    pool = max(int(n * 0.85), 10)
-    people = _people(_rng(seed, "people", 3), pool)
+    pool = setup.people.height
     citizen = np.floor(rng.random(n) ** 1.3 * pool).astype(np.int64)
-    person = people.select(pl.all().gather(citizen))
+    person = setup.people.select(pl.all().gather(citizen))
     plus84 = rng.random(n) < 0.12
     phone = np.where(plus84, "+84" + person["phone"].str.slice(1).to_numpy().astype(object), person["phone"].to_numpy())
     has_phone = np.where(channel == 3, rng.random(n) < 0.4, rng.random(n) < 0.92)
@@ -1354,12 +1424,12 @@ def _feedback(seed: int, preset: Preset, registry: pl.DataFrame, calendar: Worki
         templates += CONTENT_TEMPLATES[cat]
     first_template = np.array([o for o, _ in offsets])[category]
     which = first_template + np.floor(rng.random(n) * np.array([c for _, c in offsets])[category]).astype(np.int64)
-    slots = pl.concat([_date_slots(day_of), pl.DataFrame({
+    slots = _date_slots(day_of).hstack(pl.DataFrame({
         "school": school.astype(str), "area": areas[area_unit].astype(str),
         "old_year": rng.integers(1995, 2020, n).astype(str),
         "entry": entry, "grade": grade.astype(str),
         "subject": np.asarray(SUBJECTS)[rng.integers(0, 3, n)], "fee": np.asarray(FEES)[rng.integers(0, len(FEES), n)],
-    })], how="horizontal")
+    }))
     content = _render(templates, which, slots).to_numpy().astype(object)
     # Citizens leave their contact in the text too; ingestion masks it.
     contact = rng.random(n)
@@ -1375,15 +1445,11 @@ def _feedback(seed: int, preset: Preset, registry: pl.DataFrame, calendar: Worki
         "responding": codes[responding], "responded_at": responded_at, "answered": answered,
         "responder": responder.astype(str), "published_at": published_at, "published": published, "status": status,
     }).with_row_index("_seq").sort(["received_at", "_seq"])
-    frame = frame.with_columns(
-        ticket_id=pl.format("PA-{}-{}", pl.col("received_at").dt.year(),
-                            pl.int_range(1, pl.len() + 1).over(pl.col("received_at").dt.year()).cast(pl.Utf8).str.zfill(6)),
-        file=pl.format("{}Q{}", pl.col("received_at").dt.year(), pl.col("received_at").dt.quarter()),
-    )
     stamp = "%Y-%m-%d %H:%M:%S"
     rows = frame.select(
-        "file",
-        pl.col("ticket_id").alias("Mã phản ánh"),
+        # Ticket numbers run through the year: a quarter continues where the previous one stopped.
+        pl.format("PA-{}-{}", pl.lit(q_start.year), pl.int_range(first_number, first_number + pl.len()).cast(pl.Utf8)
+                  .str.zfill(6)).alias("Mã phản ánh"),
         pl.col("received_at").dt.strftime(stamp).alias("Thời điểm tiếp nhận"),
         pl.col("channel").alias("Kênh tiếp nhận"),
         pl.col("category").alias("Lĩnh vực"),
@@ -1427,8 +1493,114 @@ def _check_target(out_dir: Path) -> None:
         )
 
 
+def _write_analytics(out_dir: Path, config: Preset, seed: int, catalog: Catalog, traffic: Traffic, progress: bool,
+                     files: dict[str, list[str]], rows: dict[str, int]) -> list[dict]:
+    """GA4 export (a file per day), access logs (per host per day), page reports (per host per month); month by month."""
+    ga4 = _ga4_context(catalog, config, seed)
+    ga4_dir = out_dir / "analytics" / "ga4"
+    log_dir = out_dir / "analytics" / "access_logs"
+    report_dir = out_dir / "analytics" / "page_reports"
+    log_sites = [i for i, s in enumerate(catalog.sites) if s.source_form == "access_log"]
+    report_sites = [i for i, s in enumerate(catalog.sites) if s.source_form == "page_report"]
+    for folder in [ga4_dir, report_dir] + [log_dir / catalog.sites[site].host for site in log_sites]:
+        folder.mkdir(parents=True, exist_ok=True)
+    for key in ("ga4_events", "ga4_page_views", "access_log_lines", "page_report_rows"):
+        rows[key] = 0
+
+    late_rng = _rng(seed, "late")
+    late_days = set(np.sort(late_rng.choice(np.arange(10, N_DAYS - 10), int(late_rng.integers(3, 5)), replace=False)).tolist())
+    late_notes = []
+    # Access logs are built for several days at once (cheap for small presets), in chunks of a bounded number of lines.
+    log_chunk_days = int(np.clip(250_000 // (config.access_log_page_views_per_day * 6), 1, 31))
+
+    bar = tqdm(total=N_DAYS, desc=f"edukpi generate {config.name}", unit="day", disable=not (progress and config.show_progress))
+    month_starts = [d for d in range(N_DAYS) if (DATE_FROM + dt.timedelta(days=d)).day == 1]
+    for month_start, month_end in zip(month_starts, month_starts[1:] + [N_DAYS]):
+        days = np.arange(month_start, month_end)
+        weights = {int(d): catalog.day_weights(int(d)) for d in days}
+        cums = {d: catalog.sampler(w) for d, w in weights.items()}
+        for day in days.tolist():
+            date = DATE_FROM + dt.timedelta(days=day)
+            path = ga4_dir / f"events_{date:%Y%m%d}.parquet"
+            day_events = 0
+            with pq.ParquetWriter(path, GA4_SCHEMA, **PARQUET_OPTIONS) as writer:
+                for table in _ga4_day(ga4, config, traffic, day, cums[day], seed):
+                    writer.write_table(table, row_group_size=GA4_BATCH_SESSIONS * 8)
+                    day_events += table.num_rows
+                    rows["ga4_page_views"] += int(pc.sum(pc.equal(table["event_name"], "page_view")).as_py() or 0)
+            files["ga4"].append(path.relative_to(out_dir).as_posix())
+            rows["ga4_events"] += day_events
+            if day in late_days:
+                late = int(round(day_events * float(late_rng.uniform(0.02, 0.08))))
+                late_notes.append({"date": date.isoformat(), "file": path.relative_to(out_dir).as_posix(), "late_events": late})
+            bar.update(1)
+        for site in log_sites:
+            for chunk_start in range(month_start, month_end, log_chunk_days):
+                chunk = np.arange(chunk_start, min(chunk_start + log_chunk_days, month_end))
+                logs = _access_log_days(catalog, site, config, traffic, chunk, {int(d): cums[int(d)] for d in chunk}, seed)
+                for day, (body, n_lines) in zip(chunk.tolist(), logs):
+                    path = log_dir / catalog.sites[site].host / f"access-{DATE_FROM + dt.timedelta(days=day):%Y%m%d}.log.gz"
+                    path.write_bytes(body)
+                    files["access_logs"].append(path.relative_to(out_dir).as_posix())
+                    rows["access_log_lines"] += n_lines
+        for site in report_sites:
+            frame = _page_report_month(catalog, site, config, traffic, days, weights, seed)
+            path = report_dir / f"{catalog.sites[site].host}_{DATE_FROM + dt.timedelta(days=month_start):%Y-%m}.csv"
+            _write_csv(frame, path, bom=False)
+            files["page_reports"].append(path.relative_to(out_dir).as_posix())
+            rows["page_report_rows"] += frame.height
+    bar.close()
+    return late_notes
+
+
+def _write_submissions(out_dir: Path, config: Preset, seed: int, registry: pl.DataFrame, calendar: WorkingCalendar,
+                       files: dict[str, list[str]], rows: dict[str, int]) -> dict:
+    """One list per quarter: CSV (UTF-8 with BOM), the last quarter as XLSX; a few rows re-sent in a later list."""
+    (out_dir / "submissions").mkdir(parents=True, exist_ok=True)
+    submissions, notes = _submissions(seed, config, registry, calendar)
+    # Units re-send: three rows of 2024Q2's last days turn up again, identical, in the 2024Q3 list.
+    late_q2 = submissions.filter((pl.col("file") == "2024Q2") & (pl.col("submitted_at") >= dt.datetime(2024, 6, 20)))
+    carried = late_q2[np.sort(_rng(seed, "submissions", 1).choice(late_q2.height, min(3, late_q2.height), replace=False))]
+    for label in sorted(submissions["file"].unique().to_list()):
+        part = submissions.filter(pl.col("file") == label)
+        if label == "2024Q3":
+            part = pl.concat([carried, part])
+        if label == _quarter_label(DATE_TO):
+            path = out_dir / "submissions" / f"{label}.xlsx"
+            _write_xlsx(_submission_rows(part), path)
+        else:
+            path = out_dir / "submissions" / f"{label}.csv"
+            _write_csv(_submission_rows(part), path, bom=True)
+        files["submissions"].append(path.relative_to(out_dir).as_posix())
+    rows["submissions"] = submissions.height + carried.height
+    return {"duplicated_submissions": carried["submission_id"].to_list(), **notes}
+
+
+def _write_feedback(out_dir: Path, config: Preset, seed: int, registry: pl.DataFrame, calendar: WorkingCalendar,
+                    files: dict[str, list[str]], rows: dict[str, int]) -> dict:
+    """One export per quarter (UTF-8 with BOM), generated quarter by quarter to bound memory."""
+    (out_dir / "feedback").mkdir(parents=True, exist_ok=True)
+    setup = _feedback_setup(seed, config, registry, calendar)
+    next_number: dict[int, int] = {}
+    totals = {"open_tickets": 0, "forwarded_tickets": 0}
+    rows["feedback_tickets"] = 0
+    for quarter, (q_start, _) in enumerate(QUARTERS):
+        tickets, notes = _feedback_quarter(seed, setup, registry, calendar, quarter, next_number.get(q_start.year, 1))
+        next_number[q_start.year] = next_number.get(q_start.year, 1) + tickets.height
+        path = out_dir / "feedback" / f"phan_anh_{_quarter_label(q_start)}.csv"
+        _write_csv(tickets.select(FEEDBACK_COLUMNS), path, bom=True)
+        files["feedback"].append(path.relative_to(out_dir).as_posix())
+        rows["feedback_tickets"] += tickets.height
+        totals = {key: totals[key] + notes[key] for key in totals}
+    return totals
+
+
 def generate(preset: str, seed: int, out_dir: Path, progress: bool = True) -> dict:
-    """Write every raw source for 2024-01-01..2025-06-30 into out_dir; the same preset and seed give the same bytes."""
+    """Write every raw source for 2024-01-01..2025-06-30 into out_dir; the same preset and seed give the same bytes.
+
+    Returns a summary: files written and rows per source, the GA4 days that arrived late, and facts about the data
+    (hosts outside GA4, units behind their quota, re-sent submissions, open tickets) that tests and people can check.
+    """
     if preset not in PRESETS:
         raise ValueError(f"unknown preset {preset!r}; accepted: {', '.join(PRESETS)}")
     if not isinstance(seed, int) or seed < 0:
@@ -1439,98 +1611,18 @@ def generate(preset: str, seed: int, out_dir: Path, progress: bool = True) -> di
     out_dir.mkdir(parents=True, exist_ok=True)
     marker = {"generator": "ingestion.generate", "generator_version": GENERATOR_VERSION, "preset": preset, "seed": seed,
               "date_from": DATE_FROM.isoformat(), "date_to": DATE_TO.isoformat(),
-              "note": "Generated sample data: no real persons. Pseudonymised with the development key."}
+              "note": "Generated sample data: every person in it is invented."}
     # Written first: an interrupted run still leaves a folder recognisably holding sample data.
     (out_dir / settings.SAMPLE_MARKER).write_text(json.dumps(marker, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
     registry = load_registry()
     calendar = WorkingCalendar.build()
-    traffic = _traffic(seed, calendar)
     catalog = _build_catalog(seed, registry)
-    ga4 = _ga4_context(catalog, config, seed)
-
-    ga4_dir = out_dir / "analytics" / "ga4"
-    log_dir = out_dir / "analytics" / "access_logs"
-    report_dir = out_dir / "analytics" / "page_reports"
-    for folder in (ga4_dir, report_dir, out_dir / "submissions", out_dir / "feedback"):
-        folder.mkdir(parents=True, exist_ok=True)
-    log_sites = [i for i, s in enumerate(catalog.sites) if s.source_form == "access_log"]
-    report_sites = [i for i, s in enumerate(catalog.sites) if s.source_form == "page_report"]
-    for site in log_sites:
-        (log_dir / catalog.sites[site].host).mkdir(parents=True, exist_ok=True)
-
-    late_rng = _rng(seed, "late")
-    late_days = set(np.sort(late_rng.choice(np.arange(10, N_DAYS - 10), int(late_rng.integers(3, 5)), replace=False)).tolist())
     files: dict[str, list[str]] = {"ga4": [], "access_logs": [], "page_reports": [], "submissions": [], "feedback": []}
-    rows = {"ga4_events": 0, "ga4_page_views": 0, "access_log_lines": 0, "page_report_rows": 0}
-    late_notes = []
-    report_month: dict[int, list[dict[str, np.ndarray]]] = {site: [] for site in report_sites}
-
-    def flush_reports(month_label: str) -> None:
-        for site in report_sites:
-            frame = _page_report_frame(catalog, site, report_month[site])
-            path = report_dir / f"{catalog.sites[site].host}_{month_label}.csv"
-            _write_csv(frame, path, bom=False)
-            files["page_reports"].append(path.relative_to(out_dir).as_posix())
-            rows["page_report_rows"] += frame.height
-            report_month[site] = []
-
-    bar = tqdm(total=N_DAYS, desc=f"edukpi generate {preset}", unit="day", disable=not (progress and config.show_progress))
-    for day in range(N_DAYS):
-        date = DATE_FROM + dt.timedelta(days=day)
-        weights = catalog.day_weights(day)
-        cum = catalog.sampler(weights)
-        table = _ga4_day(ga4, config, traffic, day, cum, seed)
-        path = ga4_dir / f"events_{date:%Y%m%d}.parquet"
-        pq.write_table(table, path, **PARQUET_OPTIONS)
-        files["ga4"].append(path.relative_to(out_dir).as_posix())
-        rows["ga4_events"] += table.num_rows
-        page_views = int(pc.sum(pc.equal(table["event_name"], "page_view")).as_py() or 0)
-        rows["ga4_page_views"] += page_views
-        if day in late_days:
-            late = int(round(table.num_rows * float(late_rng.uniform(0.02, 0.08))))
-            late_notes.append({"date": date.isoformat(), "file": path.relative_to(out_dir).as_posix(), "late_events": late,
-                               "note": "GA4 added these events to the day's table up to 3 days later; the file on disk "
-                                       "is the complete re-delivered day (the first delivery lacked them)."})
-        for site in log_sites:
-            body, n_lines = _access_log_day(catalog, site, config, traffic, day, cum, seed)
-            path = log_dir / catalog.sites[site].host / f"access-{date:%Y%m%d}.log.gz"
-            path.write_bytes(body)
-            files["access_logs"].append(path.relative_to(out_dir).as_posix())
-            rows["access_log_lines"] += n_lines
-        for site in report_sites:
-            report_month[site].append(_page_report_day(catalog, site, config, traffic, day, weights, seed))
-        tomorrow = date + dt.timedelta(days=1)
-        if tomorrow.month != date.month:
-            flush_reports(f"{date:%Y-%m}")
-        bar.update(1)
-    bar.close()
-
-    submissions, submission_notes = _submissions(seed, config, registry, calendar)
-    # Units re-send: three rows of 2024Q2's last days turn up again, identical, in the 2024Q3 list.
-    late_q2 = submissions.filter((pl.col("file") == "2024Q2") & (pl.col("submitted_at") >= dt.datetime(2024, 6, 20)))
-    carried = late_q2.sample(n=min(3, late_q2.height), seed=seed, shuffle=False) if late_q2.height else late_q2
-    for label in sorted(submissions["file"].unique().to_list()):
-        part = submissions.filter(pl.col("file") == label)
-        if label == "2024Q3":
-            part = pl.concat([carried, part])
-        rows_out = _submission_rows(part)
-        if label == _quarter_label(DATE_TO):
-            path = out_dir / "submissions" / f"{label}.xlsx"
-            _write_xlsx(rows_out, path)
-        else:
-            path = out_dir / "submissions" / f"{label}.csv"
-            _write_csv(rows_out, path, bom=True)
-        files["submissions"].append(path.relative_to(out_dir).as_posix())
-    rows["submissions"] = submissions.height + carried.height
-
-    feedback, feedback_notes = _feedback(seed, config, registry, calendar)
-    for label in sorted(feedback["file"].unique().to_list()):
-        path = out_dir / "feedback" / f"phan_anh_{label}.csv"
-        _write_csv(feedback.filter(pl.col("file") == label).drop("file"), path, bom=True)
-        files["feedback"].append(path.relative_to(out_dir).as_posix())
-    rows["feedback_tickets"] = feedback.height
-
+    rows: dict[str, int] = {}
+    late_notes = _write_analytics(out_dir, config, seed, catalog, _traffic(seed, calendar), progress, files, rows)
+    submission_notes = _write_submissions(out_dir, config, seed, registry, calendar, files, rows)
+    feedback_notes = _write_feedback(out_dir, config, seed, registry, calendar, files, rows)
     return {
         "preset": preset,
         "seed": seed,
@@ -1540,10 +1632,10 @@ def generate(preset: str, seed: int, out_dir: Path, progress: bool = True) -> di
         "files": {source: len(paths) for source, paths in files.items()},
         "rows": rows,
         "late_arriving_days": late_notes,
-        "access_log_hosts": [catalog.sites[s].host for s in log_sites],
-        "page_report_hosts": [catalog.sites[s].host for s in report_sites],
-        "duplicated_submissions": carried["submission_id"].to_list(),
+        "late_arriving_note": "GA4 added late_events to these days' tables up to 3 days later; the files on disk are the "
+                              "complete re-delivered days (the first delivery lacked those events).",
+        "access_log_hosts": [s.host for s in catalog.sites if s.source_form == "access_log"],
+        "page_report_hosts": [s.host for s in catalog.sites if s.source_form == "page_report"],
         **submission_notes,
         **feedback_notes,
-        "files_written": [settings.SAMPLE_MARKER] + [p for paths in files.values() for p in paths],
     }

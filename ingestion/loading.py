@@ -173,6 +173,7 @@ def load_daily(settings: Settings, source: DailySource, days: list[dt.date], loa
             DayFile(present[rel], rel, fp, source.day_of(rel))
             for d in reload_days for rel, fp in sorted(current_by_day[d])
         ]
+        _refuse_double_deliveries(files)
         stale = sorted({rel for d in reload_days for rel, _ in known_by_day[d]} | {f.source_file for f in files})
         report.files_removed = sorted({rel for d in reload_days for rel, _ in known_by_day[d]} - {f.source_file for f in files})
         key = settings.pseudonymisation_key() if source.needs_key and files else None
@@ -197,6 +198,17 @@ def load_daily(settings: Settings, source: DailySource, days: list[dt.date], loa
         return report
     finally:
         con.close()
+
+
+def _refuse_double_deliveries(files: list[DayFile]) -> None:
+    """One file per folder and day (GA4: per day; logs: per host and day): two forms of one day would load it twice."""
+    by_slot: dict[tuple[str, dt.date], list[str]] = {}
+    for f in files:
+        by_slot.setdefault((f.source_file.rsplit("/", 1)[0], f.day), []).append(f.source_file)
+    doubles = [names for names in by_slot.values() if len(names) > 1]
+    if doubles:
+        listed = "; ".join(" and ".join(names) for names in doubles)
+        raise ValueError(f"the same day was delivered twice: {listed}. Keep one file per day (and host), then load again.")
 
 
 def accounting_problems(settings: Settings, source: TabularSource | DailySource) -> list[str]:

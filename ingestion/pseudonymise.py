@@ -44,8 +44,9 @@ def normalise_name(expr: pl.Expr) -> pl.Expr:
 
 
 def normalise_phone(expr: pl.Expr) -> pl.Expr:
-    digits = expr.str.replace_all(r"\D", "")
-    return digits.str.replace(r"^84", "0")
+    digits = expr.str.replace_all(r"\D", "").str.replace(r"^84", "0")
+    # Excel drops the leading 0 of a number typed as a number: 909123456 is 0909123456.
+    return pl.when(digits.str.contains(r"^[1-9]\d{8}$")).then(digits.str.pad_start(10, "0")).otherwise(digits)
 
 
 def normalise_email(expr: pl.Expr) -> pl.Expr:
@@ -58,7 +59,8 @@ def normalise_name_py(value: str) -> str:
 
 def normalise_phone_py(value: str) -> str:
     digits = re.sub(r"\D", "", value)
-    return "0" + digits[2:] if digits.startswith("84") else digits
+    digits = "0" + digits[2:] if digits.startswith("84") else digits
+    return "0" + digits if re.fullmatch(r"[1-9]\d{8}", digits) else digits
 
 
 def hmac_hex(key: bytes, value: str) -> str:

@@ -91,6 +91,15 @@ def process_file(source: TabularSource, path: Path, source_file: str, fingerprin
     width = Problem("(whole row)", pl.col("_width_problem").is_not_null(), pl.col("_width_problem"), pl.lit(None, pl.String))
     frame, extra = source.rules(frame, mapping, context)
     frame = apply_problems(frame, [width, *problems, *extra])
+    # With too few or too many fields every value sits in the wrong column: the other findings would be noise, and a
+    # citizen's name could be shown as, say, a channel. Such a row is quarantined for its shape only, no value shown.
+    shifted = pl.col("_width_problem").is_not_null()
+    frame = frame.with_columns(
+        pl.when(shifted).then(pl.col("_width_problem") + pl.lit(" (a delimiter is missing or extra; values not checked)"))
+        .otherwise(pl.col("_reason")).alias("_reason"),
+        pl.when(shifted).then(pl.lit("(whole row)")).otherwise(pl.col("_column")).alias("_column"),
+        pl.when(shifted).then(pl.lit(None, pl.String)).otherwise(pl.col("_value")).alias("_value"),
+    )
     frame = mark_duplicates(frame, [raw_name(f) for f in mapping.columns], contract.key, contract.field_by_name)
     bad = pl.col("_reason").is_not_null()
     quarantined = frame.filter(bad).select(

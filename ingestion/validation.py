@@ -124,7 +124,7 @@ def typed_columns(contract: Contract, mapping: Mapping, is_excel: bool, loaded_a
     return expressions, problems
 
 
-def not_before(later: str, earlier: str, reason: str, fields: dict[str, Field], mapping: Mapping) -> Problem:
+def not_before(later: str, earlier: str, reason: str, fields: dict[str, Field]) -> Problem:
     """`later` may not be before `earlier` (both typed timestamps); the reason is given in plain words."""
     shown = shown_value(fields[later], pl.col(raw_name(later)))
     return Problem(

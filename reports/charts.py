@@ -159,10 +159,17 @@ def quota_heatmap(key: str, rows: list[Row], units: list[Row], quarters: list[st
     fig.update_yaxes(autorange="reversed", showgrid=False, automargin=True, rangemode="normal")
     current_rows = [by_cell.get((u["unit_code"], current_quarter)) for u in units]
     behind = [labels[r["unit_code"]] for r in current_rows if r is not None and quota_status(r) in BEHIND_QUOTA]
+    ahead = [labels[r["unit_code"]] for r in current_rows if r is not None and quota_status(r) not in BEHIND_QUOTA]
     running = any(r is not None and r.get("quarter_status") == "running" for r in current_rows)
     when = period_label(current_quarter)
     if not any(r is not None for r in current_rows):
         title = f"{group_label}: chưa có số liệu chỉ tiêu cho {when}"
+    elif behind and ahead and len(behind) > len(ahead):
+        title = (f"{group_label}, {when}: chỉ {join_names(ahead, 8)} "
+                 + ("đạt hoặc đúng tiến độ" if running else "đạt chỉ tiêu") + ", "
+                 + ("các đơn vị còn lại có nguy cơ chưa đạt" if running else "các đơn vị còn lại chưa đạt"))
+    elif not any(r is not None and quota_status(r) not in BEHIND_QUOTA for r in current_rows):
+        title = f"{group_label}: không đơn vị nào " + ("đúng tiến độ" if running else "đạt chỉ tiêu") + f" {when}"
     elif not behind:
         title = f"{group_label}: tất cả đã đạt chỉ tiêu bài viết {when}"
     elif running:
@@ -208,31 +215,36 @@ def sla_trend(key: str, rows: list[Row], target: float | None, highlight: set[st
               subject: str = "") -> Chart:
     """Feedback received (bars) and % answered within the deadline (line) per month or quarter."""
     label = period_label
-    x = [label(r["period"]) for r in rows]
+    # Many months: the short form keeps the axis labels horizontal.
+    x = [month_short_label(r["period"]) if grain == "month" and len(rows) > 8 else label(r["period"]) for r in rows]
     fig = go.Figure()
     fig.add_bar(
         x=x, y=[r["received_count"] for r in rows], name="Phản ánh tiếp nhận (trục phải)",
         marker_color=[BLUE if r["period"] in highlight else LIGHT for r in rows],
-        hovertemplate="%{x}<br>Tiếp nhận: %{y:,.0f} phản ánh<extra></extra>",
+        customdata=[label(r["period"]) for r in rows],
+        hovertemplate="%{customdata}<br>Tiếp nhận: %{y:,.0f} phản ánh<extra></extra>",
     )
     fig.add_scatter(
         x=x, y=[r["answered_within_sla_pct"] for r in rows], name="% trả lời đúng hạn (trục trái)", mode="lines+markers",
         yaxis="y2",
         line=dict(color=NAVY, width=3), marker=dict(size=8),
-        customdata=[[fmt_int(r["answered_within_sla_count"]), fmt_int(r["answered_count"])] for r in rows],
-        hovertemplate="%{x}<br>Đúng hạn: %{y:,.1f} %<br>(%{customdata[0]} trên %{customdata[1]} phản ánh đã trả lời)<extra></extra>",
+        customdata=[[fmt_int(r["answered_within_sla_count"]), fmt_int(r["answered_count"]), label(r["period"])] for r in rows],
+        hovertemplate="%{customdata[2]}<br>Đúng hạn: %{y:,.1f} %<br>(%{customdata[0]} trên %{customdata[1]} phản ánh đã trả lời)<extra></extra>",
     )
     base_layout(fig, 340)
     fig.update_layout(
-        yaxis=dict(title_text="Số phản ánh", side="right", showgrid=False, rangemode="tozero"),
+        yaxis=dict(title_text="Số phản ánh", side="right", showgrid=False, rangemode="tozero",
+                   dtick=1 if max([r["received_count"] or 0 for r in rows] + [0]) <= 8 else None),
         yaxis2=dict(title_text="% trả lời đúng hạn", overlaying="y", side="left", range=[0, 105], ticksuffix=" %",
                     fixedrange=True, showgrid=True, gridcolor="#e5e9ef"),
         margin=dict(l=70, r=70, t=36, b=50),
+        xaxis=dict(tickangle=0),
     )
     if target is not None:
         fig.add_shape(type="line", xref="paper", x0=0, x1=1, yref="y2", y0=target, y1=target,
                       line=dict(color="#c62828", dash="dot", width=2))
-        fig.add_annotation(xref="paper", x=0, xanchor="left", yref="y2", y=target, yanchor="top", showarrow=False,
+        fig.add_annotation(xref="paper", x=1, xanchor="right", yref="y2", y=target, yanchor="top", showarrow=False,
+                           bgcolor="rgba(255,255,255,0.8)",
                            text=f"Mục tiêu {fmt_pct(target)}", font=dict(color="#c62828", size=12))
     rated = [r for r in rows if r["answered_within_sla_pct"] is not None]
     if not rated:
@@ -240,7 +252,9 @@ def sla_trend(key: str, rows: list[Row], target: float | None, highlight: set[st
     else:
         lowest = min(rated, key=lambda r: (r["answered_within_sla_pct"], r["period"]))
         highest = max(rated, key=lambda r: (r["answered_within_sla_pct"], r["period"]))
-        if lowest is highest or lowest["answered_within_sla_pct"] == highest["answered_within_sla_pct"]:
+        if len(rated) == 1:
+            title = f"Tỷ lệ trả lời đúng hạn{subject}: {fmt_pct(lowest['answered_within_sla_pct'])} ({label(lowest['period'])})"
+        elif lowest["answered_within_sla_pct"] == highest["answered_within_sla_pct"]:
             title = f"Tỷ lệ trả lời đúng hạn{subject} ổn định ở mức {fmt_pct(lowest['answered_within_sla_pct'])}"
         else:
             title = (f"Trả lời đúng hạn{subject} thấp nhất vào {label(lowest['period'])} "
@@ -259,13 +273,13 @@ def response_distribution(key: str, tickets: list[Row], period_row: Row | None, 
         fig.add_histogram(
             x=values,
             name=name, marker_color=colour, xbins=dict(start=-0.5, size=1),
-            hovertemplate=f"{name}: %{{y:,.0f}} phản ánh<extra></extra>",
+            hovertemplate=f"%{{x}} ngày làm việc<br>{name}: %{{y:,.0f}} phản ánh<extra></extra>",
         )
-    base_layout(fig, 320, barmode="stack", bargap=0.08, hovermode="x unified")
-    fig.update_xaxes(title_text="Số ngày làm việc đến khi trả lời (không tính ngày tiếp nhận)", type="linear",
+    base_layout(fig, 320, barmode="stack", bargap=0.08)
+    fig.update_xaxes(title_text="Số ngày làm việc đến khi trả lời (không tính ngày tiếp nhận)", type="linear", zeroline=False,
                      dtick=1 if len(tickets) < 400 else None, hoverformat=",.0f")
     # Few tickets: whole-number ticks (the row count only steers the axis, it is not a figure of the report).
-    fig.update_yaxes(title_text="Số phản ánh", dtick=1 if len(tickets) <= 12 else None, tickformat=",d")
+    fig.update_yaxes(title_text="Số phản ánh", dtick=1 if len(tickets) <= 30 else None)
     if period_row and period_row.get("median_working_days") is not None:
         title = (f"{when}: một nửa số phản ánh được trả lời trong {fmt_number(period_row['median_working_days'])} ngày làm việc"
                  + (f", 90 % trong {fmt_number(period_row['p90_working_days'])} ngày"
@@ -342,7 +356,8 @@ def portal_monthly_bars(key: str, rows: list[Row], highlight: set[str], subject:
 def portal_daily_line(key: str, rows: list[Row], site: str, highlight: tuple[dt.date, dt.date] | None) -> Chart:
     fig = go.Figure()
     fig.add_scatter(
-        x=[r["date"] for r in rows], y=[r["pageviews"] for r in rows], mode="lines", name="Lượt xem",
+        x=[r["date"] for r in rows], y=[r["pageviews"] for r in rows], mode="lines" if len(rows) > 60 else "lines+markers",
+        name="Lượt xem",
         line=dict(color=NAVY, width=1.6), fill="tozeroy", fillcolor="rgba(47,117,181,0.12)",
         hovertemplate="%{x|%d/%m/%Y}<br>Lượt xem: %{y:,.0f}<extra></extra>",
     )

@@ -136,8 +136,12 @@ class Marts:
         return found["period"] if found else None
 
     def as_of_date(self) -> dt.date | None:
-        found = self.one("select max(as_of_date) as as_of from marts.fct_feedback_tickets")
-        return found["as_of"] if found else None
+        """The latest as-of date any mart states (feedback tickets always; other marts when they carry one)."""
+        tables = [t for t in ("fct_feedback_tickets", "kpi_feedback_response", "kpi_quota_fulfilment")
+                  if self.has_column(t, "as_of_date")]
+        dates = [r["as_of"] for t in tables for r in self.rows(f"select max(as_of_date) as as_of from marts.{t}")
+                 if r["as_of"] is not None]
+        return max(dates) if dates else None
 
     # ---- units -----------------------------------------------------------------------------------------------
     def units(self) -> list[Row]:
@@ -152,11 +156,6 @@ class Marts:
     def headline(self, period: Period) -> dict[str, Row]:
         return {r["metric"]: r for r in self.rows(
             "select * from marts.kpi_headline where period_grain = ? and period = ?", [period.grain, period.code])}
-
-    def headline_series(self, grain: str, metric: str, up_to: str) -> list[Row]:
-        return self.rows(
-            "select * from marts.kpi_headline where period_grain = ? and metric = ? and period <= ? order by period",
-            [grain, metric, up_to])
 
     # ---- quota -----------------------------------------------------------------------------------------------
     def quota_rows(self, up_to_quarter: str | None = None, unit_code: str | None = None) -> list[Row]:

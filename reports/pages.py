@@ -161,7 +161,7 @@ def change_html(metric: str, row: Row, previous_label: str | None) -> str:
         css = "neutral"
     else:
         css = "good" if (direction > 0) == higher_is_better else "bad"
-    amount = fmt_signed(change, 1 if spec.kind == "pct" else None) + (" điểm %" if spec.kind == "pct" else "")
+    amount = fmt_signed(change) + (" điểm %" if spec.kind == "pct" else "")
     versus = f" so với {esc(previous_label)}" if previous_label else " so với kỳ trước"
     return f'<div class="change {css}">{arrow} <span class="nw">{esc(amount)}</span>{versus}</div>'
 

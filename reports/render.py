@@ -10,7 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from reports import charts
-from reports.charts import BEHIND_QUOTA, Chart, quota_status, unit_labels
+from reports.charts import BEHIND_QUOTA, quota_status
 from reports.format import (
     MISSING,
     QUOTA_STATUS_LABELS,
@@ -22,6 +22,7 @@ from reports.format import (
     fmt_number,
     fmt_pct,
     join_names,
+    month_number,
     natural_key,
     period_grain,
     period_label,
@@ -29,20 +30,10 @@ from reports.format import (
     short_unit_name,
 )
 from reports.marts import Marts, Period, Row
-from reports.pages import (
-    Column,
-    HEADLINE_METRICS,
-    cards_html,
-    chart_html,
-    metric_value_text,
-    num_cell,
-    page_html,
-    table_html,
-)
+from reports.pages import REPORT_NAME, Column, cards_html, chart_html, num_cell, page_html, table_html
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 UNITS_DIR = "don-vi"
-QUOTA_TYPES = ("district_office", "affiliated_unit", "gdnn_gdtx_centre")
 
 
 def period_filename(code: str) -> str:
@@ -134,7 +125,7 @@ def quota_summary(ctx: Context, period: Period, headline: dict[str, Row], quota_
     district = [r for r in rows if r["unit_type"] == "district_office"]
     others = [r for r in rows if r["unit_type"] != "district_office"]
     sentences = []
-    intro = f"Trong {esc(when)}" if not running else f"{esc(when)} đang diễn ra (số liệu đến {esc(ctx.as_of)}):"
+    intro = f"Trong {esc(when)}," if not running else f"{esc(when)} đang diễn ra (số liệu đến {esc(ctx.as_of)}):"
     if district:
         quota = district[0]["quota"]
         met = headline.get("district_offices_meeting_quota") if period.grain == "quarter" else None
@@ -145,7 +136,12 @@ def quota_summary(ctx: Context, period: Period, headline: dict[str, Row], quota_
             text = f"{intro} {b(count)} phòng GDĐT {verb} chỉ tiêu {esc(fmt_int(quota))} bài/quý"
         else:
             text = f"{intro} chỉ tiêu của phòng GDĐT là {esc(fmt_int(quota))} bài/quý"
-        if behind:
+        ahead = [short_unit_name(r["unit_name"]) for r in sorted(district, key=unit_sort_key) if quota_status(r) not in BEHIND_QUOTA]
+        if behind and ahead and len(behind) > len(ahead):
+            # Most are behind: naming the few that made it is the shorter, clearer sentence.
+            text += f" ({esc(join_names(ahead, 10))}); " + ("các phòng còn lại có nguy cơ chưa đạt." if running
+                                                             else "các phòng còn lại chưa đạt.")
+        elif behind:
             text += ("; có nguy cơ chưa đạt: " if running else "; chưa đạt: ") + f"<strong>{esc(join_names(behind, 10))}</strong>."
         else:
             text += "; tất cả các phòng GDĐT đều " + ("đã đạt hoặc đúng tiến độ." if running else "đạt.")
@@ -153,9 +149,16 @@ def quota_summary(ctx: Context, period: Period, headline: dict[str, Row], quota_
     if others:
         behind = [short_unit_name(r["unit_name"]) for r in sorted(others, key=unit_sort_key) if quota_status(r) in BEHIND_QUOTA]
         share = headline.get("units_meeting_quota_pct") if period.grain == "quarter" else None
+        ahead = [short_unit_name(r["unit_name"]) for r in sorted(others, key=unit_sort_key) if quota_status(r) not in BEHIND_QUOTA]
         text = "Đơn vị trực thuộc và trung tâm GDNN-GDTX (chỉ tiêu 1 bài/quý): "
-        text += (("có nguy cơ chưa đạt: " if running else "chưa đạt: ") + f"<strong>{esc(join_names(behind, 8))}</strong>"
-                 if behind else "tất cả " + ("đã đạt hoặc đúng tiến độ" if running else "đạt"))
+        if behind and ahead and len(behind) > len(ahead):
+            text += (("đã đạt: " if running else "chỉ có ") + f"<strong>{esc(join_names(ahead, 8))}</strong>"
+                     + (" đạt" if not running else "") + ", các đơn vị còn lại "
+                     + ("có nguy cơ chưa đạt" if running else "chưa đạt"))
+        elif behind:
+            text += ("có nguy cơ chưa đạt: " if running else "chưa đạt: ") + f"<strong>{esc(join_names(behind, 8))}</strong>"
+        else:
+            text += "tất cả " + ("đã đạt hoặc đúng tiến độ" if running else "đạt")
         if share is not None and share.get("value") is not None:
             text += f"; tính chung {b(fmt_pct(share['value']))} đơn vị có chỉ tiêu đã đạt"
         sentences.append(text + ".")
@@ -197,7 +200,7 @@ def change_words(row: Row, kind: str, previous_label: str | None) -> str:
     if change == 0:
         return f", không đổi so với {esc(previous_label)}"
     word = "tăng" if change > 0 else "giảm"
-    amount = fmt_number(change, 1 if kind == "pct" else None).lstrip("-")
+    amount = fmt_number(change).lstrip("-")
     unit = " điểm %" if kind == "pct" else ""
     return f", {word} {nw(amount + unit)} so với {esc(previous_label)}"
 
@@ -212,7 +215,7 @@ def portal_summary(period: Period, headline: dict[str, Row], monthly: list[Row],
         if period.grain == "quarter" and in_period:
             peak = max(in_period, key=lambda r: (r["pageviews"], r["month"]))
             text += f"; cao nhất vào {esc(period_label(peak['month']))}"
-            if int(peak["month"][5:]) in charts.EXAM_SEASON_MONTHS:
+            if month_number(peak["month"]) in charts.EXAM_SEASON_MONTHS:
                 text += f" ({esc(charts.EXAM_SEASON_NOTE)})"
         sentences.append(text + ".")
     published = headline.get("articles_published")
@@ -261,10 +264,10 @@ def period_page(ctx: Context, period: Period) -> str:
     previous_label = period_label(previous) if previous else None
     when = period_label(period.code)
     quota_rows = m.quota_rows(up_to_quarter=period.quarter)
-    quarters = sorted({r["quarter"] for r in quota_rows})
+    quarters = sorted({r["quarter"] for r in quota_rows})[-8:]  # two years keep the cells readable
     dept_fb = m.feedback(period.grain, period=period.code)
     dept_fb_row = dept_fb[0] if dept_fb else None
-    portal_all = m.portal_monthly(None, up_to_month=period.months[-1])
+    portal_all = m.portal_monthly(None, up_to_month=period.months[-1])[-13:]
 
     summary = (quota_summary(ctx, period, headline, quota_rows) + feedback_summary(period, headline, dept_fb_row)
                + portal_summary(period, headline, portal_all, previous_label))
@@ -288,12 +291,21 @@ def period_page(ctx: Context, period: Period) -> str:
         units = sort_units([ctx.unit_by_code.get(c) or {"unit_code": c, "unit_name": next(r["unit_name"] for r in group_rows if r["unit_code"] == c),
                                                         "unit_type": group_types[0]} for c in codes])
         quota_parts.append(chart_html(charts.quota_heatmap(f"quota-{group_types[0]}", group_rows, units, quarters, period.quarter, group_label)))
-    behind = sorted((r for r in current_rows if quota_status(r) in BEHIND_QUOTA), key=unit_sort_key)
     if current_rows:
-        quota_parts.append(f"<h3>Đơn vị chưa đạt chỉ tiêu {esc(period_label(period.quarter))}</h3>")
-        quota_parts.append(quota_table(ctx, behind) if behind else '<p>Tất cả đơn vị có chỉ tiêu đều đạt.</p>')
-        full = sorted(current_rows, key=unit_sort_key)
-        quota_parts.append(f'<details class="quota-all"><summary>Bảng đầy đủ: mọi đơn vị có chỉ tiêu, {esc(period_label(period.quarter))}</summary>'
+        running = any(r["quarter_status"] == "running" for r in current_rows)
+        heading = ("Đơn vị có nguy cơ chưa đạt chỉ tiêu " if running else "Đơn vị chưa đạt chỉ tiêu ") + period_label(period.quarter)
+        names = []
+        for group_types, group_label in ((("district_office",), "Phòng GDĐT"), (("affiliated_unit",), "Đơn vị trực thuộc"),
+                                         (("gdnn_gdtx_centre",), "Trung tâm GDNN-GDTX")):
+            behind = [r for r in sorted(current_rows, key=unit_sort_key)
+                      if r["unit_type"] in group_types and quota_status(r) in BEHIND_QUOTA]
+            if behind:
+                links = ", ".join(unit_link(ctx, r["unit_code"], r["unit_name"], "", short=True) for r in behind)
+                names.append(f'<p class="behind" data-unit-type="{esc(group_types[0])}"><strong>{esc(group_label)}:</strong> {links}</p>')
+        quota_parts.insert(0, f"<h3>{esc(heading)}</h3>" + ("".join(names) or "<p>Tất cả đơn vị có chỉ tiêu đều đạt.</p>"))
+        # The full table: units behind first, then the others, each in registry order.
+        full = sorted(current_rows, key=lambda r: (quota_status(r) not in BEHIND_QUOTA, unit_sort_key(r)))
+        quota_parts.append(f'<details class="quota-all"><summary>Bảng chi tiết: mọi đơn vị có chỉ tiêu, {esc(period_label(period.quarter))}</summary>'
                            f"{quota_table(ctx, full)}</details>")
     if quota_parts:
         intro = ""
@@ -303,13 +315,16 @@ def period_page(ctx: Context, period: Period) -> str:
 
     # Feedback -----------------------------------------------------------------------------------------------
     fb_parts = []
-    months_fb = m.feedback("month", up_to=period.months[-1])
+    months_fb = m.feedback("month", up_to=period.months[-1])[-13:]  # a year and the same month a year before
     if months_fb:
         target_row = headline.get("feedback_within_sla_pct")
         fb_parts.append(chart_html(charts.sla_trend("sla-trend", months_fb, target_row.get("target") if target_row else None,
                                                     set(period.months), "month")))
     tickets = m.response_times(period)
-    fb_parts.append(chart_html(charts.response_distribution("response-times", tickets, dept_fb_row, when)))
+    if tickets:
+        fb_parts.append(chart_html(charts.response_distribution("response-times", tickets, dept_fb_row, when)))
+    else:
+        fb_parts.append(f"<p>Chưa có phản ánh nào tiếp nhận trong {esc(when)} được trả lời.</p>")
     unit_fb = m.feedback(period.grain, period=period.code, all_units=True)
     backlog = charts.backlog_bars("backlog", unit_fb, dept_fb_row, when, headline.get("feedback_open_overdue"))
     if backlog is not None:
@@ -317,7 +332,8 @@ def period_page(ctx: Context, period: Period) -> str:
     else:
         fb_parts.append(f"<p><strong>Không có phản ánh tồn đọng</strong> trong số phản ánh tiếp nhận {esc(when)}.</p>")
     if unit_fb:
-        fb_parts.append(f"<h3>Theo đơn vị được giao, {esc(when)}</h3>{feedback_unit_table(ctx, unit_fb)}")
+        fb_parts.append(f"<details open><summary>Theo đơn vị được giao, {esc(when)} (tỷ lệ đúng hạn thấp nhất trước)</summary>"
+                        f"{feedback_unit_table(ctx, unit_fb)}</details>")
     parts.append(f'<section class="page-break" id="phan-anh"><h2>Phản ánh, kiến nghị của người dân</h2>{"".join(fb_parts)}</section>')
 
     # Portal -------------------------------------------------------------------------------------------------
@@ -341,7 +357,8 @@ def period_page(ctx: Context, period: Period) -> str:
     # Publication pipeline -----------------------------------------------------------------------------------
     pipe_rows = m.pipeline(up_to_quarter=period.quarter)
     current = next((r for r in pipe_rows if r["quarter"] == period.quarter), None)
-    pipe_parts = [chart_html(charts.pipeline_stages("pipeline-stages", current, period.quarter))]
+    pipe_parts = [chart_html(charts.pipeline_stages("pipeline-stages", current, period.quarter)) if current
+                  else f"<p>Chưa có bài gửi trong {esc(period_label(period.quarter))}.</p>"]
     if pipe_rows:
         pipe_parts.append(chart_html(charts.pipeline_channels("pipeline-channels", pipe_rows, period.quarter)))
     intro = ""
@@ -351,14 +368,12 @@ def period_page(ctx: Context, period: Period) -> str:
 
     parts.append(units_nav(ctx, ""))
     return page_html(
-        title=f"{when} — {REPORT_TITLE}", heading=f"{REPORT_TITLE}: {when}",
+        title=f"{when} — {REPORT_NAME}", heading=f"{REPORT_NAME}: {when}",
         subtitle=f"Từ {fmt_date(period.start)} đến {fmt_date(period.end)}" + (" (đang diễn ra)" if is_running(ctx, period) else ""),
         body="\n".join(parts),
         generated_at=ctx.generated_at, as_of=ctx.as_of, crumbs_html=crumbs(ctx, ""), source_name=ctx.source_name,
     )
 
-
-REPORT_TITLE = "Báo cáo chỉ số truyền thông"
 
 
 def top_pages_table(rows: list[Row], period: Period) -> str:
@@ -387,7 +402,7 @@ def sites_table(ctx: Context, rows: list[Row], prefix: str = "") -> str:
 
 def crumbs(ctx: Context, prefix: str) -> str:
     links = [f'<a href="{esc(prefix)}index.html">Trang chủ báo cáo</a>']
-    for code, name in sorted(ctx.period_files.items()):
+    for code, name in sorted(ctx.period_files.items(), key=lambda item: (period_grain(item[0]) != "quarter", item[0])):
         links.append(f'<a href="{esc(prefix + name)}">{esc(period_label(code))}</a>')
     return " · ".join(links)
 
@@ -431,7 +446,9 @@ def unit_page(ctx: Context, unit: Row) -> str:
                        f", đang mở quá 10 ngày làm việc: {nw(fmt_int(last['open_backlog_over_10']))}.")
     if traffic:
         last = traffic[-1]
+        partial = ctx.as_of_date is not None and ctx.as_of_date < m.period(last["month"], "month").end
         summary.append(f"Trang {esc(site)}: {b(fmt_int(last['pageviews']))} lượt xem trong {esc(period_label(last['month']))}"
+                       + (f" (đến {esc(ctx.as_of)})" if partial else "")
                        + (f" ({nw(fmt_pct(last['pageviews_change_pct']))} so với tháng trước)" if last["pageviews_change_pct"] is not None else "")
                        + ".")
     elif not site:
@@ -540,7 +557,7 @@ def index_page(ctx: Context) -> str:
             if latest_quota else "")
     parts.append(f'<section id="don-vi"><h2>Chỉ số của từng đơn vị</h2>{note}{"".join(groups) or "<p>Chưa có đơn vị.</p>"}</section>')
     return page_html(
-        title=REPORT_TITLE, heading=REPORT_TITLE, subtitle="Kế hoạch truyền thông về giáo dục và đào tạo",
+        title=REPORT_NAME, heading=REPORT_NAME, subtitle="Kế hoạch truyền thông về giáo dục và đào tạo",
         body="\n".join(parts), generated_at=ctx.generated_at, as_of=ctx.as_of, with_plotly=False,
         source_name=ctx.source_name,
     )

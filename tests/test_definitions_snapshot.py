@@ -15,7 +15,8 @@ def describe_definitions() -> str:
 
     repo = defs.get_repository_def()
     lines = []
-    for key, node in sorted(repo.asset_graph.asset_nodes_by_key.items(), key=lambda kv: kv[0].to_user_string()):
+    for node in sorted(repo.asset_graph.asset_nodes, key=lambda n: n.key.to_user_string()):
+        key = node.key
         partitions = type(node.partitions_def).__name__ if node.partitions_def else "-"
         kind = "asset" if node.is_materializable else "external"
         lines.append(f"{kind} {key.to_user_string()} group={node.group_name} partitions={partitions}")
@@ -44,8 +45,8 @@ def test_every_asset_has_a_description() -> None:
 
     repo = defs.get_repository_def()
     missing = [
-        key.to_user_string()
-        for key, node in repo.asset_graph.asset_nodes_by_key.items()
+        node.key.to_user_string()
+        for node in repo.asset_graph.asset_nodes
         if node.is_materializable and not (node.description or "").strip()
     ]
     assert not missing

@@ -11,6 +11,7 @@ import hashlib
 import importlib.util
 import re
 import sys
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 from types import ModuleType
@@ -60,27 +61,31 @@ def fixture_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return fixture_builder.build_fixture_warehouse(tmp_path_factory.mktemp("reports-fixture") / "warehouse.duckdb")
 
 
-@pytest.fixture(scope="session", params=["fixture", "pipeline"])
-def report_warehouse(request: pytest.FixtureRequest) -> Path:
-    """The hand-written fixture warehouse, and the pipeline-built one when tests/conftest.py defines `built_warehouse`."""
-    if request.param == "fixture":
-        return request.getfixturevalue("fixture_warehouse")
-    try:
-        return Path(request.getfixturevalue("built_warehouse"))
-    except pytest.FixtureLookupError:
-        pytest.skip("no `built_warehouse` session fixture in tests/conftest.py yet")
+@dataclass(frozen=True)
+class Rendered:
+    db: Path
+    out_dir: Path
+    written: list[Path]
+    every_page_in_browser: bool  # False: a sample of the unit pages (a full registry has ~70, each loads plotly.js)
 
 
 @pytest.fixture(scope="session")
-def rendered(report_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, list[Path]]:
-    out_dir = tmp_path_factory.mktemp("reports-out")
-    return report_warehouse, out_dir, render_reports(report_warehouse, out_dir)
-
-
-@pytest.fixture(scope="session")
-def fixture_rendered(fixture_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Path]]:
+def fixture_rendered(fixture_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> Rendered:
     out_dir = tmp_path_factory.mktemp("reports-fixture-out")
-    return out_dir, render_reports(fixture_warehouse, out_dir)
+    return Rendered(fixture_warehouse, out_dir, render_reports(fixture_warehouse, out_dir), every_page_in_browser=True)
+
+
+@pytest.fixture(scope="session", params=["fixture", "pipeline"])
+def rendered(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Rendered:
+    """Reports of the hand-written fixture warehouse, and of the pipeline-built one (`built_warehouse` in conftest.py)."""
+    if request.param == "fixture":
+        return request.getfixturevalue("fixture_rendered")
+    try:
+        db = Path(request.getfixturevalue("built_warehouse"))
+    except pytest.FixtureLookupError:
+        pytest.skip("no `built_warehouse` session fixture in tests/conftest.py")
+    out_dir = tmp_path_factory.mktemp("reports-pipeline-out")
+    return Rendered(db, out_dir, render_reports(db, out_dir), every_page_in_browser=False)
 
 
 # ---- a small DOM for reading the pages back --------------------------------------------------------------------
@@ -234,8 +239,30 @@ def check_self_contained(path: Path) -> None:
     assert library_copies == (1 if charts else 0), f"{path.name}: plotly.js embedded {library_copies} times"
 
 
-def open_pages_in_browser(paths: list[Path], screenshot: Path | None = None) -> dict[str, dict]:
-    """Opens each page from file:// in headless Chromium; returns per page the problems and what the charts drew."""
+CHART_PROBE = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(el => ({
+    id: el.id,
+    traces: (el.data || []).length,
+    points: (el.data || []).map(t => ['x', 'y', 'z'].reduce((n, k) => n + ((t[k] || []).length || 0), 0)),
+    marks: el.querySelectorAll('.bars path, path.js-line, path.point, .heatmaplayer image').length,
+    drawnText: Array.from(el.querySelectorAll('text')).map(t => t.textContent).join(' | '),
+}))"""
+
+
+def browser_sample(db: Path, out_dir: Path, written: list[Path], units_per_type: int = 1) -> list[Path]:
+    """Index, every period report and a few scorecards of each unit type (for a warehouse with the full registry)."""
+    by_type: dict[str, list[str]] = {}
+    for row in marts_rows(db, "select unit_type, unit_code from marts.dim_unit order by unit_type, unit_code"):
+        by_type.setdefault(row["unit_type"], []).append(row["unit_code"])
+    wanted = {out_dir / "index.html"} | {p for p in written if p.name.startswith("bao-cao-")}
+    wanted |= {out_dir / unit_filename(code) for codes in by_type.values() for code in codes[:units_per_type]}
+    return [p for p in written if p in wanted]
+
+
+def open_pages_in_browser(paths: list[Path], screenshot: Path | None = None, parallel: int = 2) -> dict[str, dict]:
+    """Opens each page from file:// in headless Chromium; returns per page the problems and what the charts drew.
+
+    Pages load `parallel` at a time: each one parses the inline plotly.js (seconds on a small machine).
+    """
     from playwright.sync_api import sync_playwright
 
     if not browser_setup.CHROMIUM.exists():
@@ -244,30 +271,29 @@ def open_pages_in_browser(paths: list[Path], screenshot: Path | None = None) -> 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(browser_setup.CHROMIUM), args=browser_setup.LAUNCH_ARGS)
         try:
-            for path in paths:
-                page = browser.new_page(viewport={"width": 1280, "height": 900})
-                problems: list[str] = []
-                dialogs: list[str] = []
-                page.on("console", lambda m, p=problems: p.append(f"console {m.type}: {m.text}")
-                        if m.type in ("error", "warning") or m.text.startswith("WARN") else None)
-                page.on("pageerror", lambda e, p=problems: p.append(f"page error: {e}"))
-                page.on("requestfailed", lambda r, p=problems: p.append(f"request failed: {r.url} {r.failure}"))
-                page.on("dialog", lambda d, seen=dialogs: (seen.append(d.message), d.dismiss()))
-                page.goto(path.resolve().as_uri(), wait_until="load")
-                page.wait_for_timeout(200)
-                charts = page.evaluate("""() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(el => ({
-                    id: el.id,
-                    traces: (el.data || []).length,
-                    points: (el.data || []).map(t => ['x', 'y', 'z'].reduce((n, k) => n + ((t[k] || []).length || 0), 0)),
-                    marks: el.querySelectorAll('.bars path, path.js-line, path.point, .heatmaplayer image').length,
-                    drawnText: Array.from(el.querySelectorAll('text')).map(t => t.textContent).join(' | '),
-                }))""")
-                figures = page.evaluate("document.querySelectorAll('figure.chart').length")
-                if screenshot is not None and path.name == "index.html":
-                    screenshot.parent.mkdir(parents=True, exist_ok=True)
-                    page.screenshot(path=str(screenshot), full_page=True)
-                results[str(path)] = {"problems": problems, "dialogs": dialogs, "charts": charts, "figures": figures}
-                page.close()
+            for batch_start in range(0, len(paths), parallel):
+                opened = []
+                for path in paths[batch_start:batch_start + parallel]:
+                    page = browser.new_page(viewport={"width": 1280, "height": 900})
+                    problems: list[str] = []
+                    dialogs: list[str] = []
+                    page.on("console", lambda m, p=problems: p.append(f"console {m.type}: {m.text}")
+                            if m.type in ("error", "warning") or m.text.startswith("WARN") else None)
+                    page.on("pageerror", lambda e, p=problems: p.append(f"page error: {e}"))
+                    page.on("requestfailed", lambda r, p=problems: p.append(f"request failed: {r.url} {r.failure}"))
+                    page.on("dialog", lambda d, seen=dialogs: (seen.append(d.message), d.dismiss()))
+                    page.goto(path.resolve().as_uri(), wait_until="commit")
+                    opened.append((path, page, problems, dialogs))
+                for path, page, problems, dialogs in opened:
+                    page.wait_for_load_state("load", timeout=120_000)
+                    page.wait_for_timeout(100)
+                    charts = page.evaluate(CHART_PROBE)
+                    figures = page.evaluate("document.querySelectorAll('figure.chart').length")
+                    if screenshot is not None and path.name == "index.html":
+                        screenshot.parent.mkdir(parents=True, exist_ok=True)
+                        page.screenshot(path=str(screenshot), full_page=True)
+                    results[str(path)] = {"problems": problems, "dialogs": dialogs, "charts": charts, "figures": figures}
+                    page.close()
         finally:
             browser.close()
     return results
@@ -358,7 +384,7 @@ def test_escaping_for_html_and_plotly():
 
 # ---- rendering ---------------------------------------------------------------------------------------------------
 def test_render_writes_index_periods_and_unit_pages(fixture_rendered, fixture_warehouse):
-    out_dir, written = fixture_rendered
+    out_dir, written = fixture_rendered.out_dir, fixture_rendered.written
     names = {p.relative_to(out_dir).as_posix() for p in written}
     assert written[0] == out_dir / "index.html"
     # every quarter in the data plus the latest month
@@ -413,28 +439,26 @@ def test_missing_mart_column_is_named(tmp_path):
 
 # ---- the numbers on the pages are the marts' -----------------------------------------------------------------------
 def test_headline_figures_equal_marts(rendered):
-    db, out_dir, _ = rendered
-    assert check_headline_figures(db, out_dir) > 0
+    assert check_headline_figures(rendered.db, rendered.out_dir) > 0
 
 
 def test_quota_tables_equal_marts(rendered):
-    db, out_dir, _ = rendered
-    assert check_quota_tables(db, out_dir) > 0
+    assert check_quota_tables(rendered.db, rendered.out_dir) > 0
 
 
 def test_fixture_figures_by_hand(fixture_rendered):
     """Independent of the formatting code: the values written in the fixture, as a reader sees them."""
-    out_dir, _ = fixture_rendered
+    out_dir = fixture_rendered.out_dir
     doc = parse_html(out_dir / "bao-cao-2024Q2.html")
     cards = card_values(doc)
     assert cards["feedback_within_sla_pct"] == "90,5 %"
-    assert cards["units_meeting_quota_pct"] == "71,4 %"
+    assert cards["units_meeting_quota_pct"] == "75 %"
     assert cards["district_offices_meeting_quota"] == "3"
     assert cards["portal_pageviews"] == "1.465.125"
     row = [r for r in table_rows(doc, unit="PGD_CGIO", quarter="2024Q2") if "quota" in r][0]
     assert (row["articles_submitted"], row["quota"], row["articles_published"], row["status"]) == ("2", "3", "1", "Chưa đạt")
     summary = doc.find_all("section", id="tom-tat")[0].text()
-    assert "Trong Quý II/2024 3/4 phòng GDĐT đạt chỉ tiêu 3 bài/quý; chưa đạt: Cần Giờ." in summary
+    assert "Trong Quý II/2024, 3/4 phòng GDĐT đạt chỉ tiêu 3 bài/quý; chưa đạt: Cần Giờ." in summary
     assert "90,5 % được trả lời đúng hạn (mục tiêu 90 %: đạt)" in summary
     assert "Tháng 6/2024 (mùa thi" in summary
     titles = {f.attrs["data-chart"]: f.find_all("h3")[0].text() for f in doc.find_all("figure")}
@@ -446,7 +470,7 @@ def test_fixture_figures_by_hand(fixture_rendered):
 
 
 def test_plotly_uses_vietnamese_separators(fixture_rendered):
-    out_dir, _ = fixture_rendered
+    out_dir = fixture_rendered.out_dir
     page = out_dir / "bao-cao-2024Q2.html"
     charts = [n for n in parse_html(page).find_all("div") if n.has_class("plotly-graph-div")]
     assert page.read_text(encoding="utf-8").count('"separators":",."') == len(charts) > 0
@@ -454,7 +478,7 @@ def test_plotly_uses_vietnamese_separators(fixture_rendered):
 
 # ---- safety --------------------------------------------------------------------------------------------------------
 def test_page_title_with_script_is_escaped(fixture_rendered):
-    out_dir, _ = fixture_rendered
+    out_dir = fixture_rendered.out_dir
     page = out_dir / "bao-cao-2024-08.html"
     text = page.read_text(encoding="utf-8")
     assert fixture_builder.XSS_PAGE_TITLE not in text
@@ -467,33 +491,44 @@ def test_page_title_with_script_is_escaped(fixture_rendered):
 
 
 def test_page_title_with_script_runs_nothing_in_browser(fixture_rendered):
-    out_dir, _ = fixture_rendered
+    out_dir = fixture_rendered.out_dir
     page = out_dir / "bao-cao-2024-08.html"
     result = open_pages_in_browser([page])[str(page)]
     assert result["dialogs"] == []
     assert not result["problems"]
     top_pages = next(c for c in result["charts"] if c["id"] == "chart-top-pages")
     assert fixture_builder.XSS_PAGE_TITLE in top_pages["drawnText"]  # drawn as text
+    heatmap = next(c for c in result["charts"] if c["id"] == "chart-quota-affiliated_unit")
+    assert fixture_builder.XSS_UNIT_NAME in heatmap["drawnText"]
+
+
+def test_unit_name_with_markup_is_text_everywhere(fixture_rendered):
+    for path in fixture_rendered.written:
+        assert "<img src=x" not in path.read_text(encoding="utf-8"), path.name
+    index = parse_html(fixture_rendered.out_dir / "index.html")
+    assert fixture_builder.XSS_UNIT_NAME in [a.text() for a in index.find_all("a")]
+    unit_page = parse_html(fixture_rendered.out_dir / unit_filename("GDTX_XSS"))
+    assert unit_page.find_all("h1")[0].text() == fixture_builder.XSS_UNIT_NAME
+    assert unit_page.find_all("title")[0].text().startswith(fixture_builder.XSS_UNIT_NAME)
 
 
 # ---- self-contained, in a real browser ---------------------------------------------------------------------------
 def test_pages_are_self_contained(rendered):
-    _, out_dir, written = rendered
-    for path in written:
+    for path in rendered.written:
         check_self_contained(path)
 
 
 def test_pages_open_in_chromium_with_charts_drawn(rendered):
-    _, out_dir, written = rendered
-    screenshot = OUTPUT_DIR / "reports-index.png"
-    results = open_pages_in_browser(written, screenshot=screenshot)
+    pages = rendered.written if rendered.every_page_in_browser else browser_sample(rendered.db, rendered.out_dir, rendered.written)
+    screenshot = OUTPUT_DIR / ("reports-index.png" if rendered.every_page_in_browser else "reports-index-pipeline.png")
+    results = open_pages_in_browser(pages, screenshot=screenshot)
     check_browser_results(results)
     assert screenshot.exists()
     assert any(r["charts"] for r in results.values())
 
 
 def test_page_sizes_are_reported(rendered, capsys):
-    _, out_dir, written = rendered
+    out_dir, written = rendered.out_dir, rendered.written
     sizes = {p.relative_to(out_dir).as_posix(): p.stat().st_size for p in written}
     with capsys.disabled():
         largest = max(sizes.values())

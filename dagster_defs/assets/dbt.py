@@ -1,5 +1,4 @@
 """Every dbt model, seed and test as Dagster assets and asset checks, grouped by layer (reference → staging → intermediate → marts)."""
-from __future__ import annotations
 
 import os
 from collections.abc import Mapping

@@ -1,5 +1,4 @@
 """Publishing: the staff's warehouse is a fresh copy of the marts, swapped in atomically; then the reports are rendered from it."""
-from __future__ import annotations
 
 import os
 from pathlib import Path

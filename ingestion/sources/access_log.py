@@ -113,29 +113,39 @@ def load(con: duckdb.DuckDBPyConnection, files: list[DayFile], loaded_at: dt.dat
     files_table(con, files, {"host": [f.source_file.split("/")[-2].lower() for f in files]})
     _read_lines(con, files)
     static = ", ".join(f"'{e}'" for e in STATIC_EXTENSIONS)
+    # Each step is materialised: DuckDB would otherwise re-evaluate the parsed struct at every reference.
+    con.execute(
+        f"""
+        create or replace temp table _log_matched as
+        select *, coalesce(regexp_matches(line, '{LOG_PATTERN}'), false) as well_formed
+        from _log_lines where nullif(trim(line), '') is not null
+        """
+    )
+    con.execute(
+        f"""
+        create or replace temp table _log_parsed as
+        select f.source_file, f.fingerprint, f.host, l.source_line, l.line, l.pre_reason, l.well_formed,
+               case when l.well_formed then {_fields_sql('l.line')} end as m
+        from _log_matched l join _files f using (path)
+        """
+    )
+    con.execute(
+        f"""
+        create or replace temp table _log_typed as
+        select *,
+               try_strptime(split_part(m.time, ' ', 1), '%d/%b/%Y:%H:%M:%S') as naive_ts,
+               regexp_extract(m.time, ' ([+-])([0-9]{{2}})([0-9]{{2}})$', ['sign', 'hh', 'mm']) as zone,
+               regexp_extract(m.request, '{REQUEST_PATTERN}', ['method', 'target']) as request,
+               case when pre_reason is not null or not well_formed then {_masked_line('line')} end as masked_line,
+               case when well_formed then left({mask_contacts_sql('m.request')}, 300) end as masked_request
+        from _log_parsed
+        """
+    )
+    con.execute(f"create or replace temp table _log_checked as select * exclude (_problems) from (select *, {problems_sql(RULES)} from _log_typed)")
     con.execute(
         f"""
         create or replace temp table _log_staged as
-        with parsed as (
-            select f.source_file, f.fingerprint, f.host, l.source_line, l.line, l.pre_reason, well_formed,
-                   case when well_formed then {_fields_sql('l.line')} end as m
-            from (select *, coalesce(regexp_matches(line, '{LOG_PATTERN}'), false) as well_formed from _log_lines) l
-            join _files f using (path)
-            where nullif(trim(l.line), '') is not null
-        ),
-        typed as (
-            select *,
-                   try_strptime(split_part(m.time, ' ', 1), '%d/%b/%Y:%H:%M:%S') as naive_ts,
-                   regexp_extract(m.time, ' ([+-])([0-9]{{2}})([0-9]{{2}})$', ['sign', 'hh', 'mm']) as zone,
-                   regexp_extract(m.request, '{REQUEST_PATTERN}', ['method', 'target']) as request,
-                   case when pre_reason is not null or not well_formed then {_masked_line('line')} end as masked_line,
-                   case when well_formed then left({mask_contacts_sql('m.request')}, 300) end as masked_request
-            from parsed
-        ),
-        checked as (
-            select *, {problems_sql(RULES)} from typed
-        )
-        select * exclude (_problems) replace (
+        select * replace (
             coalesce(_reason, case when first_line <> source_line
                                    then 'duplicate of line ' || first_line || ' (the same line twice)' end) as _reason,
             coalesce(_column, case when first_line <> source_line then '(whole row)' end) as _column,
@@ -143,7 +153,7 @@ def load(con: duckdb.DuckDBPyConnection, files: list[DayFile], loaded_at: dt.dat
         )
         from (
             select *, min(case when _reason is null then source_line end) over (partition by source_file, line) as first_line
-            from checked
+            from _log_checked
         )
         """
     )
@@ -154,33 +164,46 @@ def load(con: duckdb.DuckDBPyConnection, files: list[DayFile], loaded_at: dt.dat
         "select ip, hmac_key(ip) as client_key from (select distinct m.ip as ip from _log_staged where _reason is null)"
     )
     con.execute(
+        """
+        create or replace temp table _log_ready as
+        select source_file, source_line, fingerprint, host, m.ip as ip, request.method as method,
+               regexp_extract(request.target, '^([^?#]*)', 1) as path_only,
+               try_cast(m.status as integer) as status, try_cast(nullif(m.bytes, '-') as bigint) as bytes,
+               nullif(m.referrer, '-') as referrer, nullif(m.user_agent, '-') as user_agent,
+               -- local wall-clock time (UTC+7) from the logged time and its offset
+               naive_ts - to_minutes((case zone.sign when '-' then -1 else 1 end)
+                                     * (try_cast(zone.hh as integer) * 60 + try_cast(zone.mm as integer)))
+                        + interval 7 hour as hit_local_ts
+        from _log_staged where _reason is null
+        """
+    )
+    # Few distinct user agents: each is classified once.
+    con.execute(
+        f"""
+        create or replace temp table _log_agents as
+        select user_agent, coalesce(regexp_matches(replace(lower(user_agent), 'zaloapp', ''), '{BOT_PATTERN}'), false) as is_bot
+        from (select distinct user_agent from _log_ready)
+        """
+    )
+    con.execute(
         f"""
         insert into raw.access_log_hits
-        select hit_local_ts, hit_local_ts::date, host, c.client_key, request.method, {mask_contacts_sql('path_only')},
-               try_cast(m.status as integer), try_cast(nullif(m.bytes, '-') as bigint),
-               {mask_contacts_sql("nullif(m.referrer, '-')")}, {mask_contacts_sql("nullif(m.user_agent, '-')")},
-               is_bot, request.method = 'GET' and m.status in ('200', '304') and not is_static and not is_bot,
+        select hit_local_ts, hit_local_ts::date, host, c.client_key, method, {mask_contacts_sql('path_only')},
+               status, bytes, {mask_contacts_sql('referrer')}, {mask_contacts_sql('s.user_agent')},
+               coalesce(a.is_bot, false),
+               method = 'GET' and status in (200, 304) and not coalesce(a.is_bot, false)
+               and not coalesce(regexp_extract(lower(path_only), '\\.([a-z0-9]+)$', 1) in ({static}), false),
                source_file, source_line, fingerprint, ?
-        from (
-            select *,
-                   -- local wall-clock time (UTC+7) from the logged time and its offset
-                   naive_ts - to_minutes((case zone.sign when '-' then -1 else 1 end)
-                                         * (try_cast(zone.hh as integer) * 60 + try_cast(zone.mm as integer)))
-                            + interval 7 hour as hit_local_ts,
-                   regexp_extract(request.target, '^([^?#]*)', 1) as path_only,
-                   coalesce(regexp_matches(replace(lower(m.user_agent), 'zaloapp', ''), '{BOT_PATTERN}'), false) as is_bot,
-                   coalesce(regexp_extract(lower(regexp_extract(request.target, '^([^?#]*)', 1)), '\\.([a-z0-9]+)$', 1)
-                            in ({static}), false) as is_static
-            from _log_staged where _reason is null
-        ) s
-        left join _log_clients c on c.ip = s.m.ip
-        order by source_file, source_line
+        from _log_ready s
+        left join _log_clients c on c.ip = s.ip
+        left join _log_agents a on a.user_agent is not distinct from s.user_agent
         """,
         [loaded_at],
     )
     insert_quarantine(con, ACCESS_LOG_HITS.source, "_log_staged", loaded_at)
-    con.execute("drop table _log_staged")
-    con.execute("drop table _log_clients")
+    for table in ("_log_lines", "_log_parsed", "_log_typed", "_log_checked", "_log_staged", "_log_clients", "_log_ready",
+                  "_log_matched", "_log_agents"):
+        con.execute(f"drop table if exists {table}")
     return counts
 
 

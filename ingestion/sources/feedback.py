@@ -29,9 +29,9 @@ def rules(frame: pl.DataFrame, mapping: Mapping, context: RunContext) -> tuple[p
         reason = unmatched_reason(raw_name(column), f"{prefix}_candidates")
         problems.append(Problem(column, reason.is_not_null(), reason, pl.col(raw_name(column))))
     problems += [
-        not_before("responded_at", "received_at", "answered before it was received", fields, mapping),
-        not_before("forwarded_at", "received_at", "forwarded before it was received", fields, mapping),
-        not_before("answer_published_at", "responded_at", "the answer was published before it was given", fields, mapping),
+        not_before("responded_at", "received_at", "answered before it was received", fields),
+        not_before("forwarded_at", "received_at", "forwarded before it was received", fields),
+        not_before("answer_published_at", "responded_at", "the answer was published before it was given", fields),
         required_when("responded_at", pl.col("status") == "answered", "status is answered (Đã trả lời)"),
         Problem(
             "citizen_phone", phone.is_not_null() & (pl.col("_phone_norm").str.len_chars() < 9),

@@ -26,17 +26,15 @@ URL_PATH = r"^[A-Za-z][A-Za-z0-9+.\-]*://[^/?#]*([^?#]*)"
 
 
 def _flat_columns(record: str, params: str) -> str:
-    """Columns every input form provides, from a GA4 record expression (struct or table alias)."""
+    """Columns every input form provides, from a GA4 record (a table's columns, or a parsed JSON struct)."""
     return f"""
         {record}event_date::varchar as event_date_raw,
         {record}event_timestamp::bigint as event_timestamp_us,
         {record}event_name::varchar as event_name,
-        ga4_param({params}, 'page_location').string_value as page_location,
-        ga4_param({params}, 'page_title').string_value as page_title,
-        coalesce(ga4_param({params}, 'ga_session_id').int_value,
-                 try_cast(ga4_param({params}, 'ga_session_id').string_value as bigint)) as ga_session_id,
-        coalesce(ga4_param({params}, 'engagement_time_msec').int_value,
-                 try_cast(ga4_param({params}, 'engagement_time_msec').string_value as bigint)) as engagement_time_msec,
+        ga4_param({params}, 'page_location') as p_location,
+        ga4_param({params}, 'page_title') as p_title,
+        ga4_param({params}, 'ga_session_id') as p_session,
+        ga4_param({params}, 'engagement_time_msec') as p_engagement,
         {record}user_pseudo_id::varchar as user_pseudo_id,
         {record}device.category::varchar as device_category,
         {record}geo.city::varchar as geo_city,
@@ -45,7 +43,8 @@ def _flat_columns(record: str, params: str) -> str:
     """
 
 
-def _inputs_sql(files: list[DayFile]) -> str:
+def _read_inputs(con: duckdb.DuckDBPyConnection, files: list[DayFile]) -> None:
+    """Temp table _ga4_flat: one row per event of every file (one read per format), params looked up once per row."""
     parts = []
     parquet = [f.path for f in files if f.path.name.endswith(PARQUET_SUFFIXES)]
     json_files = [f.path for f in files if f.path.name.endswith(JSON_SUFFIXES)]
@@ -59,25 +58,28 @@ def _inputs_sql(files: list[DayFile]) -> str:
         )
     if json_files:
         # Read as lines (one DuckDB read for all files, gzip or not) to keep each event's line number; parse with json_transform.
-        parts.append(
+        con.execute(
             f"""
-            with lines as (
-                select filename as path, line, ordinality - min(ordinality) over (partition by filename) + 1 as line_number
-                from read_csv({sql_list(json_files)}, columns = {{'line': 'VARCHAR'}}, header = false, delim = '\x01',
-                              quote = '', escape = '', filename = true, compression = 'auto') with ordinality
-            ),
-            parsed as (
-                select path, line_number, line, j_ok as json_ok,
-                       case when j_ok then json_transform(line, {sql_literal(JSON_STRUCTURE)}) end as j
-                from (select *, case when json_valid(line) then json_type(line) = 'OBJECT' else false end as j_ok from lines)
-                where nullif(trim(line), '') is not null
-            )
-            select path, line_number::integer as source_line, json_ok, line as raw_line,
-                   {_flat_columns('j.', 'j.event_params')}
-            from parsed
+            create or replace temp table _ga4_lines as
+            select filename as path, line, (ordinality - min(ordinality) over (partition by filename) + 1)::integer as source_line
+            from read_csv({sql_list(json_files)}, columns = {{'line': 'VARCHAR'}}, header = false, delim = '',
+                          quote = '', escape = '', filename = true, compression = 'auto') with ordinality
             """
         )
-    return " union all by name ".join(f"({p})" for p in parts)
+        con.execute(
+            f"""
+            create or replace temp table _ga4_json as
+            select path, source_line, line, j_ok as json_ok,
+                   case when j_ok then json_transform(line, {sql_literal(JSON_STRUCTURE)}) end as j
+            from (select *, case when json_valid(line) then json_type(line) = 'OBJECT' else false end as j_ok from _ga4_lines)
+            where nullif(trim(line), '') is not null
+            """
+        )
+        parts.append(
+            f"select path, source_line, json_ok, line as raw_line, {_flat_columns('j.', 'j.event_params')} from _ga4_json"
+        )
+    inputs = " union all by name ".join(f"({p})" for p in parts)
+    con.execute(f"create or replace temp table _ga4_flat as {inputs}")
 
 
 RULES = [
@@ -104,39 +106,68 @@ RULES = [
 def load(con: duckdb.DuckDBPyConnection, files: list[DayFile], loaded_at: dt.datetime) -> pl.DataFrame:
     files_table(con, files)
     con.execute("create or replace temp macro ga4_param(params, k) as list_filter(params, lambda p: p.key = k)[1].value")
+    _read_inputs(con, files)
+    # A site has far fewer pages than events: URLs and titles are parsed and masked once per distinct value.
+    path_sql = f"coalesce(nullif(regexp_extract(page_location, '{URL_PATH}', 1), ''), '/')"
+    con.execute(
+        f"""
+        create or replace temp table _ga4_pages as
+        select page_location, page_host, {mask_contacts_sql('page_location')} as page_location_masked,
+               case when page_host is not null then {mask_contacts_sql(path_sql)} end as page_path
+        from (
+            select page_location, lower(nullif(regexp_extract(page_location, '{URL_HOST}', 1), '')) as page_host
+            from (select distinct p_location.string_value as page_location from _ga4_flat)
+        )
+        """
+    )
+    con.execute(
+        f"""
+        create or replace temp table _ga4_titles as
+        select page_title, {mask_contacts_sql('page_title')} as page_title_masked
+        from (select distinct p_title.string_value as page_title from _ga4_flat)
+        """
+    )
+    # One statement from the materialised inputs to the checked rows: every intermediate copy of 20 columns costs.
     con.execute(
         f"""
         create or replace temp table _ga4_staged as
-        with flat as ({_inputs_sql(files)}),
-        typed as (
-            select f.source_file, f.fingerprint, f.file_day, x.*,
-                   try_strptime(x.event_date_raw, '%Y%m%d')::date as event_date,
-                   -- Viet Nam keeps UTC+7 all year (no daylight saving since 1975): local time is UTC + 7 hours.
-                   make_timestamp(x.event_timestamp_us) + interval 7 hour as event_local_ts,
-                   lower(nullif(regexp_extract(x.page_location, '{URL_HOST}', 1), '')) as page_host,
-                   {mask_contacts_sql('x.page_location')} as page_location_masked,
-                   case when nullif(regexp_extract(x.page_location, '{URL_HOST}', 1), '') is not null
-                        then coalesce(nullif(regexp_extract(x.page_location, '{URL_PATH}', 1), ''), '/') end as page_path_raw
-            from flat x join _files f on x.path = f.path
+        select * exclude (_problems) from (
+            select *, {problems_sql(RULES)}
+            from (
+                select f.source_file, f.fingerprint, f.file_day, x.source_line, x.json_ok, x.raw_line,
+                       x.event_date_raw, x.event_timestamp_us, x.event_name, x.user_pseudo_id, x.device_category,
+                       x.geo_city, x.traffic_source, x.traffic_medium,
+                       x.p_location.string_value as page_location,
+                       coalesce(x.p_session.int_value, try_cast(x.p_session.string_value as bigint)) as ga_session_id,
+                       coalesce(x.p_engagement.int_value, try_cast(x.p_engagement.string_value as bigint))
+                           as engagement_time_msec,
+                       try_strptime(x.event_date_raw, '%Y%m%d')::date as event_date,
+                       -- Viet Nam keeps UTC+7 all year (no daylight saving since 1975): local time is UTC + 7 hours.
+                       make_timestamp(x.event_timestamp_us) + interval 7 hour as event_local_ts,
+                       p.page_host, p.page_location_masked, p.page_path, t.page_title_masked
+                from _ga4_flat x
+                join _files f on x.path = f.path
+                left join _ga4_pages p on p.page_location is not distinct from x.p_location.string_value
+                left join _ga4_titles t on t.page_title is not distinct from x.p_title.string_value
+            )
         )
-        select *, {problems_sql(RULES)} from typed
         """
     )
     counts = per_file_counts(con, "_ga4_staged")
     con.execute(
-        f"""
+        """
         insert into raw.ga4_events
         select event_date, event_timestamp_us, event_local_ts, event_name, page_location_masked, page_host,
-               {mask_contacts_sql('page_path_raw')}, {mask_contacts_sql('page_title')}, ga_session_id, engagement_time_msec,
+               page_path, page_title_masked, ga_session_id, engagement_time_msec,
                user_pseudo_id, device_category, geo_city, traffic_source, traffic_medium,
                source_file, source_line, fingerprint, ?
         from _ga4_staged where _reason is null
-        order by source_file, source_line
         """,
         [loaded_at],
     )
     insert_quarantine(con, GA4_EVENTS.source, "_ga4_staged", loaded_at)
-    con.execute("drop table _ga4_staged")
+    for table in ("_ga4_lines", "_ga4_json", "_ga4_flat", "_ga4_pages", "_ga4_titles", "_ga4_staged"):
+        con.execute(f"drop table if exists {table}")
     return counts
 
 

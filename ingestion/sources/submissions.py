@@ -24,7 +24,7 @@ def rules(frame: pl.DataFrame, mapping: Mapping, context: RunContext) -> tuple[p
         Problem("unit_as_sent", unit_reason.is_not_null(), unit_reason, pl.col(raw_name("unit_as_sent"))),
         required_when("published_at", published, "status is published (Đã đăng)"),
         required_when("published_channel", published, "status is published (Đã đăng)"),
-        not_before("published_at", "submitted_at", "published before it was submitted", fields, mapping),
+        not_before("published_at", "submitted_at", "published before it was submitted", fields),
         Problem(
             "plan_item",
             plan_item.is_not_null() & ~plan_item.str.contains(PLAN_ITEM_PATTERN),
