@@ -26,7 +26,7 @@ REQUIRED_COLUMNS: dict[str, list[str]] = {
         "articles_published", "quota_met", "quarter_status", "projected_articles", "projection",
     ],
     "fct_portal_daily": ["site", "date", "pageviews", "source_form"],
-    "kpi_portal_monthly": ["month", "month_start", "site", "unit_code", "pageviews", "pageviews_prev_month", "pageviews_change_pct"],
+    "kpi_portal_monthly": ["month", "month_start", "site", "unit_code", "pageviews", "users", "pageviews_prev_month", "pageviews_change_pct"],
     "kpi_portal_top_pages": ["month", "site", "page_path", "page_title", "pageviews", "rank_in_month"],
     "kpi_publication_pipeline": [
         "quarter", "unit_code", "unit_name", "submitted", "selected", "published", "rejected", "withdrawn",
