@@ -1346,7 +1346,7 @@ def _feedback_quarter(seed: int, setup: FeedbackSetup, registry: pl.DataFrame, c
         slow_season |= (day_of >= (start - DATE_FROM).days) & (day_of <= (end - DATE_FROM).days)
     k = np.where(slow_season, k + rng.integers(2, 6, n), k)
     k = np.where(rng.random(n) < 0.04, rng.integers(11, 26, n), k)
-    k = np.where(rng.random(n) < 0.008, rng.integers(40, 160, n), k)  # forgotten tickets: the long open backlog
+    k = np.where(rng.random(n) < 0.012, rng.integers(40, 160, n), k)  # forgotten tickets: the long open backlog
     k = np.where(category == CATEGORIES.index("Khiếu nại"), rng.integers(8, 36, n), k)
     same_day = on_working_day & (seconds < 15 * 3600) & (rng.random(n) < 0.05)
     k = np.where(same_day, 0, k)

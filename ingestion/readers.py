@@ -164,6 +164,8 @@ def read_mapped(path: Path, file_label: str, mappings: tuple[Mapping, ...]) -> M
 def _project(grid: Grid, mapping: Mapping, header_index: int, is_excel: bool) -> MappedRows:
     header = grid.row_values(header_index)
     header_width = max(i for i, h in enumerate(header) if h and h.strip()) + 1
+    if "_fields" in grid.frame.columns and grid.frame["_fields"][header_index] is not None:
+        header_width = max(header_width, int(grid.frame["_fields"][header_index]))  # trailing empty header cells count
     positions = mapping.column_positions(header)
     rows = grid.frame.slice(header_index + 1)
     cell_columns = [c for c in rows.columns if c.startswith("c")]
