@@ -117,3 +117,27 @@ def test_two_deliveries_of_one_day_are_refused() -> None:
     with pytest.raises(ValueError, match="events_20240207.parquet and analytics/ga4/events_20240207.ndjson"):
         _refuse_double_deliveries(files)
     _refuse_double_deliveries(files[2:])  # one file per host and day is the normal case
+
+
+def test_access_log_line_that_is_not_utf8_is_quarantined_and_line_numbers_stay_true(tmp_path: Path) -> None:
+    from ingestion.loading import load_daily
+    from ingestion.settings import Settings
+    from ingestion.sources import SOURCES
+
+    folder = tmp_path / "raw" / "analytics" / "access_logs" / "a.hcm.edu.vn"
+    folder.mkdir(parents=True)
+    (tmp_path / "raw" / ".edukpi-sample.json").write_text("{}", encoding="utf-8")
+    (folder / "access-20240209.log").write_bytes(
+        b'1.1.1.1 - - [09/Feb/2024:09:15:02 +0700] "GET /a HTTP/1.1" 200 5 "-" "Mozilla/5.0"\n\n'
+        b'2.2.2.2 - - [09/Feb/2024:09:15:03 +0700] "GET /b HTTP/1.1" 200 5 "-" "Mo\xff\xfezilla"\n'
+        b'3.3.3.3 - - [09/Feb/2024:09:15:04 +0700] "GET /c HTTP/1.1" 200 5 "-" "Mozilla/5.0"\n'
+    )
+    db = tmp_path / "build.duckdb"
+    settings = Settings(raw_dir=tmp_path / "raw", build_db=db, warehouse_db=tmp_path / "w.duckdb", reports_dir=tmp_path, hmac_key=None)
+    report = load_daily(settings, SOURCES["access_log"], [dt.date(2024, 2, 9)])
+    assert (report.rows_read, report.rows_loaded, report.rows_quarantined) == (3, 2, 1)
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select source_line, path from raw.access_log_hits order by 1").fetchall() == [(1, "/a"), (4, "/c")]
+        line, value, reason = con.execute("select source_line, value, reason from raw.quarantine").fetchone()
+    assert (line, reason) == (3, "the line is not valid UTF-8 text")
+    assert value.startswith("[ip withheld] - - [09/Feb/2024:09:15:03 +0700]")

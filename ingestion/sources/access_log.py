@@ -33,21 +33,8 @@ def _read_lines(con: duckdb.DuckDBPyConnection, files: list[DayFile]) -> None:
         f"read_csv({sql_list([f.path for f in files])}, columns = {{'line': 'VARCHAR'}}, header = false, delim = '\x01', "
         "quote = '', escape = '', filename = true, compression = 'auto'EXTRA) with ordinality"
     )
-    try:
-        con.execute(
-            f"""
-            create or replace temp table _log_lines as
-            select filename as path, (ordinality - min(ordinality) over (partition by filename) + 1)::integer as source_line,
-                   line, null::varchar as pre_reason
-            from {reader.replace('EXTRA', '')}
-            """
-        )
-        return
-    except duckdb.InvalidInputException as error:
-        if "unicode" not in str(error).lower():
-            raise
-    # Some line is not UTF-8 (nginx escapes such bytes as \xHH, so the file was altered): DuckDB sets those lines aside;
-    # they are quarantined and the line numbers of the others are rebuilt from the gaps they leave.
+    # Lines that are not UTF-8 (nginx writes such bytes as \xHH, so the file was altered) are set aside by DuckDB
+    # instead of failing the read; they are quarantined, and the others' line numbers are rebuilt from the gaps.
     con.execute(
         f"""
         create or replace temp table _log_accepted as
@@ -55,6 +42,12 @@ def _read_lines(con: duckdb.DuckDBPyConnection, files: list[DayFile]) -> None:
         from {reader.replace("EXTRA", ", store_rejects = true, rejects_table = '_log_rejects', rejects_scan = '_log_reject_scans'")}
         """
     )
+    if con.execute("select count(*) from _log_rejects").fetchone()[0] == 0:
+        con.execute(
+            "create or replace temp table _log_lines as "
+            "select path, k::integer as source_line, line, null::varchar as pre_reason from _log_accepted"
+        )
+        return
     con.execute(
         """
         create or replace temp table _log_lines as
@@ -75,7 +68,7 @@ def _read_lines(con: duckdb.DuckDBPyConnection, files: list[DayFile]) -> None:
         select a.path, kept.n::integer as source_line, a.line, null::varchar as pre_reason
         from _log_accepted a join kept using (path, k)
         union all
-        select path, n::integer, csv_line, 'the line is not valid UTF-8 text' from rejected
+        select path, n::integer, trim(csv_line, chr(10) || chr(13)), 'the line is not valid UTF-8 text' from rejected
         """
     )
 
@@ -202,7 +195,8 @@ def load(con: duckdb.DuckDBPyConnection, files: list[DayFile], loaded_at: dt.dat
     )
     insert_quarantine(con, ACCESS_LOG_HITS.source, "_log_staged", loaded_at)
     for table in ("_log_lines", "_log_parsed", "_log_typed", "_log_checked", "_log_staged", "_log_clients", "_log_ready",
-                  "_log_matched", "_log_agents"):
+                  "_log_matched", "_log_agents",
+                  "_log_accepted", "_log_rejects", "_log_reject_scans"):
         con.execute(f"drop table if exists {table}")
     return counts
 
