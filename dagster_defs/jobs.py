@@ -3,15 +3,12 @@ from __future__ import annotations
 
 import dagster as dg
 
-from dagster_defs.partitions import daily_partitions
-
 # Analytics sources loaded day by day (daily partitions, single-run backfills).
 DAILY_SOURCE_KEYS = [dg.AssetKey(["raw", "ga4_events"]), dg.AssetKey(["raw", "access_log_hits"])]
 
 analytics_daily_job = dg.define_asset_job(
     name="analytics_daily",
     selection=dg.AssetSelection.assets(*DAILY_SOURCE_KEYS),
-    partitions_def=daily_partitions,
     description="Load one day (or a range of days, in one run) of portal analytics: GA4 export and access logs.",
 )
 

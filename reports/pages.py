@@ -11,7 +11,7 @@ from functools import lru_cache
 from typing import Any, Callable, Iterable
 
 import plotly.io as pio
-from plotly.offline import get_plotlyjs
+from pathlib import Path
 
 from reports.charts import Chart
 from reports.format import MISSING, esc, fmt_int, fmt_number, fmt_pct, fmt_signed
@@ -121,9 +121,14 @@ footer { color: var(--muted); font-size: 12px; padding: 0 0 30px; }
 """
 
 
+# plotly.js "cartesian" bundle (bar, heatmap, histogram, scatter, pie: all the reports draw), same version as the one
+# inside the plotly package (a test checks): 1.4 MB instead of 4.9 MB in every self-contained page.
+PLOTLY_BUNDLE = Path(__file__).parent / "vendor" / "plotly-cartesian-3.7.0.min.js"
+
+
 @lru_cache(maxsize=1)
 def plotly_js() -> str:
-    js = get_plotlyjs()
+    js = PLOTLY_BUNDLE.read_text(encoding="utf-8")
     # The library goes inside a <script> element: a literal closing tag in it would end the element early.
     return js.replace("</script", "<\\/script")
 

@@ -235,7 +235,7 @@ def check_self_contained(path: Path) -> None:
             assert not re.match(r"^(https?:)?//", value), f"{path.name}: <{node.tag} {name}={value!r}> needs the network"
     assert not doc.find_all("link"), f"{path.name}: <link> elements load external files"
     charts = [n for n in doc.find_all("div") if n.has_class("plotly-graph-div")]
-    library_copies = len(re.findall(r"\* plotly\.js v\d", text))
+    library_copies = len(re.findall(r"\* plotly\.js (?:\([^)]*\) )?v\d", text))
     assert library_copies == (1 if charts else 0), f"{path.name}: plotly.js embedded {library_copies} times"
 
 
@@ -535,3 +535,15 @@ def test_page_sizes_are_reported(rendered, capsys):
         print(f"\n{len(sizes)} report pages, {sum(sizes.values()) / 1e6:.1f} MB in all, largest {largest / 1e6:.2f} MB")
     assert sizes["index.html"] < 200_000  # no plotly.js on the index
     assert largest < 8_000_000
+
+
+def test_vendored_plotly_bundle_matches_the_plotly_package() -> None:
+    """The pages embed the cartesian bundle; it must be the plotly.js version the Python figures are written for."""
+    import re
+
+    from plotly.offline import get_plotlyjs
+
+    from reports.pages import PLOTLY_BUNDLE
+
+    version = re.compile(r"plotly\.js(?: \([a-z -]+\))? v(\d+\.\d+\.\d+)")
+    assert version.search(PLOTLY_BUNDLE.read_text(encoding="utf-8")[:400]).group(1) == version.search(get_plotlyjs()[:400]).group(1)
