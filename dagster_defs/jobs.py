@@ -3,18 +3,22 @@ from __future__ import annotations
 
 import dagster as dg
 
-# Analytics sources loaded day by day (daily partitions, single-run backfills).
-DAILY_SOURCE_KEYS = [dg.AssetKey(["raw", "ga4_events"]), dg.AssetKey(["raw", "access_log_hits"])]
+from dagster_defs.partitions import DAILY_ASSET_KEYS
+
+# Analytics loaded and aggregated day by day (daily partitions, single-run backfills).
+DAILY_KEYS = [dg.AssetKey.from_user_string(key) for key in DAILY_ASSET_KEYS]
 
 analytics_daily_job = dg.define_asset_job(
     name="analytics_daily",
-    selection=dg.AssetSelection.assets(*DAILY_SOURCE_KEYS),
-    description="Load one day (or a range of days, in one run) of portal analytics: GA4 export and access logs.",
+    selection=dg.AssetSelection.assets(*DAILY_KEYS),
+    description=(
+        "Load one day (or a range of days, in one run) of portal analytics (GA4 export, access logs) and aggregate GA4 by day."
+    ),
 )
 
 refresh_job = dg.define_asset_job(
     name="refresh",
-    selection=dg.AssetSelection.all() - dg.AssetSelection.assets(*DAILY_SOURCE_KEYS),
+    selection=dg.AssetSelection.all() - dg.AssetSelection.assets(*DAILY_KEYS),
     description=(
         "Load submissions, feedback and page reports, build every dbt model and test, publish the warehouse, render the reports."
     ),

@@ -1,4 +1,4 @@
-"""`edukpi`: the single command line of the project (generate, materialize, report, sql)."""
+"""`edukpi`: the single command line of the project (generate, materialize, report, sql, bench)."""
 from __future__ import annotations
 
 import argparse
@@ -56,8 +56,10 @@ def cmd_materialize(args: argparse.Namespace, settings: Settings) -> None:
     window = analytics_days(settings.raw_dir)
     if window:
         start, end = window
+        from dagster_defs.partitions import DAILY_ASSET_KEYS
+
         _dagster(
-            ["asset", "materialize", "--select", "raw/ga4_events,raw/access_log_hits", "--partition-range", f"{start}...{end}"],
+            ["asset", "materialize", "--select", ",".join(DAILY_ASSET_KEYS), "--partition-range", f"{start}...{end}"],
             env,
         )
     _dagster(["job", "execute", "-j", "refresh"], env)
@@ -86,6 +88,19 @@ def cmd_sql(args: argparse.Namespace, settings: Settings) -> None:
     raise SystemExit(run_sql(settings.warehouse_db, args.query, csv_path=args.csv, xlsx_path=args.xlsx))
 
 
+def cmd_bench(args: argparse.Namespace, settings: Settings) -> None:
+    from ingestion.bench import run_bench
+
+    workdir = Path(args.workdir).resolve() if args.workdir else PROJECT_ROOT / "bench" / "work" / args.preset
+    run_bench(
+        args.preset,
+        args.seed,
+        workdir,
+        results_dir=PROJECT_ROOT / "bench" / "results",
+        docs_path=PROJECT_ROOT / "docs" / "benchmarks.md",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="edukpi", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -109,6 +124,12 @@ def build_parser() -> argparse.ArgumentParser:
     sql.add_argument("--csv", help="write the result to this CSV file")
     sql.add_argument("--xlsx", help="write the result to this Excel file")
     sql.set_defaults(handler=cmd_sql)
+
+    bench = sub.add_parser("bench", help="benchmark generation, full and one-day builds, the floor, reports and staff queries")
+    bench.add_argument("--preset", default="city-year", choices=["tiny", "sample", "city-year", "x10"])
+    bench.add_argument("--seed", type=int, default=7)
+    bench.add_argument("--workdir", help="where the bench generates and builds (default: bench/work/<preset>)")
+    bench.set_defaults(handler=cmd_bench)
     return parser
 
 

@@ -1,10 +1,11 @@
 -- GA4 events summed per sub-site and day. Incremental: a run rebuilds the days of its window
 -- [var min_date, var max_date] (Dagster passes the partition window; a re-delivered day file replaces the day).
+-- unique_key is the day alone: the whole day is replaced, so a site missing from a re-delivered day loses its stale row.
 {{
     config(
         materialized='incremental',
         incremental_strategy='delete+insert',
-        unique_key=['site', 'event_date'],
+        unique_key=['event_date'],
         on_schema_change='fail'
     )
 }}
