@@ -47,11 +47,19 @@ test: manifest
 dev: manifest
 	$(BIN)/dagster dev -m dagster_defs.definitions -h 127.0.0.1 -p 3000
 
+# dbt docs take tables, columns and types from the build file `make run` leaves (EDUKPI_BUILD_DB overrides it, as for dbt).
 docs: manifest
-	cd dbt_project && ../$(BIN)/dbt docs generate --static
+	@build_db="$$(realpath -m "$${EDUKPI_BUILD_DB:-$(CURDIR)/data/build/warehouse.duckdb}")"; \
+	if [ ! -f "$$build_db" ]; then \
+		echo "make docs: $$build_db does not exist yet; dbt docs read the tables and columns from the build warehouse: run 'make run' first." >&2; \
+		exit 1; \
+	fi; \
+	cd dbt_project && EDUKPI_BUILD_DB="$$build_db" ../$(BIN)/dbt docs generate --static
+	@echo "dbt documentation (one self-contained file, opens offline): $(CURDIR)/dbt_project/target/static_index.html"
 
+# The staff's read-only SQL shell on the published warehouse (ingestion/sql.py).
 sql: install
-	$(BIN)/edukpi sql
+	@$(BIN)/edukpi sql
 
 bench: manifest
 	$(BIN)/edukpi bench --preset $${PRESET_BENCH:-city-year}

@@ -283,6 +283,8 @@ QUARANTINE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("reason", "VARCHAR"),
     ("file_fingerprint", "VARCHAR"),
     ("loaded_at", "TIMESTAMP"),
+    # When a later load of the same file (or day) replaced this finding; NULL = it stands for the file as now loaded.
+    ("superseded_at", "TIMESTAMP"),
 )
 
 INGESTED_FILES_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -306,5 +308,7 @@ def raw_schema_ddl() -> list[str]:
     statements = ["create schema if not exists raw"]
     statements += [create_table_sql(c.qualified_table, c.all_columns) for c in CONTRACTS.values()]
     statements.append(create_table_sql("raw.quarantine", QUARANTINE_COLUMNS))
+    # Build files created before quarantine history was kept get the column (existing rows stand: NULL).
+    statements.append("alter table raw.quarantine add column if not exists superseded_at TIMESTAMP")
     statements.append(create_table_sql("raw.ingested_files", INGESTED_FILES_COLUMNS))
     return statements

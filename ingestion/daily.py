@@ -34,6 +34,7 @@ class DailySource:
     load: DailyLoader
     delete_days_sql: str  # deletes the rows of the days in temp table _reload_days(day) / files in _stale_files(source_file)
     needs_key: bool = False
+    accepted_forms: str = ""  # in plain words, for the message that refuses an unreadable file
 
     @property
     def name(self) -> str:
@@ -94,7 +95,7 @@ def per_file_counts(con: duckdb.DuckDBPyConnection, staged: str) -> pl.DataFrame
 def insert_quarantine(con: duckdb.DuckDBPyConnection, source: str, staged: str, loaded_at: dt.datetime) -> None:
     con.execute(
         f"""
-        insert into raw.quarantine
+        insert into raw.quarantine (source, source_file, source_line, column_name, value, reason, file_fingerprint, loaded_at)
         select ?, source_file, source_line, _column, _value, _reason, fingerprint, ?
         from {staged} where _reason is not null
         """,

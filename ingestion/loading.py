@@ -2,14 +2,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import zlib
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import duckdb
 import polars as pl
 
-from ingestion.contracts import INGESTED_FILES_COLUMNS
+from ingestion.contracts import INGESTED_FILES_COLUMNS, QUARANTINE_COLUMNS, raw_schema_ddl
 from ingestion.daily import DailySource, DayFile
-from ingestion.mappings import UnmappableHeaderError
+from ingestion.mappings import RejectedFileError, UnmappableHeaderError
 from ingestion.pseudonymise import install_hmac
 from ingestion.readers import LINE, fingerprint
 from ingestion.settings import Settings
@@ -57,10 +59,21 @@ def _stage_lists(con: duckdb.DuckDBPyConnection, stale_files: list[str], days: l
     con.unregister("_days_frame")
 
 
-def _forget(con: duckdb.DuckDBPyConnection, source: str) -> None:
-    """Remove what earlier versions of the files in _stale_files left in quarantine and the ledger."""
-    for table in ("raw.quarantine", "raw.ingested_files"):
-        con.execute(f"delete from {table} where source = ? and source_file in (select source_file from _stale_files)", [source])
+def _forget(con: duckdb.DuckDBPyConnection, source: str, loaded_at: dt.datetime) -> None:
+    """Retire what earlier versions of the files in _stale_files left: their ledger rows are removed, their quarantine rows
+    are kept as history and marked superseded_at (analysts see what was refused in every version of a file)."""
+    con.execute(
+        "update raw.quarantine set superseded_at = ? "
+        "where source = ? and superseded_at is null and source_file in (select source_file from _stale_files)",
+        [loaded_at, source],
+    )
+    con.execute("delete from raw.ingested_files where source = ? and source_file in (select source_file from _stale_files)",
+                [source])
+
+
+QUARANTINE_INSERT = "insert into raw.quarantine ({}) ".format(
+    ", ".join(name for name, _ in QUARANTINE_COLUMNS if name != "superseded_at")
+)
 
 
 def _record_files(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> None:
@@ -89,7 +102,7 @@ def _insert_tabular(con: duckdb.DuckDBPyConnection, source: TabularSource, resul
     con.unregister("_staged")
     con.register("_quarantined", result.quarantined)
     con.execute(
-        f"insert into raw.quarantine select ?, ?, {LINE}, column_name, value, reason, ?, ? from _quarantined order by {LINE}",
+        f"{QUARANTINE_INSERT} select ?, ?, {LINE}, column_name, value, reason, ?, ? from _quarantined order by {LINE}",
         [source.name, result.source_file, result.fingerprint, loaded_at],
     )
     con.unregister("_quarantined")
@@ -98,8 +111,9 @@ def _insert_tabular(con: duckdb.DuckDBPyConnection, source: TabularSource, resul
 def load_tabular(settings: Settings, source: TabularSource, loaded_at: dt.datetime | None = None) -> LoadReport:
     """Load new and changed files of an unpartitioned source; drop the rows of files that were removed.
 
-    Every changed file is read and checked before anything is written: a file whose header no mapping fits fails the
-    whole load (UnmappableHeaderError) and leaves the warehouse as it was.
+    Every changed file is read and checked before anything is written: a file that cannot be read as a whole (empty, NUL
+    bytes, no mapping fits its header, several sheets holding lists) fails the whole load (RejectedFileError, naming every
+    such file) and leaves the warehouse as it was.
     """
     loaded_at = loaded_at or local_now()
     present = source.find_files(settings.raw_dir)
@@ -119,17 +133,18 @@ def load_tabular(settings: Settings, source: TabularSource, loaded_at: dt.dateti
         for rel in changed:
             try:
                 results.append(process_file(source, present[rel], rel, fingerprints[rel], context))
-            except UnmappableHeaderError as error:
-                failures.append(str(error))
+            except RejectedFileError as error:
+                failures.append(error)
         if failures:
-            raise UnmappableHeaderError("\n\n".join(failures))
+            kind = UnmappableHeaderError if all(isinstance(f, UnmappableHeaderError) for f in failures) else RejectedFileError
+            raise kind("\n\n".join(str(f) for f in failures))
         if key is not None:
             install_hmac(con, key)
         stale = changed + report.files_removed
         con.begin()
         _stage_lists(con, stale)
         con.execute(f"delete from {source.contract.qualified_table} where source_file in (select source_file from _stale_files)")
-        _forget(con, source.name)
+        _forget(con, source.name, loaded_at)
         for result in results:
             _insert_tabular(con, source, result, loaded_at)
             report.add(result.source_file, result.rows_read, result.rows_loaded, result.rows_quarantined)
@@ -174,6 +189,7 @@ def load_daily(settings: Settings, source: DailySource, days: list[dt.date], loa
             for d in reload_days for rel, fp in sorted(current_by_day[d])
         ]
         _refuse_double_deliveries(files)
+        _refuse_unreadable_day_files(files)
         stale = sorted({rel for d in reload_days for rel, _ in known_by_day[d]} | {f.source_file for f in files})
         report.files_removed = sorted({rel for d in reload_days for rel, _ in known_by_day[d]} - {f.source_file for f in files})
         key = settings.pseudonymisation_key() if source.needs_key and files else None
@@ -182,9 +198,13 @@ def load_daily(settings: Settings, source: DailySource, days: list[dt.date], loa
         con.begin()
         _stage_lists(con, stale, reload_days)
         con.execute(source.delete_days_sql)
-        _forget(con, source.name)
+        _forget(con, source.name, loaded_at)
         if files:
-            counts = source.load(con, files, loaded_at)
+            try:
+                counts = source.load(con, files, loaded_at)
+            except duckdb.Error as error:
+                con.rollback()
+                raise _unreadable_day_file(source, files, loaded_at, key) or error
             by_file = {f.source_file: f for f in files}
             ledger = []
             for row in counts.iter_rows(named=True):
@@ -211,6 +231,89 @@ def _refuse_double_deliveries(files: list[DayFile]) -> None:
         raise ValueError(f"the same day was delivered twice: {listed}. Keep one file per day (and host), then load again.")
 
 
+GZIP_MAGIC = b"\x1f\x8b"
+PARQUET_MAGIC = b"PAR1"
+
+
+def _gzip_problem(path: Path) -> str | None:
+    """Why a .gz file cannot be read to its end (not gzip, damaged, cut short), or None. DuckDB would read a cut-short
+    file up to the cut without a word: the rows after it would be lost silently."""
+    with path.open("rb") as handle:
+        if handle.read(2) != GZIP_MAGIC:
+            return "it is not gzip-compressed although its name ends in .gz; compress it with gzip or drop the .gz"
+        handle.seek(0)
+        inflater = zlib.decompressobj(wbits=31)
+        try:
+            while block := handle.read(1 << 20):
+                inflater.decompress(block, 0)
+                while inflater.eof and inflater.unused_data:  # several gzip members one after another (allowed)
+                    rest = inflater.unused_data
+                    inflater = zlib.decompressobj(wbits=31)
+                    inflater.decompress(rest, 0)
+        except zlib.error as error:
+            return f"its gzip data is damaged ({error})"
+        if not inflater.eof:
+            return "the gzip file is cut short (its end is missing): the transfer was probably interrupted"
+    return None
+
+
+def _parquet_problem(path: Path) -> str | None:
+    size = path.stat().st_size
+    with path.open("rb") as handle:
+        head = handle.read(4)
+        handle.seek(max(size - 4, 0))
+        tail = handle.read(4)
+    if size < 12 or head != PARQUET_MAGIC or tail != PARQUET_MAGIC:
+        return (f"it is not a complete Parquet file ({size} bytes; a Parquet file starts and ends with 'PAR1'): it may be "
+                "cut short, or another format (an error page, a CSV) saved under a .parquet name")
+    return None
+
+
+def _text_problem(path: Path) -> str | None:
+    with path.open("rb") as handle:
+        start = handle.read(1024)
+    # UTF-16 (Windows "Unicode") has a NUL in every other byte of Latin text; a stray NUL in a log line is not this.
+    if start.startswith((b"\xff\xfe", b"\xfe\xff")) or start.count(b"\x00") > len(start) // 10:
+        return "it is not UTF-8 text (it looks like UTF-16, or a binary file); save it as UTF-8"
+    return None
+
+
+def _refuse_unreadable_day_files(files: list[DayFile]) -> None:
+    """Files that cannot be read to their end fail the load before anything is written, each named with the reason."""
+    problems = []
+    for delivery in files:
+        name = delivery.path.name.lower()
+        problem = _gzip_problem(delivery.path) if name.endswith(".gz") else (
+            _parquet_problem(delivery.path) if name.endswith(".parquet") else _text_problem(delivery.path))
+        if problem:
+            problems.append(f"{delivery.source_file}: {problem}. Send the file again (nothing of the day was loaded).")
+    if problems:
+        raise RejectedFileError("\n".join(problems))
+
+
+def _unreadable_day_file(source: DailySource, files: list[DayFile], loaded_at: dt.datetime,
+                         key: bytes | None) -> RejectedFileError | None:
+    """After DuckDB failed to read a batch of day files: find the file(s) it cannot read, each alone in a scratch
+    in-memory database, and say which (DuckDB's own message names a temporary path and a line of generated SQL)."""
+    problems = []
+    for delivery in files:
+        scratch = duckdb.connect()
+        try:
+            for statement in raw_schema_ddl():
+                scratch.execute(statement)
+            install_hmac(scratch, key or b"scratch")
+            source.load(scratch, [delivery], loaded_at)
+        except duckdb.Error as error:
+            detail = str(error).split("\n")[0].replace(str(delivery.path), delivery.source_file)
+            problems.append(
+                f"{delivery.source_file}: cannot be read ({detail}). Accepted: {source.accepted_forms or 'see docs/data-contracts.md'}; "
+                "send the file again (nothing of the day was loaded)."
+            )
+        finally:
+            scratch.close()
+    return RejectedFileError("\n".join(problems)) if problems else None
+
+
 def accounting_problems(settings: Settings, source: TabularSource | DailySource) -> list[str]:
     """Every ledger row must add up (read = loaded + quarantined) and match the rows really in the raw table and quarantine."""
     con = connect(settings.build_db)
@@ -218,7 +321,8 @@ def accounting_problems(settings: Settings, source: TabularSource | DailySource)
         rows = con.execute(
             f"""
             with loaded as (select source_file, count(*) as n from {source.contract.qualified_table} group by 1),
-                 quarantined as (select source_file, count(*) as n from raw.quarantine where source = $source group by 1)
+                 quarantined as (select source_file, count(*) as n from raw.quarantine
+                                 where source = $source and superseded_at is null group by 1)
             select i.source_file, i.rows_read, i.rows_loaded, i.rows_quarantined,
                    coalesce(l.n, 0) as in_table, coalesce(q.n, 0) as in_quarantine
             from raw.ingested_files i

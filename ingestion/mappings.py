@@ -15,7 +15,14 @@ from ingestion.settings import LOCAL_TZ, MAPPINGS_DIR
 DEFAULT_FORMATS = {"timestamp": ["%Y-%m-%d %H:%M:%S"], "date": ["%Y-%m-%d"]}
 
 
-class UnmappableHeaderError(ValueError):
+class RejectedFileError(ValueError):
+    """A delivered file that cannot be read as a whole (empty, cut short, not in an accepted encoding or format).
+
+    The load stops and writes nothing; the message names the file, what was found and what is accepted.
+    """
+
+
+class UnmappableHeaderError(RejectedFileError):
     """The header of a file matches no mapping of its source."""
 
 

@@ -156,8 +156,10 @@ class SqlShell:
 
     # connection --------------------------------------------------------------------------------------------------
     def _open(self) -> None:
+        # Look at the file before connecting: a publication in between shows as "newer" instead of going unnoticed.
+        stat = self.warehouse_db.stat() if self.warehouse_db.exists() else None
         self.con = connect_readonly(self.warehouse_db)
-        stat = self.warehouse_db.stat()
+        stat = stat or self.warehouse_db.stat()
         self._opened_file = (stat.st_ino, stat.st_mtime_ns)
         self._opened_at = datetime.fromtimestamp(stat.st_mtime).strftime("%Y-%m-%d %H:%M")
         self._newer_noticed = False
@@ -272,7 +274,8 @@ class SqlShell:
                 self._error(empty_message)
                 return
             if relation is not None:
-                width = shutil.get_terminal_size().columns if self.interactive else None
+                # A terminal gets DuckDB's column folding; a pipe or file gets every column.
+                width = shutil.get_terminal_size().columns if self.interactive else 1000
                 # show() prints through Python's sys.stdout, so the shell's stdout gets it.
                 previous, sys.stdout = sys.stdout, self.stdout
                 try:
@@ -308,10 +311,16 @@ class SqlShell:
                 self._error("Cách dùng / usage: .schema marts.kpi_quota_fulfilment")
             else:
                 self._describe(argument)
-        elif command == ".maxrows" and argument.isdigit():
-            self.max_rows = int(argument)
-        elif command == ".timer" and argument in ("on", "off"):
-            self.timer = argument == "on"
+        elif command == ".maxrows":
+            if argument.isdigit() and int(argument) > 0:
+                self.max_rows = int(argument)
+            else:
+                self._error("Cách dùng / usage: .maxrows 100")
+        elif command == ".timer":
+            if argument in ("on", "off"):
+                self.timer = argument == "on"
+            else:
+                self._error("Cách dùng / usage: .timer on|off")
         elif command == ".refresh":
             self._refresh()
         else:

@@ -11,7 +11,7 @@ import polars as pl
 from ingestion.contracts import Contract
 from ingestion.mappings import Mapping, load_mappings
 from ingestion.readers import LINE, read_mapped
-from ingestion.validation import Problem, apply_problems, mark_duplicates, raw_name, typed_columns
+from ingestion.validation import Problem, apply_problems, mark_duplicates, raw_name, shown_value, typed_columns
 
 # rules(frame with typed fields and _raw_* columns, mapping, context) -> (frame with derived columns, extra problems)
 Rules = Callable[[pl.DataFrame, Mapping, "RunContext"], tuple[pl.DataFrame, list[Problem]]]
@@ -78,7 +78,8 @@ class TabularResult:
 
 
 def process_file(source: TabularSource, path: Path, source_file: str, fingerprint: str, context: RunContext) -> TabularResult:
-    """One file through the contract. Raises UnmappableHeaderError when no mapping fits its header."""
+    """One file through the contract. Raises RejectedFileError (UnmappableHeaderError when no mapping fits its header) when
+    the file cannot be read as a whole."""
     contract = source.contract
     mapped = read_mapped(path, source_file, load_mappings(source.name))
     mapping = mapped.mapping
@@ -94,11 +95,22 @@ def process_file(source: TabularSource, path: Path, source_file: str, fingerprin
     # With too few or too many fields every value sits in the wrong column: the other findings would be noise, and a
     # citizen's name could be shown as, say, a channel. Such a row is quarantined for its shape only, no value shown.
     shifted = pl.col("_width_problem").is_not_null()
+    # A row whose quotes do not pair up (or an Excel formula saved without its result) is quarantined for that alone,
+    # naming the cell where it goes wrong and showing that cell as any value of its field is shown.
+    unparsed = pl.col("_parse_problem").is_not_null()
+    fields = contract.field_by_name
+    parse_value = pl.coalesce(
+        [pl.when(pl.col("_parse_field") == name).then(shown_value(fields[name], pl.col(raw_name(name))))
+         for name in mapping.columns]
+    )
     frame = frame.with_columns(
-        pl.when(shifted).then(pl.col("_width_problem") + pl.lit(" (a delimiter is missing or extra; values not checked)"))
+        pl.when(unparsed).then(pl.col("_parse_problem"))
+        .when(shifted).then(pl.col("_width_problem") + pl.lit(" (a delimiter is missing or extra; values not checked)"))
         .otherwise(pl.col("_reason")).alias("_reason"),
-        pl.when(shifted).then(pl.lit("(whole row)")).otherwise(pl.col("_column")).alias("_column"),
-        pl.when(shifted).then(pl.lit(None, pl.String)).otherwise(pl.col("_value")).alias("_value"),
+        pl.when(unparsed).then(pl.coalesce(pl.col("_parse_field"), pl.lit("(whole row)")))
+        .when(shifted).then(pl.lit("(whole row)")).otherwise(pl.col("_column")).alias("_column"),
+        pl.when(unparsed).then(parse_value)
+        .when(shifted).then(pl.lit(None, pl.String)).otherwise(pl.col("_value")).alias("_value"),
     )
     frame = mark_duplicates(frame, [raw_name(f) for f in mapping.columns], contract.key, contract.field_by_name)
     bad = pl.col("_reason").is_not_null()

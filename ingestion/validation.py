@@ -41,9 +41,17 @@ def shown_value(field: Field | None, expr: pl.Expr) -> pl.Expr:
     ).otherwise(masked)
 
 
+# A time may carry its offset in any export (2024-02-07T09:15:00+07:00, ...+0700, ...Z, '... 09:15 +07:00'); it is then
+# converted to local time, whatever the mapping's own formats say.
+OFFSET_AT_END = r"\s*([+-]\d{2}:?\d{2})$"
+
+
 def _parse_moments(raw: pl.Expr, kind: str, formats: list[str], timezone: str) -> pl.Expr:
     """Coalesce of every format; values with an offset (%z) are converted to local wall-clock time."""
     parsed = []
+    if kind == "timestamp":
+        raw = raw.str.replace(r"(\d)\s*[Zz]$", "${1}+00:00").str.replace(OFFSET_AT_END, "$1")
+        formats = formats + [f + "%z" for f in formats if "%z" not in f and "%H" in f and f + "%z" not in formats]
     for fmt in formats:
         if kind == "date":
             parsed.append(raw.str.strptime(pl.Date, fmt, strict=False) if "%H" not in fmt
@@ -58,13 +66,27 @@ def _parse_moments(raw: pl.Expr, kind: str, formats: list[str], timezone: str) -
     return pl.coalesce(parsed) if parsed else pl.lit(None)
 
 
+def _day_first(formats: list[str]) -> list[str]:
+    return [f for f in formats if "%d" in f and "%m" in f and f.index("%d") < f.index("%m")]
+
+
+def _month_first(formats: list[str]) -> list[str]:
+    return [f.replace("%d", "\0").replace("%m", "%d").replace("\0", "%m") for f in formats]
+
+
+THOUSANDS = r"^[0-9]{1,3}(?:[.,][0-9]{3})+$"
+
+
 def typed_columns(contract: Contract, mapping: Mapping, is_excel: bool, loaded_at: dt.datetime) -> tuple[list[pl.Expr], list[Problem]]:
     """Expressions giving each mapped field its contract type, and the per-field rules (required, format, accepted, range)."""
     expressions: list[pl.Expr] = []
     problems: list[Problem] = []
+    month_first_reads: list[tuple] = []
     for name in mapping.columns:
         spec = contract.field_by_name[name]
         raw = pl.col(raw_name(name))
+        # Rules read the typed column (added to the frame before they are checked): its parse is computed once.
+        typed_column = pl.col(name)
         shown = shown_value(spec, raw)
         header = mapping.columns[name]
         label = f"{name} ({header})" if header != name else name
@@ -76,7 +98,7 @@ def typed_columns(contract: Contract, mapping: Mapping, is_excel: bool, loaded_a
             )
             expected = list(mapping.values.get(name, {})) or list(spec.accepted)
             problems.append(Problem(
-                name, raw.is_not_null() & typed.is_null(),
+                name, raw.is_not_null() & typed_column.is_null(),
                 pl.format("{} '{}' is not an accepted value; expected one of: {}", pl.lit(label), shown, pl.lit(", ".join(expected))),
                 shown,
             ))
@@ -87,14 +109,23 @@ def typed_columns(contract: Contract, mapping: Mapping, is_excel: bool, loaded_a
             typed = _parse_moments(raw, spec.kind, formats, mapping.timezone)
             what = "date and time" if spec.kind == "timestamp" else "date"
             expected = " or ".join(human_format(f) for f in formats)
-            problems.append(Problem(
-                name, raw.is_not_null() & typed.is_null(),
-                pl.format("{} '{}' is not a valid {}; expected {}", pl.lit(label), shown, pl.lit(what), pl.lit(expected)),
-                shown,
-            ))
+            invalid = pl.format("{} '{}' is not a valid {}; expected {}", pl.lit(label), shown, pl.lit(what), pl.lit(expected))
+            day_first = _day_first(formats)
+            if day_first:
+                # Day and month swapped (an export set to US dates): 04/13/2024 is only a date month first.
+                expressions.append(
+                    _parse_moments(raw, spec.kind, _month_first(day_first), mapping.timezone).alias(f"_month_first_{name}"))
+                month_first = pl.col(f"_month_first_{name}")
+                only_month_first = raw.is_not_null() & typed_column.is_null() & month_first.is_not_null()
+                month_first_reads.append((name, label, shown, typed_column, month_first, only_month_first))
+                invalid = pl.when(only_month_first).then(pl.format(
+                    "{}; read month first ({}) it would be a date, but this export writes the day first",
+                    invalid, pl.lit(human_format(_month_first(day_first)[0])),
+                )).otherwise(invalid)
+            problems.append(Problem(name, raw.is_not_null() & typed_column.is_null(), invalid, shown))
             limit = loaded_at if spec.kind == "timestamp" else loaded_at.date()
             problems.append(Problem(
-                name, typed > pl.lit(limit),
+                name, typed_column > pl.lit(limit),
                 pl.format("{} '{}' is in the future (the file was loaded at {})", pl.lit(label), shown,
                           pl.lit(loaded_at.strftime("%Y-%m-%d %H:%M"))),
                 shown,
@@ -102,14 +133,19 @@ def typed_columns(contract: Contract, mapping: Mapping, is_excel: bool, loaded_a
         elif spec.kind in ("integer", "number"):
             target = pl.Int64 if spec.kind == "integer" else pl.Float64
             typed = raw.cast(target, strict=False)
+            if spec.kind == "integer":  # '125.0' (a tool writing every number as decimal) is the whole number 125
+                typed = pl.coalesce(typed, pl.when(raw.str.contains(r"^-?[0-9]+\.0+$")).then(raw.cast(pl.Float64, strict=False).cast(pl.Int64, strict=False)))
             what = "a whole number" if spec.kind == "integer" else "a number (decimal point '.')"
             problems.append(Problem(
-                name, raw.is_not_null() & typed.is_null(),
-                pl.format("{} '{}' is not {}", pl.lit(label), shown, pl.lit(what)), shown,
+                name, raw.is_not_null() & typed_column.is_null(),
+                pl.when(raw.str.contains(THOUSANDS)).then(pl.format(
+                    "{} '{}' is not {}: it looks like a number with thousands separators; write the digits only (1234)",
+                    pl.lit(label), shown, pl.lit(what),
+                )).otherwise(pl.format("{} '{}' is not {}", pl.lit(label), shown, pl.lit(what))), shown,
             ))
             if spec.min_value is not None:
                 problems.append(Problem(
-                    name, typed < spec.min_value,
+                    name, typed_column < spec.min_value,
                     pl.format("{} '{}' is negative; it cannot be below {}", pl.lit(label), shown, pl.lit(str(spec.min_value).removesuffix(".0"))),
                     shown,
                 ))
@@ -118,6 +154,23 @@ def typed_columns(contract: Contract, mapping: Mapping, is_excel: bool, loaded_a
         if spec.required:
             problems.append(Problem(name, raw.is_null(), pl.lit(f"{label} is empty; it is required"), pl.lit(None, pl.String)))
         expressions.append(typed.alias(name))
+    if month_first_reads:
+        # A file with dates that exist only month first probably writes every date month first: its dates that read
+        # both ways (03/04/2024) cannot be trusted day first, so they are quarantined too rather than loaded wrong.
+        evidence = pl.any_horizontal([only for *_, only in month_first_reads])
+        first_evidence = pl.col(LINE).filter(evidence).min()
+        for name, label, shown, typed, month_first, _ in month_first_reads:
+            problems.append(Problem(
+                name,
+                typed.is_not_null() & month_first.is_not_null() & (typed != month_first) & evidence.any(),
+                pl.format(
+                    "{} '{}' reads as a date both day first and month first, and line {} of this file has a date that "
+                    "exists only month first: the file seems to write dates month first; write them day first as the "
+                    "contract says and send the file again",
+                    pl.lit(label), shown, first_evidence,
+                ),
+                shown,
+            ))
     for spec in contract.fields:
         if spec.name not in mapping.columns:
             expressions.append(pl.lit(None, dtype=NULL_TYPES.get(spec.kind, pl.String)).alias(spec.name))
@@ -149,7 +202,9 @@ def apply_problems(frame: pl.DataFrame, problems: list[Problem]) -> pl.DataFrame
         return frame.with_columns(
             pl.lit(None, pl.String).alias("_reason"), pl.lit(None, pl.String).alias("_column"), pl.lit(None, pl.String).alias("_value")
         )
-    flags = [p.failed.fill_null(False) for p in problems]
+    # Each rule's test is computed once, as a column: the reason, column and value below all read it.
+    frame = frame.with_columns([p.failed.fill_null(False).alias(f"_failed_{i}") for i, p in enumerate(problems)])
+    flags = [pl.col(f"_failed_{i}") for i in range(len(problems))]
     reasons = [pl.when(f).then(p.reason) for f, p in zip(flags, problems)]
     columns = [pl.when(f).then(pl.lit(p.column)) for f, p in zip(flags, problems)]
     pairs = [pl.when(f & p.value.is_not_null()).then(pl.format("{}='{}'", pl.lit(p.column), p.value)) for f, p in zip(flags, problems)]
@@ -164,7 +219,7 @@ def apply_problems(frame: pl.DataFrame, problems: list[Problem]) -> pl.DataFrame
     )
     return frame.with_columns(
         [pl.when(pl.col("_problem_count") > 0).then(pl.col(c)).alias(c) for c in ("_reason", "_column", "_value")]
-    ).drop("_problem_count")
+    ).drop("_problem_count", *[f"_failed_{i}" for i in range(len(problems))])
 
 
 def _key_values(key: tuple[str, ...], fields: dict[str, Field]) -> pl.Expr:

@@ -1,8 +1,18 @@
-"""Staff SQL on the published warehouse: answers queries, and refuses writes, ATTACH, file access and extensions clearly."""
+"""Staff SQL on the published warehouse, one query or the interactive shell: answers queries, and refuses writes, ATTACH,
+file access, extensions and system commands clearly."""
 from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import polars as pl
 import pytest
+
+from ingestion.settings import PROJECT_ROOT
+from ingestion.sql import connect_readonly
 
 from .conftest import BuiltPipeline, run_edukpi
 
@@ -52,3 +62,180 @@ def test_staff_see_no_raw_or_free_text_tables(built_pipeline: BuiltPipeline) -> 
     assert result.returncode == 0
     assert "raw" not in result.stdout.split()
     assert "quarantine" not in result.stdout
+
+
+# --- the interactive shell (`edukpi sql` with no query, `make sql`) ---------------------------------------------------
+
+def run_shell(script: str, env: dict[str, str], command: list[str] | None = None) -> subprocess.CompletedProcess[str]:
+    """A scripted shell session: the statements arrive on stdin, as when a staff member pastes them."""
+    command = command or [str(Path(sys.executable).with_name("edukpi")), "sql"]
+    return subprocess.run(command, input=script, env=env, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120)
+
+
+def test_shell_answers_queries(built_pipeline: BuiltPipeline) -> None:
+    script = (
+        "select count(*) as units_quarters from marts.kpi_quota_fulfilment;\n"
+        "select quarter,\n"
+        "       count(*) filter (where quota_met) as met -- a comment; with a semicolon\n"
+        "from marts.kpi_quota_fulfilment where unit_type = 'district_office'\n"
+        "group by quarter order by quarter;\n"
+        ".tables\n"
+        ".schema marts.dim_date\n"
+        "select 'it''s; fine' as text\n"
+    )
+    result = run_shell(script, built_pipeline.env)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    con = connect_readonly(built_pipeline.settings.warehouse_db)
+    try:
+        (units_quarters,) = con.sql("select count(*) from marts.kpi_quota_fulfilment").fetchone()
+        first_quarter = con.sql("select min(quarter) from marts.kpi_quota_fulfilment").fetchone()[0]
+    finally:
+        con.close()
+    assert str(units_quarters) in result.stdout.replace("│", " ").split()
+    assert first_quarter in result.stdout
+    assert "kpi_quota_fulfilment" in result.stdout and "unit_registry" in result.stdout  # .tables
+    assert "working_day_seq" in result.stdout  # .schema
+    assert "it's; fine" in result.stdout  # the last statement may lack its ';'
+    assert "quarantine" not in result.stdout and "stg_" not in result.stdout
+
+
+@pytest.mark.parametrize(
+    "command",
+    [".shell", ".system", ".sh", ".read", ".output", ".once", ".import", ".open", ".pager", ".edit", ".cd", ".log", ".excel"],
+)
+def test_shell_has_no_command_that_reaches_the_system_or_files(
+    built_pipeline: BuiltPipeline, tmp_path: Path, command: str
+) -> None:
+    marker = tmp_path / "touched"
+    # Each would run a program, read a file or write one in the DuckDB CLI (`.pager` and `.edit` even with -safe).
+    argument = {
+        ".read": "/etc/hostname",
+        ".import": f"/etc/hostname {marker}",
+        ".open": str(marker),
+        ".cd": str(tmp_path),
+        ".output": str(marker),
+        ".once": str(marker),
+        ".log": str(marker),
+    }.get(command, f"touch {marker}")
+    result = run_shell(f"{command} {argument}\nselect 1 as still_here;\n", built_pipeline.env)
+    assert f"disabled command: {command}" in result.stderr
+    assert "still_here" in result.stdout  # refused, and the session goes on
+    assert result.returncode == 1  # a piped script with a refused line fails, like one with an SQL error
+    assert not marker.exists()
+    assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize(
+    ("statement", "message"),
+    [
+        ("select * from read_text('/etc/hostname');", "disabled by configuration"),
+        ("copy marts.dim_unit to '{tmp}/leak.csv';", "disabled by configuration"),
+        ("attach '{tmp}/other.duckdb' as other;", "disabled by configuration"),
+        ("create table marts.mine as select 1;", "read-only"),
+        ("update marts.dim_unit set unit_name = 'x';", "read-only"),
+        ("install httpfs;", "disabled by configuration"),
+        ("set enable_external_access = true;", "locked"),
+    ],
+)
+def test_shell_refuses_files_and_writes_in_sql(
+    built_pipeline: BuiltPipeline, tmp_path: Path, statement: str, message: str
+) -> None:
+    result = run_shell(statement.format(tmp=tmp_path) + "\n", built_pipeline.env)
+    assert result.returncode == 1
+    assert message in result.stderr, result.stderr
+    assert not list(tmp_path.iterdir())
+
+
+def test_shell_in_a_terminal(built_pipeline: BuiltPipeline) -> None:
+    """The interactive session staff get from `make sql`: banner, prompts, a multi-line query, a refusal, .quit."""
+    import pty
+    import select
+
+    edukpi = str(Path(sys.executable).with_name("edukpi"))
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the shell, with the pseudo-terminal as its stdin and stdout
+        try:
+            os.execve(edukpi, [edukpi, "sql"], {**built_pipeline.env, "TERM": "dumb", "COLUMNS": "120"})
+        finally:
+            os._exit(127)
+    output = b""
+
+    def send_and_wait(line: bytes | None, answer: bytes) -> None:
+        """Type `line`, then read until `answer` shows up in what the terminal printed after it."""
+        nonlocal output
+        mark = len(output)
+        if line is not None:
+            os.write(fd, line + b"\r")
+        deadline = time.monotonic() + 60
+        while answer not in output[mark:] and time.monotonic() < deadline:
+            ready, _, _ = select.select([fd], [], [], 0.2)
+            if ready:
+                try:
+                    output += os.read(fd, 65536)
+                except OSError:  # the shell has exited
+                    return
+        assert answer in output[mark:], output.decode("utf-8", errors="replace")[-2000:]
+
+    try:
+        send_and_wait(None, b"edukpi> ")
+        send_and_wait(b"select count(*) as district_offices", b"...> ")
+        send_and_wait(b"from marts.dim_unit where unit_type = 'district_office';", b"\xe2\x94\x94")  # the table's corner
+        send_and_wait(b".shell id", b"disabled command: .shell")
+        os.write(fd, b".quit\r")
+        _, status = os.waitpid(pid, 0)
+    finally:
+        os.close(fd)
+    text = output.decode("utf-8", errors="replace")
+    assert "read-only" in text and str(built_pipeline.settings.warehouse_db) in text  # the banner
+    assert "uid=" not in text
+    assert os.waitstatus_to_exitcode(status) == 0
+
+
+def test_make_sql_opens_the_shell(built_pipeline: BuiltPipeline) -> None:
+    # -o install: take the venv as installed (the suite runs inside it), only the `sql` recipe runs.
+    result = run_shell(
+        "select 6 * 7 as answer;\n", built_pipeline.env, ["make", "--no-print-directory", "-s", "-o", "install", "sql"]
+    )
+    assert result.returncode == 0, result.stderr
+    assert "answer" in result.stdout and "42" in result.stdout
+
+
+def test_shell_session_keeps_its_snapshot_until_refresh(built_warehouse: Path, tmp_path: Path) -> None:
+    """A session reads the warehouse it opened, also after a new one is published; `.refresh` switches to the new one."""
+    import io
+    import shutil
+
+    import duckdb
+
+    from ingestion.sql import SqlShell
+
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copy2(built_warehouse, warehouse)
+
+    def publish_a_new_warehouse() -> None:
+        staging = tmp_path / ".warehouse.duckdb.tmp"
+        with duckdb.connect(str(staging)) as con:
+            con.execute("create schema marts; create table marts.dim_unit as select 'NEW_UNIT' as unit_code")
+        os.replace(staging, warehouse)
+
+    class Typist(io.StringIO):
+        """Stdin that publishes a new warehouse just before the shell reads its third line."""
+
+        lines_read = 0
+
+        def readline(self, *args: object) -> str:
+            self.lines_read += 1
+            if self.lines_read == 3:
+                publish_a_new_warehouse()
+            return super().readline(*args)
+
+    probe = "select count(*) as units from marts.dim_unit;\n"
+    stdout, stderr = io.StringIO(), io.StringIO()
+    shell = SqlShell(warehouse, stdin=Typist(probe * 3 + ".refresh\n" + probe), stdout=stdout, stderr=stderr)
+    assert shell.run() == 0, stderr.getvalue()
+    counts = [int(token) for token in stdout.getvalue().replace("│", " ").split() if token.isdigit()]
+    con = connect_readonly(built_warehouse)
+    (old_units,) = con.sql("select count(*) from marts.dim_unit").fetchone()
+    con.close()
+    assert counts == [old_units, old_units, old_units, 1]

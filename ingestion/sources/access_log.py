@@ -210,4 +210,5 @@ SOURCE = DailySource(
     # re-loading a day deletes the rows of that day's files (whatever their hit_date), not rows by hit_date.
     delete_days_sql="delete from raw.access_log_hits where source_file in (select source_file from _stale_files)",
     needs_key=True,
+    accepted_forms="one host's access log of one day in Combined Log Format, UTF-8 text, plain or gzip",
 )

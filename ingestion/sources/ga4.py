@@ -178,4 +178,5 @@ SOURCE = DailySource(
     load=load,
     # Re-loading days replaces them: the events of those days (a day's events only come from that day's file).
     delete_days_sql="delete from raw.ga4_events where event_date in (select day from _reload_days)",
+    accepted_forms="the GA4 BigQuery export of one day, as Parquet or as NDJSON (one JSON event per line, UTF-8, plain or gzip)",
 )
