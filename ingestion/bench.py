@@ -430,8 +430,9 @@ def run_dbt_floor(db_path: Path, manifest: dict) -> dict[str, Any]:
     timings: dict[str, float] = defaultdict(float)
     node_seconds: dict[str, float] = {}
     failures: dict[str, int] = {}
-    con = duckdb.connect(str(db_path), config={"enable_progress_bar": False})
+    con = duckdb.connect(str(db_path))
     try:
+        con.execute("set enable_progress_bar = false")
         for name, value in _profile_settings().items():
             con.execute(f"set {name} = '{value}'")
         for schema in sorted({n["schema"] for n in nodes.values()}):
@@ -518,8 +519,9 @@ def _raw_read_floor(raw_dir: Path) -> dict[str, Any]:
     ga4 = sorted(str(p) for p in (raw_dir / "analytics" / "ga4").glob("events_*.parquet"))
     logs = sorted(str(p) for p in (raw_dir / "analytics" / "access_logs").rglob("access-*.log*"))
     result: dict[str, Any] = {}
-    con = duckdb.connect(config={"enable_progress_bar": False})
+    con = duckdb.connect()
     try:
+        con.execute("set enable_progress_bar = false")
         started = time.perf_counter()
         result["ga4_rows"] = con.execute("select count(*) from read_parquet(?)", [ga4]).fetchone()[0] if ga4 else 0
         result["ga4_s"] = round(time.perf_counter() - started, 3)

@@ -36,10 +36,13 @@ from .conftest import BuiltPipeline, pipeline_env
 EDUKPI = Path(sys.executable).with_name("edukpi")
 DAGSTER = Path(sys.executable).with_name("dagster")
 BUILD_TIMEOUT_S = 900
-# The re-delivered GA4 day of the crash scenario (changed, then restored) and of the late-delivery test.
-CRASH_DAY = "20240305"
+# The killed builds see only the last days of analytics (see crash_scenario); the day re-delivered during them, and the
+# day re-delivered late afterwards.
+KILLED_BUILD_DAYS = 14
+CRASH_DAY = "20250627"
 LATE_DAY = "20240312"
 LATE_EVENTS = 5
+DAY_FILE = re.compile(r"(?:events_|access-)(\d{8})\.")
 
 
 # --- helpers -----------------------------------------------------------------------------------------------------------
@@ -208,14 +211,38 @@ def add_late_page_views(parquet: Path, count: int) -> tuple[str, str]:
 
 # --- the crash scenario ------------------------------------------------------------------------------------------------
 
+def hold_back_analytics_before(raw_dir: Path, first_day: str, held: Path) -> list[Path]:
+    """Move the analytics files of days before `first_day` out of data/raw (to `held`); the moved files' relative paths."""
+    moved = []
+    for path in sorted((raw_dir / "analytics").rglob("*")):
+        match = DAY_FILE.search(path.name)
+        if path.is_file() and match and match.group(1) < first_day:
+            relative = path.relative_to(raw_dir)
+            (held / relative).parent.mkdir(parents=True, exist_ok=True)
+            path.rename(held / relative)
+            moved.append(relative)
+    return moved
+
+
 @pytest.fixture(scope="module")
 def crash_scenario(built_pipeline: BuiltPipeline, tmp_path_factory: pytest.TempPathFactory, scratch_home: Path) -> CrashScenario:
     """A re-delivered GA4 day gives the build work; `edukpi materialize` is killed during ingestion and during dbt, the
-    publishing step is killed while it copies; the day's original file comes back and one full build runs to the end."""
+    publishing step is killed while it copies; then every file is as in the first build and one full build runs.
+
+    The killed builds see only the last KILLED_BUILD_DAYS days of analytics files (the older days' files are held back;
+    their rows stay loaded, as after any earlier build, and `edukpi materialize` only loads the days it finds): Dagster
+    writes events per day and asset, so a build over the whole 547 days takes ~1 minute just to reach the first step.
+    """
     root = tmp_path_factory.mktemp("crash")
     settings, env = copy_of_built_pipeline(built_pipeline, root, scratch_home)
     scenario = CrashScenario(root, settings, env, table_checksums(built_pipeline.settings.warehouse_db))
     published = settings.warehouse_db
+    days = sorted(m.group(1) for p in (settings.raw_dir / "analytics").rglob("*") if (m := DAY_FILE.search(p.name)))
+    first_kept = (dt.datetime.strptime(days[-1], "%Y%m%d") - dt.timedelta(days=KILLED_BUILD_DAYS - 1)).strftime("%Y%m%d")
+    assert first_kept <= CRASH_DAY <= days[-1]
+    held = root / "held_back"
+    moved = hold_back_analytics_before(settings.raw_dir, first_kept, held)
+    assert moved
     day_file = settings.raw_dir / "analytics" / "ga4" / f"events_{CRASH_DAY}.parquet"
     original = day_file.read_bytes()
     add_late_page_views(day_file, 3)
@@ -248,13 +275,17 @@ def crash_scenario(built_pipeline: BuiltPipeline, tmp_path_factory: pytest.TempP
     os.killpg(publish.pid, signal.SIGKILL)
     publish.wait(60)
     record("publish (copy being written)", "staging copy file appeared", time.monotonic() - started, before, publish.pid)
-    # 4. the day's file as it was: the next full build must succeed and give the first build's marts again
+    # 4. every file as in the first build: the next full build must succeed and give the first build's marts again
     day_file.write_bytes(original)
+    for relative in moved:
+        (held / relative).rename(settings.raw_dir / relative)
     started = time.monotonic()
     build = Build([str(EDUKPI), "materialize"], env)
     scenario.final_code = build.wait()
     scenario.final_seconds = time.monotonic() - started
     scenario.final_log = build.log
+    print("\n".join(f"killed at {k.point}: {k.at_s:.1f} s after start ({k.marker_line[:100]})" for k in scenario.kills)
+          + f"\nfinal build: {scenario.final_seconds:.0f} s, exit code {scenario.final_code}")
     return scenario
 
 
