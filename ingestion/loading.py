@@ -294,7 +294,7 @@ def _refuse_unreadable_day_files(files: list[DayFile]) -> None:
 def _unreadable_day_file(source: DailySource, files: list[DayFile], loaded_at: dt.datetime,
                          key: bytes | None) -> RejectedFileError | None:
     """After DuckDB failed to read a batch of day files: find the file(s) it cannot read, each alone in a scratch
-    in-memory database, and say which (DuckDB's own message names a temporary path and a line of generated SQL)."""
+    in-memory database, and say which (DuckDB's own message names an absolute path and a line of generated SQL)."""
     problems = []
     for delivery in files:
         scratch = duckdb.connect()

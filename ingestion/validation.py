@@ -157,7 +157,9 @@ def typed_columns(contract: Contract, mapping: Mapping, is_excel: bool, loaded_a
     if month_first_reads:
         # A file with dates that exist only month first probably writes every date month first: its dates that read
         # both ways (03/04/2024) cannot be trusted day first, so they are quarantined too rather than loaded wrong.
-        evidence = pl.any_horizontal([only for *_, only in month_first_reads])
+        # (Rows whose cells are shifted or unreadable are no evidence: their values may sit in the wrong column.)
+        evidence = (pl.any_horizontal([only for *_, only in month_first_reads])
+                    & pl.col("_width_problem").is_null() & pl.col("_parse_problem").is_null())
         first_evidence = pl.col(LINE).filter(evidence).min()
         for name, label, shown, typed, month_first, _ in month_first_reads:
             problems.append(Problem(

@@ -243,6 +243,16 @@ def ga4_parquet_missing_params(path: Path) -> None:
 
 
 @builder
+def ga4_parquet_other_schema(path: Path) -> None:
+    """A Parquet file from another export (no event_params column at all)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.table({"event_date": ["20240309"], "event_timestamp": [1709949600000000], "event_name": ["page_view"]}),
+                   path)
+
+
+@builder
 def ga4_gzip_cut_short(path: Path) -> None:
     events = [ga4_event(f"2024-03-07 09:00:{s:02d}", "page_view", "https://hcm.edu.vn/") for s in range(40)]
     write_ga4_ndjson(path, events, gzipped=True)
