@@ -26,7 +26,9 @@ $(DAGSTER_HOME)/dagster.yaml:
 	@mkdir -p $(DAGSTER_HOME)
 	@printf 'telemetry:\n  enabled: false\n' > $@
 
-# The dbt manifest is prepared here, never at import time of the Dagster code.
+# The dbt manifest is prepared here, never at import time of the Dagster code. Same build path string as the runs use
+# (ingestion/settings.py), so dbt's partial parsing is not refused for "profile has changed".
+manifest: export EDUKPI_BUILD_DB ?= $(CURDIR)/data/build/warehouse.duckdb
 manifest: install
 	cd dbt_project && ../$(BIN)/dbt parse --quiet
 

@@ -203,6 +203,44 @@ def _subprocess_step(step: Step, commands: list[list[str]], env: dict[str, str],
 
 
 # --------------------------------------------------------------------------------------------------------------------
+# Optional what-if: a DuckDB memory cap the project does not set (yet), applied to every DuckDB connection of the bench
+
+MEMORY_CAP_ENV = "EDUKPI_BENCH_DUCKDB_MEMORY_LIMIT"
+# Loaded at start-up by every Python child (Dagster, dbt) through PYTHONPATH: wraps duckdb.connect to add memory_limit.
+_SITECUSTOMIZE = f'''"""edukpi bench: cap DuckDB's memory in this process (what-if measurement, not a project setting)."""
+import os
+
+import duckdb as _duckdb
+
+_limit = os.environ.get("{MEMORY_CAP_ENV}")
+_connect = _duckdb.connect
+
+
+def _capped_connect(database=":memory:", read_only=False, config=None, **kwargs):
+    config = dict(config or {{}})
+    if _limit:
+        config.setdefault("memory_limit", _limit)
+    return _connect(database, read_only=read_only, config=config, **kwargs)
+
+
+if _limit and getattr(_duckdb.connect, "__name__", "") != "_capped_connect":
+    _duckdb.connect = _capped_connect
+'''
+
+
+def _install_memory_cap(workdir: Path, env: dict[str, str], limit: str) -> None:
+    """Cap DuckDB's memory in the child processes (through a sitecustomize module) and in this process."""
+    shim_dir = workdir / "duckdb_memory_cap"
+    shim_dir.mkdir(parents=True, exist_ok=True)
+    (shim_dir / "sitecustomize.py").write_text(_SITECUSTOMIZE, encoding="utf-8")
+    env[MEMORY_CAP_ENV] = limit
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(shim_dir), env.get("PYTHONPATH", "")) if p)
+    os.environ[MEMORY_CAP_ENV] = limit
+    namespace: dict[str, Any] = {}
+    exec(compile(_SITECUSTOMIZE, str(shim_dir / "sitecustomize.py"), "exec"), namespace)
+
+
+# --------------------------------------------------------------------------------------------------------------------
 # The pipeline as analysts run it
 
 
@@ -224,6 +262,9 @@ def _pipeline_env(settings: Settings, dagster_home: Path) -> dict[str, str]:
     (dagster_home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
     env = {k: v for k, v in runtime_env(settings).items() if k != "DBT_TARGET_PATH"}  # dbt artifacts where analysts' go
     env["DAGSTER_HOME"] = str(dagster_home)
+    if os.environ.get(MEMORY_CAP_ENV):
+        shim_dir = settings.raw_dir.parent / "duckdb_memory_cap"
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(shim_dir), os.environ.get("PYTHONPATH", "")) if p)
     return env
 
 
@@ -811,11 +852,13 @@ def _ratio(numerator: float, denominator: float) -> float:
 
 
 def run_bench(preset: str, seed: int, workdir: Path, results_dir: Path, docs_path: Path | None, *,
-              query_runs: int = 10, measure_dbt_cli: bool = True) -> dict[str, Any]:
+              query_runs: int = 10, measure_dbt_cli: bool = True, duckdb_memory_limit: str | None = None) -> dict[str, Any]:
     """Run every bench step in `workdir`, write results_dir/<date>-<preset>.json and (if given) update docs_path.
 
     `query_runs` timed runs per staff query; `measure_dbt_cli` adds `dbt build` and `dbt parse` on their own (no Dagster)
-    to tell Dagster's share from dbt's. Returns the result written to the JSON file.
+    to tell Dagster's share from dbt's. `duckdb_memory_limit` (e.g. "3GB") is a what-if: every DuckDB connection of the
+    bench and of its children gets that memory_limit, which the project itself does not set; results say so.
+    Returns the result written to the JSON file.
     """
     workdir = Path(workdir).resolve()
     data_dir = (PROJECT_ROOT / "data").resolve()
@@ -827,13 +870,19 @@ def run_bench(preset: str, seed: int, workdir: Path, results_dir: Path, docs_pat
     load_at_start = _load()
     settings = _settings(workdir)
     base_env = _pipeline_env(settings, workdir / "dagster_home")
+    if duckdb_memory_limit:
+        _install_memory_cap(workdir, base_env, duckdb_memory_limit)
+
+    steps: dict[str, Step] = {}
 
     def announce(step: Step) -> Step:
         print(f"bench {preset}: {step.name} {step.seconds:.2f} s, peak {step.peak_rss_mb:.0f} MB, "
               f"load {step.load_before} -> {step.load_after}", flush=True)
+        # Steps done so far, so that an interrupted long run still leaves its figures.
+        done = {**{name: s.as_dict() for name, s in steps.items()}, step.name: step.as_dict()}
+        (workdir / "partial-results.json").write_text(json.dumps(done, indent=2, default=str) + "\n", encoding="utf-8")
         return step
 
-    steps: dict[str, Step] = {}
     steps["generation"] = announce(_generation(preset, seed, workdir, base_env))
     startup = _startup_costs(base_env, workdir / "logs" / "startup.log")
     steps["full_build"] = announce(_full_build(workdir, settings))
@@ -857,6 +906,7 @@ def run_bench(preset: str, seed: int, workdir: Path, results_dir: Path, docs_pat
         "versions": _versions(),
         "generation_s": round(steps["generation"].seconds, 3),
         "generation_reused": steps["generation"].details.get("reused", False),
+        "duckdb_memory_limit": duckdb_memory_limit or "DuckDB default (80 % of RAM)",
         "full_build_s": round(full_build_s, 3),
         "floor_s": round(floor_s, 3),
         "full_build_vs_floor": _ratio(full_build_s, floor_s),
@@ -952,6 +1002,9 @@ def render_section(result: dict[str, Any], json_path: Path) -> str:
     lines = [
         f"### {result['preset']} (seed {result['seed']}), {result['started_at']}",
         "",
+        *([f"**What-if run: every DuckDB connection capped at memory_limit = {result['duckdb_memory_limit']} by the bench "
+           "(`--duckdb-memory-limit`); the project itself does not set this.**", ""]
+          if not str(result.get("duckdb_memory_limit", "DuckDB default")).startswith("DuckDB default") else []),
         f"Machine: {machine['cores']} cores, {machine['memory_gib']} GiB, {machine['cpu']}; load average (1/5/15 min) "
         f"{machine['load_at_start']} at the start, {machine['load_at_end']} at the end. Versions: {versions}. "
         f"Raw JSON: `{json_path.relative_to(PROJECT_ROOT) if PROJECT_ROOT in json_path.parents else json_path.name}`.",
@@ -1030,10 +1083,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--workdir")
     parser.add_argument("--query-runs", type=int, default=10)
+    parser.add_argument("--duckdb-memory-limit", help="what-if: cap every DuckDB connection's memory, e.g. 3GB")
     args = parser.parse_args(argv)
     workdir = Path(args.workdir) if args.workdir else PROJECT_ROOT / "bench" / "work" / args.preset
     run_bench(args.preset, args.seed, workdir, PROJECT_ROOT / "bench" / "results", PROJECT_ROOT / "docs" / "benchmarks.md",
-              query_runs=args.query_runs)
+              query_runs=args.query_runs, duckdb_memory_limit=args.duckdb_memory_limit)
 
 
 if __name__ == "__main__":

@@ -27,6 +27,9 @@ def runtime_env(settings: Settings) -> dict[str, str]:
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         "DO_NOT_TRACK": "1",
         "DBT_PROFILES_DIR": str(PROJECT_ROOT / "dbt_project"),
+        # One planned event per asset with its partition subset instead of one per partition (2,188 for 547 days): see
+        # docs/benchmarks.md, "Per-partition events".
+        "DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS": "1",
     }
 
 

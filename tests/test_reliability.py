@@ -404,9 +404,13 @@ def late_delivery(crash_scenario: CrashScenario) -> LateDelivery:
 
     # The day through its daily partition (ingestion and the day's dbt models), then the submissions and the two marts
     # (the refresh job would also rebuild every other model and the reports: a minute more, nothing more under test).
+    # The staging and intermediate views are selected too: without them Dagster sees no path from raw/article_submissions
+    # to the mart and may run dbt first, building the mart from the old rows.
     dagster(["job", "execute", "-j", "analytics_daily", "--tags", json.dumps({"dagster/partition": day})], env)
-    dagster(["asset", "materialize", "--select",
-             "raw/article_submissions,marts/kpi_quota_fulfilment,marts/fct_portal_daily,published/warehouse"], env)
+    dagster(["asset", "materialize", "--select", ",".join([
+        "raw/article_submissions", "staging/stg_raw__article_submissions", "intermediate/int_article_submissions_deduplicated",
+        "marts/kpi_quota_fulfilment", "marts/fct_portal_daily", "published/warehouse",
+    ])], env)
     return LateDelivery(
         settings, site, dt.date.fromisoformat(day), "PGD_Q1", withdrawn_units[withdrawn_id],
         portal_before, marts(published, portal_query), quota_before, marts(published, quota_query),
