@@ -260,7 +260,8 @@ def _pipeline_env(settings: Settings, dagster_home: Path) -> dict[str, str]:
 
     dagster_home.mkdir(parents=True, exist_ok=True)
     (dagster_home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
-    env = {k: v for k, v in runtime_env(settings).items() if k != "DBT_TARGET_PATH"}  # dbt artifacts where analysts' go
+    # No DBT_TARGET_PATH: dbt's artifacts go where analysts' runs put them (dbt_project/target/<op>-<run>-<id>).
+    env = {k: v for k, v in runtime_env(settings).items() if k != "DBT_TARGET_PATH"}
     env["DAGSTER_HOME"] = str(dagster_home)
     if os.environ.get(MEMORY_CAP_ENV):
         shim_dir = settings.raw_dir.parent / "duckdb_memory_cap"
@@ -564,7 +565,12 @@ def _raw_read_floor(raw_dir: Path) -> dict[str, Any]:
     try:
         con.execute("set enable_progress_bar = false")
         started = time.perf_counter()
-        result["ga4_rows"] = con.execute("select count(*) from read_parquet(?)", [ga4]).fetchone()[0] if ga4 else 0
+        # Every column ingestion reads is decoded (a bare count(*) would only read the Parquet footers).
+        result["ga4_rows"] = con.execute(
+            "select count(*) from read_parquet(?) where event_name is not null or event_timestamp is not null "
+            "or user_pseudo_id is not null or len(event_params) >= 0 or device.category is not null "
+            "or geo.city is not null or traffic_source.source is not null", [ga4]
+        ).fetchone()[0] if ga4 else 0
         result["ga4_s"] = round(time.perf_counter() - started, 3)
         started = time.perf_counter()
         result["access_log_lines"] = con.execute(
