@@ -5,14 +5,13 @@ import sys
 from pathlib import Path
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
 from dagster_defs.assets.dbt import edukpi_dbt_daily, edukpi_dbt_models
 from dagster_defs.assets.ingestion import ingestion_assets
 from dagster_defs.assets.publish import kpi_reports, published_warehouse
 from dagster_defs.jobs import analytics_daily_job, analytics_daily_schedule, refresh_job, refresh_schedule
 from dagster_defs.project import dbt_project
-from dagster_defs.resources import EduKpiSettings
+from dagster_defs.resources import EduKpiDbtCli, EduKpiSettings
 from dagster_defs.sensors import raw_files_sensor
 
 defs = dg.Definitions(
@@ -22,7 +21,7 @@ defs = dg.Definitions(
     sensors=[raw_files_sensor],
     resources={
         # The dbt of this environment, whatever PATH says (dagster dev, CLI and tests all run from the venv).
-        "dbt": DbtCliResource(project_dir=dbt_project(), dbt_executable=str(Path(sys.executable).with_name("dbt"))),
+        "dbt": EduKpiDbtCli(project_dir=dbt_project(), dbt_executable=str(Path(sys.executable).with_name("dbt"))),
         "settings": EduKpiSettings(),
     },
     # One process writes the build DuckDB at a time; in-process also avoids a process start per step.

@@ -13,11 +13,36 @@ from dagster_defs.resources import EduKpiSettings
 PUBLISHED_SCHEMAS = ("marts", "reference")
 
 
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_copies(warehouse_db: Path) -> list[str]:
+    """Remove copy files (`.<name>.<pid>.tmp`) left by publishes that were killed; a live process's copy is left alone."""
+    removed = []
+    for leftover in warehouse_db.parent.glob(f".{warehouse_db.name}.*.tmp"):
+        pid_text = leftover.name[len(warehouse_db.name) + 2 : -len(".tmp")]
+        if pid_text.isdigit() and int(pid_text) != os.getpid() and _pid_alive(int(pid_text)):
+            continue
+        leftover.unlink(missing_ok=True)
+        removed.append(leftover.name)
+    return removed
+
+
 def publish_warehouse(build_db: Path, warehouse_db: Path) -> dict[str, int]:
-    """Copy the published schemas of `build_db` into a new file and rename it over `warehouse_db` (readers keep their snapshot)."""
+    """Copy the published schemas of `build_db` into a new file and rename it over `warehouse_db` (readers keep their snapshot).
+
+    A publish killed mid-copy leaves only its copy file behind (the published file is untouched); the next publish removes it.
+    """
     warehouse_db.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_copies(warehouse_db)
     staging_file = warehouse_db.with_name(f".{warehouse_db.name}.{os.getpid()}.tmp")
-    staging_file.unlink(missing_ok=True)
     row_counts: dict[str, int] = {}
     try:
         with duckdb.connect(str(staging_file)) as con:
