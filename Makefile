@@ -6,6 +6,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PRESET ?= sample
 SEED ?= 7
+# Two pytest-xdist workers: the suite's two long chains (the tiny pipeline build and its tests, the benchmark) in parallel.
+TEST_WORKERS ?= 2
 
 # Offline and quiet at run time: Dagster home inside the repo with telemetry off, dbt usage statistics off.
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
@@ -44,7 +46,7 @@ run: manifest
 
 test: manifest
 	$(BIN)/python -m tests.browser_setup
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
 
 dev: manifest
 	$(BIN)/dagster dev -m dagster_defs.definitions -h 127.0.0.1 -p 3000

@@ -63,3 +63,21 @@ def built_pipeline(tmp_path_factory: pytest.TempPathFactory) -> BuiltPipeline:
 def built_warehouse(built_pipeline: BuiltPipeline) -> Path:
     """The published warehouse file of the tiny pipeline run."""
     return built_pipeline.settings.warehouse_db
+
+
+def _uses_the_pipeline(item: pytest.Item) -> bool:
+    if "built_pipeline" in getattr(item, "fixturenames", ()):
+        return True
+    callspec = getattr(item, "callspec", None)  # tests/test_reports.py: the `rendered` fixture's "pipeline" parameter
+    return callspec is not None and callspec.params.get("rendered") == "pipeline"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """`make test` runs two pytest-xdist workers with `--dist loadgroup`: every test on the session's tiny pipeline build goes
+    to one worker (the build is a session fixture, so a second worker would build it again); the benchmark test, the other
+    long one, to the other; the rest is shared out. Without xdist the groups change nothing."""
+    for item in items:
+        if _uses_the_pipeline(item):
+            item.add_marker(pytest.mark.xdist_group("pipeline"))
+        elif item.path.name == "test_bench.py":
+            item.add_marker(pytest.mark.xdist_group("bench"))
