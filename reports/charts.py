@@ -2,14 +2,19 @@
 
 Titles are plain text (the page escapes them); every data string placed in a figure goes through `plotly_text`.
 The numbers are the marts' own: charts sort and pick rows, they do not sum, divide or difference.
+
+Figures are plain dicts in plotly.js's own JSON shape ({"data": [traces], "layout": {...}}), written out without
+plotly.py's property validation: building ~250 `go.Figure`s and updating their layouts property by property (each
+path checked against the schema) took most of the rendering time. Property names are therefore spelt out in full
+(`marker={"color": ...}`, `title={"text": ...}` rather than plotly.py's `marker_color`, `title_text`), and
+tests/test_reports.py validates every rendered figure with plotly.py (a misspelt property would otherwise be dropped
+silently by plotly.js).
 """
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
-
-import plotly.graph_objects as go
 
 from reports.format import (
     QUOTA_STATUS_LABELS,
@@ -26,6 +31,7 @@ from reports.format import (
 )
 
 Row = dict[str, Any]
+Figure = dict[str, Any]  # {"data": [trace dicts], "layout": layout dict}, as plotly.js takes them
 
 FONT = '"Segoe UI", Roboto, "Noto Sans", "Helvetica Neue", Arial, "Liberation Sans", sans-serif'
 NAVY = "#1f4e79"
@@ -49,36 +55,60 @@ EXAM_SEASON_NOTE = "mùa thi tốt nghiệp THPT và tuyển sinh lớp 10"
 class Chart:
     key: str  # stable id for the div and for tests
     title: str  # the finding, plain text
-    fig: go.Figure
+    fig: Figure
     height: int
     note: str = ""  # a line under the chart (plain text)
     legend: list[tuple[str, str]] = field(default_factory=list)  # (colour, label) chips shown under the chart
 
 
-def base_layout(fig: go.Figure, height: int, **extra: Any) -> go.Figure:
-    fig.update_layout(
-        separators=",.",  # decimal ',' and thousands '.' in hover and axis numbers (Vietnamese convention)
-        # The empty template with the few styles below: applying a full template deep-copies it for every figure,
-        # which made rendering several times slower.
-        template="none",
-        paper_bgcolor="#ffffff",
-        plot_bgcolor="#ffffff",
-        height=height,
-        autosize=True,
-        margin=dict(l=60, r=20, t=36, b=50),
-        font=dict(family=FONT, size=13, color="#1b1f24"),
-        hoverlabel=dict(font=dict(family=FONT, size=13)),
-        legend=dict(orientation="h", x=0, xanchor="left", y=1.02, yanchor="bottom", traceorder="normal"),
-        bargap=0.25,
-    )
-    # exponentformat none: '800.000' rather than the SI '800k'.
-    axis_style = dict(fixedrange=True, separatethousands=True, exponentformat="none", gridcolor="#e5e9ef",
-                      linecolor="#c3ccd6", zerolinecolor="#c3ccd6", ticks="", automargin=True)
-    fig.update_xaxes(showgrid=False, **axis_style)
-    fig.update_yaxes(showgrid=True, rangemode="tozero", **axis_style)
-    if extra:
-        fig.update_layout(**extra)
-    return fig
+# What plotly.py writes for template="none" (the empty template with the few styles below): applying a full template
+# deep-copies it for every figure, which made rendering several times slower.
+def _template_none() -> dict[str, Any]:
+    return {"data": {"scatter": [{"type": "scatter"}]}}
+
+
+# exponentformat none: '800.000' rather than the SI '800k'.
+AXIS_STYLE = dict(fixedrange=True, separatethousands=True, exponentformat="none", gridcolor="#e5e9ef",
+                  linecolor="#c3ccd6", zerolinecolor="#c3ccd6", ticks="", automargin=True)
+
+
+def merge(target: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
+    """plotly.py's `update_layout` semantics on plain dicts: nested dicts merge, a None value leaves the key unset."""
+    for key, value in update.items():
+        if value is None:
+            target.pop(key, None)
+        elif isinstance(value, dict):
+            if not isinstance(target.get(key), dict):
+                target[key] = {}
+            merge(target[key], value)
+        else:
+            target[key] = value
+    return target
+
+
+def base_layout(height: int, xaxis: dict[str, Any] | None = None, yaxis: dict[str, Any] | None = None,
+                **extra: Any) -> dict[str, Any]:
+    """The layout every chart shares; `xaxis`/`yaxis` and the other keywords are merged over it."""
+    layout: dict[str, Any] = {
+        "template": _template_none(),
+        "separators": ",.",  # decimal ',' and thousands '.' in hover and axis numbers (Vietnamese convention)
+        "paper_bgcolor": "#ffffff",
+        "plot_bgcolor": "#ffffff",
+        "height": height,
+        "autosize": True,
+        "margin": dict(l=60, r=20, t=36, b=50),
+        "font": dict(family=FONT, size=13, color="#1b1f24"),
+        "hoverlabel": dict(font=dict(family=FONT, size=13)),
+        "legend": dict(orientation="h", x=0, xanchor="left", y=1.02, yanchor="bottom", traceorder="normal"),
+        "bargap": 0.25,
+        "xaxis": dict(showgrid=False, **AXIS_STYLE),
+        "yaxis": dict(showgrid=True, rangemode="tozero", **AXIS_STYLE),
+    }
+    return merge(layout, dict(xaxis=xaxis or {}, yaxis=yaxis or {}, **extra))
+
+
+def figure(traces: list[dict[str, Any]], layout: dict[str, Any]) -> Figure:
+    return {"data": traces, "layout": layout}
 
 
 # ---- quota ---------------------------------------------------------------------------------------------------
@@ -147,16 +177,19 @@ def quota_heatmap(key: str, rows: list[Row], units: list[Row], quarters: list[st
         z.append(z_row)
         text.append(text_row)
         hover.append(hover_row)
-    fig = go.Figure(go.Heatmap(
+    trace = dict(
+        type="heatmap",
         z=z, x=[period_label(q) for q in quarters], y=[plotly_text(labels[u["unit_code"]]) for u in units],
         zmin=0, zmax=3, colorscale=_STATUS_SCALE, showscale=False, xgap=3, ygap=3,
         text=text, texttemplate="%{text}", textfont=dict(size=12, color="#ffffff"),
         customdata=hover, hovertemplate="%{customdata}<extra></extra>",
-    ))
+    )
     height = 70 + 26 * max(len(units), 2)
-    base_layout(fig, height, margin=dict(l=10, r=10, t=40, b=10), plot_bgcolor="#eeeeee")
-    fig.update_xaxes(side="top", showgrid=False, tickfont=dict(size=12))
-    fig.update_yaxes(autorange="reversed", showgrid=False, automargin=True, rangemode="normal")
+    fig = figure([trace], base_layout(
+        height, margin=dict(l=10, r=10, t=40, b=10), plot_bgcolor="#eeeeee",
+        xaxis=dict(side="top", showgrid=False, tickfont=dict(size=12)),
+        yaxis=dict(autorange="reversed", showgrid=False, automargin=True, rangemode="normal"),
+    ))
     current_rows = [by_cell.get((u["unit_code"], current_quarter)) for u in units]
     behind = [labels[r["unit_code"]] for r in current_rows if r is not None and quota_status(r) in BEHIND_QUOTA]
     ahead = [labels[r["unit_code"]] for r in current_rows if r is not None and quota_status(r) not in BEHIND_QUOTA]
@@ -184,17 +217,19 @@ def unit_quota_bars(key: str, rows: list[Row]) -> Chart:
     """One unit's articles per quarter (bars coloured by status) against its quota (line)."""
     x = [period_label(r["quarter"]) for r in rows]
     statuses = [quota_status(r) for r in rows]
-    fig = go.Figure()
-    fig.add_bar(
-        x=x, y=[r["articles_submitted"] for r in rows], name="Bài đã gửi", showlegend=False,
-        marker_color=[STATUS_COLOURS[s] for s in statuses],
-        customdata=[[QUOTA_STATUS_LABELS[s], fmt_int(r["articles_published"])] for s, r in zip(statuses, rows)],
-        hovertemplate="%{x}<br>Bài đã gửi: %{y:,.0f}<br>Đã đăng: %{customdata[1]}<br>%{customdata[0]}<extra></extra>",
-    )
-    fig.add_scatter(x=x, y=[r["quota"] for r in rows], name="Chỉ tiêu", mode="lines+markers",
-                    line=dict(color="#1b1f24", dash="dash"), hovertemplate="%{x}<br>Chỉ tiêu: %{y:,.0f} bài<extra></extra>")
-    base_layout(fig, 300, showlegend=True)
-    fig.update_yaxes(title_text="Số bài", dtick=1 if max([r["articles_submitted"] or 0 for r in rows] + [1]) <= 8 else None)
+    traces = [
+        dict(
+            type="bar",
+            x=x, y=[r["articles_submitted"] for r in rows], name="Bài đã gửi", showlegend=False,
+            marker=dict(color=[STATUS_COLOURS[s] for s in statuses]),
+            customdata=[[QUOTA_STATUS_LABELS[s], fmt_int(r["articles_published"])] for s, r in zip(statuses, rows)],
+            hovertemplate="%{x}<br>Bài đã gửi: %{y:,.0f}<br>Đã đăng: %{customdata[1]}<br>%{customdata[0]}<extra></extra>",
+        ),
+        dict(type="scatter", x=x, y=[r["quota"] for r in rows], name="Chỉ tiêu", mode="lines+markers",
+             line=dict(color="#1b1f24", dash="dash"), hovertemplate="%{x}<br>Chỉ tiêu: %{y:,.0f} bài<extra></extra>"),
+    ]
+    fig = figure(traces, base_layout(300, showlegend=True, yaxis=dict(
+        title=dict(text="Số bài"), dtick=1 if max([r["articles_submitted"] or 0 for r in rows] + [1]) <= 8 else None)))
     missed = [period_label(r["quarter"]) for r, s in zip(rows, statuses) if s in ("not_met", "running_not_met")]
     risky = [period_label(r["quarter"]) for r, s in zip(rows, statuses) if s == "at_risk"]
     if not rows:
@@ -217,35 +252,40 @@ def sla_trend(key: str, rows: list[Row], target: float | None, highlight: set[st
     label = period_label
     # Many months: the short form keeps the axis labels horizontal.
     x = [month_short_label(r["period"]) if grain == "month" and len(rows) > 8 else label(r["period"]) for r in rows]
-    fig = go.Figure()
-    fig.add_bar(
-        x=x, y=[r["received_count"] for r in rows], name="Phản ánh tiếp nhận (trục phải)",
-        marker_color=[BLUE if r["period"] in highlight else LIGHT for r in rows],
-        customdata=[label(r["period"]) for r in rows],
-        hovertemplate="%{customdata}<br>Tiếp nhận: %{y:,.0f} phản ánh<extra></extra>",
-    )
-    fig.add_scatter(
-        x=x, y=[r["answered_within_sla_pct"] for r in rows], name="% trả lời đúng hạn (trục trái)", mode="lines+markers",
-        yaxis="y2",
-        line=dict(color=NAVY, width=3), marker=dict(size=8),
-        customdata=[[fmt_int(r["answered_within_sla_count"]), fmt_int(r["answered_count"]), label(r["period"])] for r in rows],
-        hovertemplate="%{customdata[2]}<br>Đúng hạn: %{y:,.1f} %<br>(%{customdata[0]} trên %{customdata[1]} phản ánh đã trả lời)<extra></extra>",
-    )
-    base_layout(fig, 340)
-    fig.update_layout(
-        yaxis=dict(title_text="Số phản ánh", side="right", showgrid=False, rangemode="tozero",
+    traces = [
+        dict(
+            type="bar",
+            x=x, y=[r["received_count"] for r in rows], name="Phản ánh tiếp nhận (trục phải)",
+            marker=dict(color=[BLUE if r["period"] in highlight else LIGHT for r in rows]),
+            customdata=[label(r["period"]) for r in rows],
+            hovertemplate="%{customdata}<br>Tiếp nhận: %{y:,.0f} phản ánh<extra></extra>",
+        ),
+        dict(
+            type="scatter",
+            x=x, y=[r["answered_within_sla_pct"] for r in rows], name="% trả lời đúng hạn (trục trái)", mode="lines+markers",
+            yaxis="y2",
+            line=dict(color=NAVY, width=3), marker=dict(size=8),
+            customdata=[[fmt_int(r["answered_within_sla_count"]), fmt_int(r["answered_count"]), label(r["period"])] for r in rows],
+            hovertemplate="%{customdata[2]}<br>Đúng hạn: %{y:,.1f} %<br>(%{customdata[0]} trên %{customdata[1]} phản ánh đã trả lời)<extra></extra>",
+        ),
+    ]
+    layout = base_layout(
+        340,
+        yaxis=dict(title=dict(text="Số phản ánh"), side="right", showgrid=False, rangemode="tozero",
                    dtick=1 if max([r["received_count"] or 0 for r in rows] + [0]) <= 8 else None),
-        yaxis2=dict(title_text="% trả lời đúng hạn", overlaying="y", side="left", range=[0, 105], ticksuffix=" %",
+        # The second axis takes none of the shared axis style (as before: it is added after the base layout).
+        yaxis2=dict(title=dict(text="% trả lời đúng hạn"), overlaying="y", side="left", range=[0, 105], ticksuffix=" %",
                     fixedrange=True, showgrid=True, gridcolor="#e5e9ef"),
         margin=dict(l=70, r=70, t=36, b=50),
         xaxis=dict(tickangle=0),
     )
     if target is not None:
-        fig.add_shape(type="line", xref="paper", x0=0, x1=1, yref="y2", y0=target, y1=target,
-                      line=dict(color="#c62828", dash="dot", width=2))
-        fig.add_annotation(xref="paper", x=1, xanchor="right", yref="y2", y=target, yanchor="top", showarrow=False,
-                           bgcolor="rgba(255,255,255,0.8)",
-                           text=f"Mục tiêu {fmt_pct(target)}", font=dict(color="#c62828", size=12))
+        layout["shapes"] = [dict(type="line", xref="paper", x0=0, x1=1, yref="y2", y0=target, y1=target,
+                                 line=dict(color="#c62828", dash="dot", width=2))]
+        layout["annotations"] = [dict(xref="paper", x=1, xanchor="right", yref="y2", y=target, yanchor="top", showarrow=False,
+                                      bgcolor="rgba(255,255,255,0.8)",
+                                      text=f"Mục tiêu {fmt_pct(target)}", font=dict(color="#c62828", size=12))]
+    fig = figure(traces, layout)
     rated = [r for r in rows if r["answered_within_sla_pct"] is not None]
     if not rated:
         title = f"Chưa có phản ánh được trả lời{subject}"
@@ -265,21 +305,24 @@ def sla_trend(key: str, rows: list[Row], target: float | None, highlight: set[st
 
 def response_distribution(key: str, tickets: list[Row], period_row: Row | None, when: str) -> Chart:
     """Histogram of working days to the answer, split on/over the deadline (Plotly.js bins the ticket values)."""
-    fig = go.Figure()
+    traces = []
     for within, name, colour in ((True, "Đúng hạn", BLUE), (False, "Quá hạn", "#c62828")):
         values = [t["working_days_to_response"] for t in tickets if bool(t["within_sla"]) is within]
         if not values:
             continue  # an empty histogram trace makes Plotly.js warn about bin grouping
-        fig.add_histogram(
+        traces.append(dict(
+            type="histogram",
             x=values,
-            name=name, marker_color=colour, xbins=dict(start=-0.5, size=1),
+            name=name, marker=dict(color=colour), xbins=dict(start=-0.5, size=1),
             hovertemplate=f"%{{x}} ngày làm việc<br>{name}: %{{y:,.0f}} phản ánh<extra></extra>",
-        )
-    base_layout(fig, 320, barmode="stack", bargap=0.08)
-    fig.update_xaxes(title_text="Số ngày làm việc đến khi trả lời (không tính ngày tiếp nhận)", type="linear", zeroline=False,
-                     dtick=1 if len(tickets) < 400 else None, hoverformat=",.0f")
-    # Few tickets: whole-number ticks (the row count only steers the axis, it is not a figure of the report).
-    fig.update_yaxes(title_text="Số phản ánh", dtick=1 if len(tickets) <= 30 else None)
+        ))
+    fig = figure(traces, base_layout(
+        320, barmode="stack", bargap=0.08,
+        xaxis=dict(title=dict(text="Số ngày làm việc đến khi trả lời (không tính ngày tiếp nhận)"), type="linear",
+                   zeroline=False, dtick=1 if len(tickets) < 400 else None, hoverformat=",.0f"),
+        # Few tickets: whole-number ticks (the row count only steers the axis, it is not a figure of the report).
+        yaxis=dict(title=dict(text="Số phản ánh"), dtick=1 if len(tickets) <= 30 else None),
+    ))
     if period_row and period_row.get("median_working_days") is not None:
         title = (f"{when}: một nửa số phản ánh được trả lời trong {fmt_number(period_row['median_working_days'])} ngày làm việc"
                  + (f", 90 % trong {fmt_number(period_row['p90_working_days'])} ngày"
@@ -301,18 +344,20 @@ def backlog_bars(key: str, unit_rows: list[Row], dept_row: Row | None, when: str
                              -(r["open_backlog_0_5"] or 0), r["unit_name"] or ""))
     rows = rows[:15]
     names = [plotly_text(short_unit_name(r["unit_name"]) if r["unit_name"] else r["unit_code"]) for r in rows]
-    fig = go.Figure()
+    traces = []
     for column, name, colour in (("open_backlog_0_5", "0–5 ngày làm việc", "#9ccc65"),
                                  ("open_backlog_6_10", "6–10 ngày", "#f9a825"),
                                  ("open_backlog_over_10", "Trên 10 ngày", "#c62828")):
-        fig.add_bar(y=names, x=[r[column] or 0 for r in rows], name=name, orientation="h", marker_color=colour,
-                    hovertemplate="%{y}<br>" + name + ": %{x:,.0f} phản ánh<extra></extra>")
+        traces.append(dict(type="bar", y=names, x=[r[column] or 0 for r in rows], name=name, orientation="h",
+                           marker=dict(color=colour), hovertemplate="%{y}<br>" + name + ": %{x:,.0f} phản ánh<extra></extra>"))
     height = 110 + 32 * len(rows)
-    base_layout(fig, height, barmode="stack")
-    fig.update_yaxes(autorange="reversed", automargin=True, rangemode="normal")
-    fig.update_xaxes(title_text="Số phản ánh đang mở", dtick=1 if len(rows) and max(
-        [(r["open_backlog_0_5"] or 0) for r in rows] + [(r["open_backlog_6_10"] or 0) for r in rows]
-        + [(r["open_backlog_over_10"] or 0) for r in rows]) <= 5 else None)
+    fig = figure(traces, base_layout(
+        height, barmode="stack",
+        yaxis=dict(autorange="reversed", automargin=True, rangemode="normal"),
+        xaxis=dict(title=dict(text="Số phản ánh đang mở"), dtick=1 if len(rows) and max(
+            [(r["open_backlog_0_5"] or 0) for r in rows] + [(r["open_backlog_6_10"] or 0) for r in rows]
+            + [(r["open_backlog_over_10"] or 0) for r in rows]) <= 5 else None),
+    ))
     oldest = rows[0]
     if (oldest["open_backlog_over_10"] or 0) > 0:
         title = f"Tồn đọng lâu nhất ở {short_unit_name(oldest['unit_name'])}: {fmt_int(oldest['open_backlog_over_10'])} phản ánh mở trên 10 ngày làm việc"
@@ -336,17 +381,16 @@ def _peak_month_title(rows: list[Row], subject: str) -> str:
 
 
 def portal_monthly_bars(key: str, rows: list[Row], highlight: set[str], subject: str) -> Chart:
-    fig = go.Figure()
-    fig.add_bar(
+    trace = dict(
+        type="bar",
         x=[month_short_label(r["month"]) for r in rows], y=[r["pageviews"] for r in rows], name="Lượt xem",
-        marker_color=["#e07b00" if month_number(r["month"]) in EXAM_SEASON_MONTHS else (NAVY if r["month"] in highlight else LIGHT)
-                      for r in rows],
+        marker=dict(color=["#e07b00" if month_number(r["month"]) in EXAM_SEASON_MONTHS
+                           else (NAVY if r["month"] in highlight else LIGHT) for r in rows]),
         customdata=[[period_label(r["month"]), fmt_pct(r["pageviews_change_pct"]) if r["pageviews_change_pct"] is not None else "–"]
                     for r in rows],
         hovertemplate="%{customdata[0]}<br>Lượt xem: %{y:,.0f}<br>So với tháng trước: %{customdata[1]}<extra></extra>",
     )
-    base_layout(fig, 320)
-    fig.update_yaxes(title_text="Lượt xem")
+    fig = figure([trace], base_layout(320, yaxis=dict(title=dict(text="Lượt xem"))))
     legend = [(LIGHT, "Tháng khác"), ("#e07b00", "Mùa thi (tháng 6–7)")]
     if highlight:
         legend.insert(0, (NAVY, "Tháng của kỳ báo cáo"))
@@ -354,19 +398,25 @@ def portal_monthly_bars(key: str, rows: list[Row], highlight: set[str], subject:
 
 
 def portal_daily_line(key: str, rows: list[Row], site: str, highlight: tuple[dt.date, dt.date] | None) -> Chart:
-    fig = go.Figure()
-    fig.add_scatter(
+    trace = dict(
+        type="scatter",
         x=[r["date"] for r in rows], y=[r["pageviews"] for r in rows], mode="lines" if len(rows) > 60 else "lines+markers",
         name="Lượt xem",
         line=dict(color=NAVY, width=1.6), fill="tozeroy", fillcolor="rgba(47,117,181,0.12)",
         hovertemplate="%{x|%d/%m/%Y}<br>Lượt xem: %{y:,.0f}<extra></extra>",
     )
-    base_layout(fig, 320, showlegend=False)
-    fig.update_xaxes(tickformat="T%-m/%Y", dtick="M1", ticklabelmode="period", hoverformat="%d/%m/%Y")
-    fig.update_yaxes(title_text="Lượt xem mỗi ngày")
+    layout = base_layout(
+        320, showlegend=False,
+        xaxis=dict(tickformat="T%-m/%Y", dtick="M1", ticklabelmode="period", hoverformat="%d/%m/%Y"),
+        yaxis=dict(title=dict(text="Lượt xem mỗi ngày")),
+    )
     if highlight:
-        fig.add_vrect(x0=highlight[0], x1=highlight[1], fillcolor="#f9a825", opacity=0.12, line_width=0,
-                      annotation_text="Kỳ báo cáo", annotation_position="top left")
+        # The shaded period and its label, as plotly.py's add_vrect(..., annotation_position="top left") writes them.
+        layout["shapes"] = [dict(type="rect", xref="x", x0=highlight[0], x1=highlight[1], yref="y domain", y0=0, y1=1,
+                                 fillcolor="#f9a825", opacity=0.12, line=dict(width=0))]
+        layout["annotations"] = [dict(text="Kỳ báo cáo", showarrow=False, xref="x", x=highlight[0], xanchor="left",
+                                      yref="y domain", y=1, yanchor="top")]
+    fig = figure([trace], layout)
     if rows:
         peak = max(rows, key=lambda r: (r["pageviews"] or 0, r["date"]))
         title = f"Ngày đông nhất trên {site}: {fmt_date(peak['date'])} với {fmt_int(peak['pageviews'])} lượt xem"
@@ -380,15 +430,18 @@ def portal_daily_line(key: str, rows: list[Row], site: str, highlight: tuple[dt.
 def top_pages_bars(key: str, rows: list[Row], month: str) -> Chart:
     rows = sorted(rows, key=lambda r: r["rank_in_month"])
     labels = [f"{r['rank_in_month']}. {plotly_text(r['page_title'] or r['page_path'], 60)}" for r in rows]
-    fig = go.Figure(go.Bar(
-        y=labels, x=[r["pageviews"] for r in rows], orientation="h", marker_color=BLUE,
+    trace = dict(
+        type="bar",
+        y=labels, x=[r["pageviews"] for r in rows], orientation="h", marker=dict(color=BLUE),
         customdata=[[plotly_text(r["page_title"] or "", 120), plotly_text(r["site"]), plotly_text(r["page_path"], 80)] for r in rows],
         hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}%{customdata[2]}<br>Lượt xem: %{x:,.0f}<extra></extra>",
-    ))
+    )
     height = 90 + 30 * max(len(rows), 2)
-    base_layout(fig, height, showlegend=False)
-    fig.update_yaxes(autorange="reversed", automargin=True, rangemode="normal")
-    fig.update_xaxes(title_text="Lượt xem")
+    fig = figure([trace], base_layout(
+        height, showlegend=False,
+        yaxis=dict(autorange="reversed", automargin=True, rangemode="normal"),
+        xaxis=dict(title=dict(text="Lượt xem")),
+    ))
     if rows:
         title = f"Được xem nhiều nhất {period_label(month)}: «{rows[0]['page_title'] or rows[0]['page_path']}»"
     else:
@@ -402,12 +455,12 @@ def pipeline_stages(key: str, row: Row | None, quarter: str) -> Chart:
               ("rejected", "Không sử dụng"), ("withdrawn", "Rút lại")]
     colours = [LIGHT, BLUE, NAVY, GREY, GREY]
     values = [row[c] if row else None for c, _ in stages]
-    fig = go.Figure(go.Bar(
-        x=[label for _, label in stages], y=values, marker_color=colours, text=[fmt_int(v) for v in values],
+    trace = dict(
+        type="bar",
+        x=[label for _, label in stages], y=values, marker=dict(color=colours), text=[fmt_int(v) for v in values],
         textposition="outside", hovertemplate="%{x}: %{y:,.0f} bài<extra></extra>", cliponaxis=False,
-    ))
-    base_layout(fig, 300, showlegend=False)
-    fig.update_yaxes(title_text="Số bài")
+    )
+    fig = figure([trace], base_layout(300, showlegend=False, yaxis=dict(title=dict(text="Số bài"))))
     if row:
         title = (f"{period_label(quarter)}: {fmt_int(row['published'])} bài được đăng trong {fmt_int(row['submitted'])} bài gửi"
                  + (f" (tỷ lệ được chọn {fmt_pct(row['selection_rate_pct'])})" if row.get("selection_rate_pct") is not None else ""))
@@ -422,13 +475,11 @@ def pipeline_stages(key: str, row: Row | None, quarter: str) -> Chart:
 def pipeline_channels(key: str, rows: list[Row], current_quarter: str) -> Chart:
     channels = [("published_portal", "Cổng thông tin", NAVY), ("published_press", "Báo chí", "#e07b00"),
                 ("published_ministry", "Bộ GDĐT", "#6a9f3b")]
-    fig = go.Figure()
     x = [period_label(r["quarter"]) for r in rows]
-    for column, name, colour in channels:
-        fig.add_bar(x=x, y=[r[column] for r in rows], name=name, marker_color=colour,
-                    hovertemplate="%{x}<br>" + name + ": %{y:,.0f} bài<extra></extra>")
-    base_layout(fig, 300, barmode="stack")
-    fig.update_yaxes(title_text="Bài đã đăng")
+    traces = [dict(type="bar", x=x, y=[r[column] for r in rows], name=name, marker=dict(color=colour),
+                   hovertemplate="%{x}<br>" + name + ": %{y:,.0f} bài<extra></extra>")
+              for column, name, colour in channels]
+    fig = figure(traces, base_layout(300, barmode="stack", yaxis=dict(title=dict(text="Bài đã đăng"))))
     current = next((r for r in rows if r["quarter"] == current_quarter), None)
     if current and any((current[c] or 0) > 0 for c, _, _ in channels):
         main = max(channels, key=lambda c: current[c[0]] or 0)

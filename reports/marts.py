@@ -1,4 +1,10 @@
-"""Read-only access to the published marts (spec §4): each method picks rows; none aggregates or computes a KPI."""
+"""Read-only access to the published marts (spec §4): each method picks rows; none aggregates or computes a KPI.
+
+The small marts the pages ask about over and over (headline, quota, feedback, portal monthly, top pages, pipeline,
+the date dimension) are read once per connection, in the order the questions want (plus tie-breaking columns, so
+the order is stable), and each question then picks its rows in Python: one query per mart instead of one per page
+and chart. The large fact tables (tickets, daily portal rows) are still queried per period page.
+"""
 from __future__ import annotations
 
 import datetime as dt
@@ -64,6 +70,8 @@ class Marts:
         if not self.path.exists():
             raise FileNotFoundError(f"warehouse file {self.path} does not exist; build it first (`edukpi materialize`)")
         self.con = duckdb.connect(str(self.path), read_only=True)
+        self._tables: dict[str, list[Row]] = {}
+        self._periods: dict[tuple[str, str], Period] = {}
         try:
             self._check_columns()
         except Exception:
@@ -112,28 +120,40 @@ class Marts:
         found = self.rows(sql, params)
         return found[0] if found else None
 
+    def _table(self, sql: str) -> list[Row]:
+        """The rows of one whole-mart query, read once per connection (callers filter, never modify, them)."""
+        found = self._tables.get(sql)
+        if found is None:
+            found = self._tables[sql] = self.rows(sql)
+        return found
+
+    def _headline_rows(self) -> list[Row]:
+        return self._table("select * from marts.kpi_headline order by period_grain, period")
+
     # ---- periods ---------------------------------------------------------------------------------------------
     def periods(self, grain: str) -> list[str]:
         """Periods of a grain that have headline figures, oldest first."""
-        return [r["period"] for r in self.rows(
-            "select distinct period from marts.kpi_headline where period_grain = ? order by period", [grain])]
+        return sorted({r["period"] for r in self._headline_rows() if r["period_grain"] == grain and r["period"] is not None})
 
     def period(self, code: str, grain: str) -> Period:
-        column = "quarter_label" if grain == "quarter" else "month_label"
-        bounds = self.one(
-            f"select min(date) as start, max(date) as end, min(quarter_label) as quarter from marts.dim_date where {column} = ?",
-            [code])
-        if not bounds or bounds["start"] is None:
-            raise ValueError(f"period {code!r} is not in marts.dim_date")
-        months = tuple(r["month_label"] for r in self.rows(
-            f"select distinct month_label from marts.dim_date where {column} = ? order by month_label", [code]))
-        return Period(code=code, grain=grain, start=bounds["start"], end=bounds["end"], quarter=bounds["quarter"], months=months)
+        key = (code, grain)
+        if key not in self._periods:
+            column = "quarter_label" if grain == "quarter" else "month_label"
+            matching = [r for r in self._table("select date, quarter_label, month_label from marts.dim_date order by date")
+                        if r[column] == code]
+            days = [r["date"] for r in matching if r["date"] is not None]
+            if not days:
+                raise ValueError(f"period {code!r} is not in marts.dim_date")
+            quarters = [r["quarter_label"] for r in matching if r["quarter_label"] is not None]
+            months = tuple(sorted({r["month_label"] for r in matching if r["month_label"] is not None}))
+            self._periods[key] = Period(code=code, grain=grain, start=min(days), end=max(days),
+                                        quarter=min(quarters) if quarters else None, months=months)
+        return self._periods[key]
 
     def previous_period(self, period: Period) -> str | None:
-        found = self.one(
-            "select max(period) as period from marts.kpi_headline where period_grain = ? and period < ?",
-            [period.grain, period.code])
-        return found["period"] if found else None
+        earlier = [r["period"] for r in self._headline_rows()
+                   if r["period_grain"] == period.grain and r["period"] is not None and r["period"] < period.code]
+        return max(earlier) if earlier else None
 
     def as_of_date(self) -> dt.date | None:
         """The latest as-of date any mart states (feedback tickets always; other marts when they carry one)."""
@@ -154,20 +174,15 @@ class Marts:
 
     # ---- headline --------------------------------------------------------------------------------------------
     def headline(self, period: Period) -> dict[str, Row]:
-        return {r["metric"]: r for r in self.rows(
-            "select * from marts.kpi_headline where period_grain = ? and period = ?", [period.grain, period.code])}
+        return {r["metric"]: r for r in self._headline_rows()
+                if r["period_grain"] == period.grain and r["period"] == period.code}
 
     # ---- quota -----------------------------------------------------------------------------------------------
     def quota_rows(self, up_to_quarter: str | None = None, unit_code: str | None = None) -> list[Row]:
-        sql = "select * from marts.kpi_quota_fulfilment where true"
-        params: list[Any] = []
-        if up_to_quarter:
-            sql += " and quarter <= ?"
-            params.append(up_to_quarter)
-        if unit_code:
-            sql += " and unit_code = ?"
-            params.append(unit_code)
-        return self.rows(sql + " order by quarter, unit_type, unit_name", params)
+        rows = self._table("select * from marts.kpi_quota_fulfilment order by quarter, unit_type, unit_name, unit_code")
+        return [r for r in rows
+                if (not up_to_quarter or (r["quarter"] is not None and r["quarter"] <= up_to_quarter))
+                and (not unit_code or r["unit_code"] == unit_code)]
 
     def latest_quota_quarter(self) -> str | None:
         found = self.one("select max(quarter) as quarter from marts.kpi_quota_fulfilment")
@@ -177,22 +192,13 @@ class Marts:
     def feedback(self, grain: str, up_to: str | None = None, unit_code: str | None = None,
                  all_units: bool = False, period: str | None = None) -> list[Row]:
         """Rows of kpi_feedback_response: the department (unit_code NULL) unless unit_code or all_units is given."""
-        sql = "select * from marts.kpi_feedback_response where period_grain = ?"
-        params: list[Any] = [grain]
-        if period:
-            sql += " and period = ?"
-            params.append(period)
-        if up_to:
-            sql += " and period <= ?"
-            params.append(up_to)
-        if unit_code:
-            sql += " and unit_code = ?"
-            params.append(unit_code)
-        elif all_units:
-            sql += " and unit_code is not null"
-        else:
-            sql += " and unit_code is null"
-        return self.rows(sql + " order by period, unit_name", params)
+        rows = self._table("select * from marts.kpi_feedback_response order by period, unit_name, unit_code")
+        return [r for r in rows
+                if r["period_grain"] == grain
+                and (not period or r["period"] == period)
+                and (not up_to or (r["period"] is not None and r["period"] <= up_to))
+                and (r["unit_code"] == unit_code if unit_code
+                     else r["unit_code"] is not None if all_units else r["unit_code"] is None)]
 
     def response_times(self, period: Period) -> list[Row]:
         """Answered tickets received in the period: one row each, for the distribution chart (binned by Plotly.js)."""
@@ -204,12 +210,9 @@ class Marts:
 
     # ---- portal ----------------------------------------------------------------------------------------------
     def portal_monthly(self, site: str | None, up_to_month: str | None = None) -> list[Row]:
-        sql = "select * from marts.kpi_portal_monthly where " + ("site is null" if site is None else "site = ?")
-        params: list[Any] = [] if site is None else [site]
-        if up_to_month:
-            sql += " and month <= ?"
-            params.append(up_to_month)
-        return self.rows(sql + " order by month", params)
+        rows = self._table("select * from marts.kpi_portal_monthly order by month, site")
+        return [r for r in rows
+                if r["site"] == site and (not up_to_month or (r["month"] is not None and r["month"] <= up_to_month))]
 
     def portal_sites_in_month(self, month: str) -> list[Row]:
         return self.rows(
@@ -230,29 +233,27 @@ class Marts:
                order by date""",
             [site, start, end, *SOURCE_FORM_PREFERENCE])
 
+    def _top_pages_rows(self) -> list[Row]:
+        return self._table("select * from marts.kpi_portal_top_pages order by month, rank_in_month, site, page_path")
+
     def top_pages(self, months: tuple[str, ...] | list[str], max_rank: int = 10) -> list[Row]:
         if not months:
             return []
-        marks = ", ".join("?" * len(months))
-        return self.rows(
-            f"""select * from marts.kpi_portal_top_pages where month in ({marks}) and rank_in_month <= ?
-                order by month, rank_in_month""", [*months, max_rank])
+        wanted = set(months)
+        return [r for r in self._top_pages_rows()
+                if r["month"] in wanted and r["rank_in_month"] is not None and r["rank_in_month"] <= max_rank]
 
     def latest_month_with_top_pages(self, months: tuple[str, ...]) -> str | None:
         if not months:
             return None
-        marks = ", ".join("?" * len(months))
-        found = self.one(f"select max(month) as month from marts.kpi_portal_top_pages where month in ({marks})", list(months))
-        return found["month"] if found else None
+        wanted = set(months)
+        found = [r["month"] for r in self._top_pages_rows() if r["month"] in wanted]
+        return max(found) if found else None
 
     # ---- publication pipeline --------------------------------------------------------------------------------
     def pipeline(self, up_to_quarter: str | None = None, unit_code: str | None = None, quarter: str | None = None) -> list[Row]:
-        sql = "select * from marts.kpi_publication_pipeline where " + ("unit_code is null" if unit_code is None else "unit_code = ?")
-        params: list[Any] = [] if unit_code is None else [unit_code]
-        if up_to_quarter:
-            sql += " and quarter <= ?"
-            params.append(up_to_quarter)
-        if quarter:
-            sql += " and quarter = ?"
-            params.append(quarter)
-        return self.rows(sql + " order by quarter", params)
+        rows = self._table("select * from marts.kpi_publication_pipeline order by quarter, unit_code")
+        return [r for r in rows
+                if r["unit_code"] == unit_code
+                and (not up_to_quarter or (r["quarter"] is not None and r["quarter"] <= up_to_quarter))
+                and (not quarter or r["quarter"] == quarter)]

@@ -57,11 +57,11 @@ class Context:
     source_name: str
 
 
-def _write(path: Path, text: str) -> Path:
-    """Atomic: a reader (or a browser reloading) never sees half a page."""
+def _write(path: Path, page: bytes) -> Path:
+    """Atomic: a reader (or a browser reloading) never sees half a page. `page` is the UTF-8 encoded HTML."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
+    tmp.write_bytes(page)
     os.replace(tmp, path)
     return path
 
@@ -257,7 +257,7 @@ def quota_table(ctx: Context, rows: list[Row], prefix: str = "", show_unit: bool
     return table_html(columns, rows, lambda r: {"data-unit": r["unit_code"], "data-quarter": r["quarter"]})
 
 
-def period_page(ctx: Context, period: Period) -> str:
+def period_page(ctx: Context, period: Period) -> bytes:
     m = ctx.marts
     headline = m.headline(period)
     previous = m.previous_period(period)
@@ -419,7 +419,7 @@ def units_nav(ctx: Context, prefix: str) -> str:
 
 
 # ---- unit scorecard ------------------------------------------------------------------------------------------
-def unit_page(ctx: Context, unit: Row) -> str:
+def unit_page(ctx: Context, unit: Row) -> bytes:
     m = ctx.marts
     code = unit["unit_code"]
     name = unit["unit_name"]
@@ -515,7 +515,7 @@ def period_link(ctx: Context, code: str, prefix: str) -> str:
 
 
 # ---- index ---------------------------------------------------------------------------------------------------
-def index_page(ctx: Context) -> str:
+def index_page(ctx: Context) -> bytes:
     m = ctx.marts
     parts = []
     quarters = [c for c in sorted(ctx.period_files) if period_grain(c) == "quarter"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import importlib.util
+import json
 import re
 import sys
 from dataclasses import dataclass
@@ -237,6 +238,21 @@ def check_self_contained(path: Path) -> None:
     charts = [n for n in doc.find_all("div") if n.has_class("plotly-graph-div")]
     library_copies = len(re.findall(r"\* plotly\.js (?:\([^)]*\) )?v\d", text))
     assert library_copies == (1 if charts else 0), f"{path.name}: plotly.js embedded {library_copies} times"
+
+
+def page_figures(path: Path) -> list[tuple[str, list, dict]]:
+    """(div id, data, layout) of every Plotly.newPlot call in a page, as the browser receives them."""
+    text = path.read_text(encoding="utf-8")
+    decoder = json.JSONDecoder()
+    found = []
+    for match in re.finditer(r"Plotly\.newPlot\(\s*", text):
+        args, i = [], match.end()
+        for _ in range(3):
+            value, i = decoder.raw_decode(text, i)
+            args.append(value)
+            i = re.compile(r"\s*,\s*").match(text, i).end()
+        found.append(tuple(args))
+    return found
 
 
 CHART_PROBE = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(el => ({
@@ -516,6 +532,24 @@ def test_unit_name_with_markup_is_text_everywhere(fixture_rendered):
 def test_pages_are_self_contained(rendered):
     for path in rendered.written:
         check_self_contained(path)
+
+
+def test_figures_pass_plotly_validation(rendered):
+    """The charts are written as plain dicts, without plotly.py's property validation (it made rendering slow): each
+    figure must still be one plotly.py accepts and leaves unchanged, so a misspelt property or a bad value fails here
+    instead of being silently ignored by plotly.js."""
+    import plotly.graph_objects as go
+
+    checked = 0
+    for path in rendered.written:
+        for div_id, data, layout in page_figures(path):
+            try:
+                fig = go.Figure(data=data, layout=layout)
+            except ValueError as error:
+                pytest.fail(f"{path.name} {div_id}: {error}")
+            assert json.loads(fig.to_json()) == {"data": data, "layout": layout}, f"{path.name} {div_id}: plotly.py changes it"
+            checked += 1
+    assert checked > 0
 
 
 def test_pages_open_in_chromium_with_charts_drawn(rendered):
