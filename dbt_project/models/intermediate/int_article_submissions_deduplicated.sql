@@ -1,6 +1,7 @@
--- One row per submission id. The same submission can be listed again in a later file with a later status; the most
--- advanced status wins (published, then a decision: selected/rejected/withdrawn, then received), then the latest load,
--- then the last file and line.
+-- One row per submission id. The same submission can be listed again in a later file with a later status. The winner
+-- depends only on the rows themselves, never on when or in which order the files were loaded: the most advanced status
+-- (published, then a decision: selected/rejected/withdrawn, then received), then the latest time in the record
+-- (publication, else submission), then the last source file name, then the last line.
 with
 
 article_submissions as (
@@ -23,7 +24,8 @@ ranked as (
                     when 'withdrawn' then 2
                     else 1
                 end desc,
-                loaded_at desc nulls last,
+                -- DuckDB's greatest() skips NULLs: the publication time when there is one, else the submission time
+                greatest(published_at, submitted_at) desc nulls last,
                 source_file desc,
                 source_line desc
         ) as copy_rank

@@ -1,5 +1,7 @@
 -- One row per ticket. A ticket can be in several exports; its state only moves forward (open -> forwarded -> answered
--- -> published), so the most advanced copy wins, then the latest load, then the last file and line.
+-- -> published), so the most advanced copy wins, then the latest time in the record (answer published, answered,
+-- forwarded, received: the greatest of them), then the last source file name, then the last line. Only the rows decide,
+-- never when or in which order the files were loaded.
 with
 
 feedback_tickets as (
@@ -18,7 +20,8 @@ ranked as (
                 (responded_at is not null) desc,
                 (answer_published_at is not null) desc,
                 (forwarded_at is not null) desc,
-                loaded_at desc nulls last,
+                -- DuckDB's greatest() skips NULLs: the latest of the times the copy has
+                greatest(answer_published_at, responded_at, forwarded_at, received_at) desc nulls last,
                 source_file desc,
                 source_line desc
         ) as copy_rank
