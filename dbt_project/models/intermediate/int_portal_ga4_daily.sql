@@ -22,7 +22,10 @@ window_events as (
 
     select *
     from ga4_events
-    where event_date between '{{ var("min_date") }}' and '{{ var("max_date") }}'
+    -- The window: Dagster sets EDUKPI_MIN_DATE/EDUKPI_MAX_DATE (env vars: a change re-parses only this file, while a
+    -- change of --vars makes dbt re-parse the whole project); --vars min_date/max_date still work from the dbt CLI.
+    where event_date between '{{ var("min_date", env_var("EDUKPI_MIN_DATE", "1900-01-01")) }}'
+                         and '{{ var("max_date", env_var("EDUKPI_MAX_DATE", "2999-12-31")) }}'
         -- an event without a page has no site to count it for
         and page_host is not null
 
