@@ -72,6 +72,7 @@ def _uses_the_pipeline(item: pytest.Item) -> bool:
     return callspec is not None and callspec.params.get("rendered") == "pipeline"
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups (its hook has no order of its own)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """`make test` runs two pytest-xdist workers with `--dist loadgroup`: every test on the session's tiny pipeline build goes
     to one worker (the build is a session fixture, so a second worker would build it again); the benchmark test, the other
