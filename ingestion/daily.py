@@ -64,30 +64,33 @@ class DailySource:
 
 
 def files_table(con: duckdb.DuckDBPyConnection, files: list[DayFile], extra: dict[str, list] | None = None) -> None:
-    """Temp table _files(path, source_file, fingerprint, file_day, ...): joins DuckDB's `filename` back to the delivery."""
+    """Temp table _files(file_id, path, source_file, fingerprint, file_day, ...): joins DuckDB's `filename` back to the
+    delivery; staged rows carry the small file_id instead of the path."""
     data = {
+        "file_id": list(range(len(files))),
         "path": [str(f.path) for f in files],
         "source_file": [f.source_file for f in files],
         "fingerprint": [f.fingerprint for f in files],
         "file_day": [f.day for f in files],
         **(extra or {}),
     }
-    frame = pl.DataFrame(data, schema_overrides={"file_day": pl.Date})
+    frame = pl.DataFrame(data, schema_overrides={"file_id": pl.Int32, "file_day": pl.Date})
     con.register("_files_frame", frame)
     con.execute("create or replace temp table _files as select * from _files_frame")
     con.unregister("_files_frame")
 
 
-def per_file_counts(con: duckdb.DuckDBPyConnection, staged: str) -> pl.DataFrame:
-    """rows read / loaded / quarantined per file of this load (files without rows count zero)."""
+def read_and_quarantined(con: duckdb.DuckDBPyConnection, read_sql: str, quarantined: str) -> pl.DataFrame:
+    """Per file of this load: rows read (read_sql gives file_id, n), rows quarantined (rows of table `quarantined` with a
+    source_file), rows loaded = the difference (the loaders insert exactly the rows read that break no rule)."""
     return con.sql(
         f"""
-        select f.source_file,
-               count(s.source_line)::bigint as rows_read,
-               count(s.source_line) filter (where s._reason is null)::bigint as rows_loaded,
-               count(s.source_line) filter (where s._reason is not null)::bigint as rows_quarantined
-        from _files f left join {staged} s using (source_file)
-        group by f.source_file order by f.source_file
+        select f.source_file, coalesce(r.n, 0)::bigint as rows_read,
+               (coalesce(r.n, 0) - coalesce(q.n, 0))::bigint as rows_loaded, coalesce(q.n, 0)::bigint as rows_quarantined
+        from _files f
+        left join ({read_sql}) r using (file_id)
+        left join (select source_file, count(*) as n from {quarantined} group by source_file) q using (source_file)
+        order by f.source_file
         """
     ).pl()
 
@@ -111,6 +114,19 @@ def sql_list(paths: list[Path]) -> str:
     return "[" + ", ".join(sql_literal(str(p)) for p in paths) + "]"
 
 
+def blank_sql(text_sql: str) -> str:
+    """The same as `nullif(trim(x), '') is null` (NULL, empty, or only spaces), fast: DuckDB's trim walks the whole text
+    (~3 µs for a log line), so text holding a visible ASCII character, which trim never removes, is not trimmed."""
+    return (f"(case when {text_sql} is null then true when regexp_matches({text_sql}, '[!-~]') then false "
+            f"else trim({text_sql}) = '' end)")
+
+
+def failed_sql(problems: list[tuple[str, str, str, str]]) -> str:
+    """True when a row breaks any of the rules (never NULL). Every rule's reason is non-NULL when it fails, so these are
+    exactly the rows problems_sql gives a _reason."""
+    return "(" + " or ".join(f"coalesce(({failed}), false)" for _, _, _, failed in problems) + ")"
+
+
 def problems_sql(problems: list[tuple[str, str, str, str]]) -> str:
     """Select list adding _reason, _column, _value from rules given as (column, value SQL, reason SQL, failed SQL).
 
@@ -121,7 +137,7 @@ def problems_sql(problems: list[tuple[str, str, str, str]]) -> str:
         for column, value, reason, failed in problems
     )
     # The list is only built for rows that break a rule (few): the others cost one boolean test per rule.
-    any_failed = " or ".join(f"coalesce(({failed}), false)" for _, _, _, failed in problems)
+    any_failed = failed_sql(problems)
     return f"""
         case when {any_failed} then list_filter([{items}], lambda p: p.bad) else [] end as _problems,
         case when len(_problems) > 0 then array_to_string(list_transform(_problems, lambda p: p.why), '; ') end as _reason,

@@ -1,4 +1,5 @@
-"""Loading sources into schema raw: which files changed (sha256), replace their rows in one transaction, keep the ledger."""
+"""Loading sources into schema raw: which files changed (sha256), replace their rows in one transaction (per chunk of
+days for the daily sources), keep the ledger."""
 from __future__ import annotations
 
 import datetime as dt
@@ -159,11 +160,42 @@ def load_tabular(settings: Settings, source: TabularSource, loaded_at: dt.dateti
         con.close()
 
 
-def load_daily(settings: Settings, source: DailySource, days: list[dt.date], loaded_at: dt.datetime | None = None) -> LoadReport:
-    """(Re-)load the given days of a day-partitioned source in one transaction and one DuckDB read.
+# A range of days is loaded in chunks of whole days, each chunk read, checked and committed on its own: a chunk's rows
+# fit in memory (DuckDB spilled ~20 GB when a city-year range was staged at once, docs/benchmarks.md "Findings"), and a
+# killed load keeps the chunks it committed (those days are then unchanged for the next run) and leaves every other day
+# as it was. Budget in bytes of compressed input (Parquet, gzip; plain text counts a tenth of its size): 24 MB is about
+# 1.4 M GA4 events (~0.5 GB staged) or 1.6 M access-log lines.
+CHUNK_BYTES = 24 * 2**20
+COMPRESSED_SUFFIXES = (".parquet", ".gz")
+
+
+def _input_weight(delivery: DayFile) -> int:
+    size = delivery.path.stat().st_size
+    return size if delivery.path.name.lower().endswith(COMPRESSED_SUFFIXES) else size // 10
+
+
+def day_chunks(days: list[dt.date], files_by_day: dict[dt.date, list[DayFile]], budget: int) -> list[list[dt.date]]:
+    """Consecutive runs of `days` (in order) whose files weigh at most `budget` together; a heavier day is a chunk alone."""
+    chunks: list[list[dt.date]] = []
+    weight = 0
+    for day in days:
+        day_weight = sum(_input_weight(f) for f in files_by_day[day])
+        if not chunks or weight + day_weight > budget:
+            chunks.append([])
+            weight = 0
+        chunks[-1].append(day)
+        weight += day_weight
+    return chunks
+
+
+def load_daily(settings: Settings, source: DailySource, days: list[dt.date], loaded_at: dt.datetime | None = None,
+               chunk_bytes: int = CHUNK_BYTES) -> LoadReport:
+    """(Re-)load the given days of a day-partitioned source: one DuckDB read and one transaction per chunk of days.
 
     A day whose files (names and sha256) are exactly those already loaded is left alone; any other day is replaced:
-    its rows, quarantine and ledger entries are deleted, then its present files are loaded.
+    its rows, quarantine and ledger entries are deleted, then its present files are loaded. Every file of every day to
+    load is checked before anything is written (two deliveries of one day, files that cannot be read to their end);
+    a file DuckDB then fails to read fails its chunk, which is rolled back (chunks committed before it stay).
     """
     loaded_at = loaded_at or local_now()
     wanted = set(days)
@@ -184,37 +216,39 @@ def load_daily(settings: Settings, source: DailySource, days: list[dt.date], loa
         report.files_unchanged = sorted(rel for d in wanted if d not in reload_days for rel, _ in current_by_day[d])
         if not reload_days:
             return report
-        files = [
-            DayFile(present[rel], rel, fp, source.day_of(rel))
-            for d in reload_days for rel, fp in sorted(current_by_day[d])
-        ]
+        files_by_day = {
+            d: [DayFile(present[rel], rel, fp, d) for rel, fp in sorted(current_by_day[d])] for d in reload_days
+        }
+        files = [f for d in reload_days for f in files_by_day[d]]
         _refuse_double_deliveries(files)
         _refuse_unreadable_day_files(files)
-        stale = sorted({rel for d in reload_days for rel, _ in known_by_day[d]} | {f.source_file for f in files})
         report.files_removed = sorted({rel for d in reload_days for rel, _ in known_by_day[d]} - {f.source_file for f in files})
         key = settings.pseudonymisation_key() if source.needs_key and files else None
         if key is not None:
             install_hmac(con, key)
-        con.begin()
-        _stage_lists(con, stale, reload_days)
-        con.execute(source.delete_days_sql)
-        _forget(con, source.name, loaded_at)
-        if files:
-            try:
-                counts = source.load(con, files, loaded_at)
-            except duckdb.Error as error:
-                con.rollback()
-                raise _unreadable_day_file(source, files, loaded_at, key) or error
-            by_file = {f.source_file: f for f in files}
-            ledger = []
-            for row in counts.iter_rows(named=True):
-                delivery = by_file[row["source_file"]]
-                ledger.append(_ledger_row(source.name, delivery.source_file, delivery.fingerprint, row["rows_read"],
-                                          row["rows_loaded"], row["rows_quarantined"], loaded_at))
-                report.add(delivery.source_file, row["rows_read"], row["rows_loaded"], row["rows_quarantined"])
-            _record_files(con, ledger)
-        con.commit()
-        report.days_loaded = [d.isoformat() for d in reload_days]
+        for chunk in day_chunks(reload_days, files_by_day, chunk_bytes):
+            chunk_files = [f for d in chunk for f in files_by_day[d]]
+            stale = sorted({rel for d in chunk for rel, _ in known_by_day[d]} | {f.source_file for f in chunk_files})
+            con.begin()
+            _stage_lists(con, stale, chunk)
+            con.execute(source.delete_days_sql)
+            _forget(con, source.name, loaded_at)
+            if chunk_files:
+                try:
+                    counts = source.load(con, chunk_files, loaded_at)
+                except duckdb.Error as error:
+                    con.rollback()
+                    raise _unreadable_day_file(source, chunk_files, loaded_at, key) or error
+                by_file = {f.source_file: f for f in chunk_files}
+                ledger = []
+                for row in counts.iter_rows(named=True):
+                    delivery = by_file[row["source_file"]]
+                    ledger.append(_ledger_row(source.name, delivery.source_file, delivery.fingerprint, row["rows_read"],
+                                              row["rows_loaded"], row["rows_quarantined"], loaded_at))
+                    report.add(delivery.source_file, row["rows_read"], row["rows_loaded"], row["rows_quarantined"])
+                _record_files(con, ledger)
+            con.commit()
+            report.days_loaded += [d.isoformat() for d in chunk]
         return report
     finally:
         con.close()

@@ -7,7 +7,8 @@ import duckdb
 import polars as pl
 
 from ingestion.contracts import ACCESS_LOG_HITS
-from ingestion.daily import DailySource, DayFile, files_table, insert_quarantine, per_file_counts, problems_sql, sql_list
+from ingestion.daily import (DailySource, DayFile, blank_sql, files_table, insert_quarantine, problems_sql, read_and_quarantined,
+                            sql_list)
 from ingestion.pseudonymise import IP_MASK, IPV4_PATTERN, mask_contacts_sql
 
 # ip ident user [time] "request" status bytes "referrer" "user agent"  (quoted fields may contain \" escapes)
@@ -28,49 +29,51 @@ def _masked_line(column: str) -> str:
 
 
 def _read_lines(con: duckdb.DuckDBPyConnection, files: list[DayFile]) -> None:
-    """Temp table _log_lines(path, source_line, line, pre_reason): every line of every file, in one DuckDB read."""
+    """Temp table _log_lines(file_id, source_line, line, pre_reason): every line of every file, in one DuckDB read."""
     reader = (
         f"read_csv({sql_list([f.path for f in files])}, columns = {{'line': 'VARCHAR'}}, header = false, delim = '\x01', "
-        "quote = '', escape = '', filename = true, compression = 'auto'EXTRA) with ordinality"
+        "quote = '', escape = '', filename = true, compression = 'auto', store_rejects = true, "
+        "rejects_table = '_log_rejects', rejects_scan = '_log_reject_scans') with ordinality"
     )
     # Lines that are not UTF-8 (nginx writes such bytes as \xHH, so the file was altered) are set aside by DuckDB
     # instead of failing the read; they are quarantined, and the others' line numbers are rebuilt from the gaps.
     con.execute(
         f"""
         create or replace temp table _log_accepted as
-        select filename as path, ordinality - min(ordinality) over (partition by filename) + 1 as k, line
-        from {reader.replace("EXTRA", ", store_rejects = true, rejects_table = '_log_rejects', rejects_scan = '_log_reject_scans'")}
+        select f.file_id, (r.ordinality - min(r.ordinality) over (partition by r.filename) + 1)::integer as source_line,
+               r.line, null::varchar as pre_reason
+        from {reader} r join _files f on f.path = r.filename
         """
     )
     if con.execute("select count(*) from _log_rejects").fetchone()[0] == 0:
-        con.execute(
-            "create or replace temp table _log_lines as "
-            "select path, k::integer as source_line, line, null::varchar as pre_reason from _log_accepted"
-        )
+        # Every line was read: the numbers counted are the line numbers (the table is renamed, not copied).
+        con.execute("drop table if exists _log_lines")
+        con.execute("alter table _log_accepted rename to _log_lines")
         return
     con.execute(
         """
         create or replace temp table _log_lines as
         with rejected as (
-            select distinct s.file_path as path, e.line::bigint as n, e.csv_line
-            from _log_rejects e join _log_reject_scans s using (scan_id, file_id)
+            select distinct f.file_id, e.line::bigint as n, e.csv_line
+            from _log_rejects e join _log_reject_scans s using (scan_id, file_id) join _files f on f.path = s.file_path
         ),
         totals as (
-            select path, coalesce(a.n_accepted, 0) + coalesce(r.n_rejected, 0) as n_lines
-            from (select path, count(*) as n_accepted from _log_accepted group by path) a
-            full join (select path, count(*) as n_rejected from rejected group by path) r using (path)
+            select file_id, coalesce(a.n_accepted, 0) + coalesce(r.n_rejected, 0) as n_lines
+            from (select file_id, count(*) as n_accepted from _log_accepted group by file_id) a
+            full join (select file_id, count(*) as n_rejected from rejected group by file_id) r using (file_id)
         ),
         kept as (
-            select t.path, g.n, row_number() over (partition by t.path order by g.n) as k
+            select t.file_id, g.n, row_number() over (partition by t.file_id order by g.n) as k
             from totals t, generate_series(1, t.n_lines) g(n)
-            where not exists (select 1 from rejected r where r.path = t.path and r.n = g.n)
+            where not exists (select 1 from rejected r where r.file_id = t.file_id and r.n = g.n)
         )
-        select a.path, kept.n::integer as source_line, a.line, null::varchar as pre_reason
-        from _log_accepted a join kept using (path, k)
+        select a.file_id, kept.n::integer as source_line, a.line, null::varchar as pre_reason
+        from _log_accepted a join kept on kept.file_id = a.file_id and kept.k = a.source_line
         union all
-        select path, n::integer, trim(csv_line, chr(10) || chr(13)), 'the line is not valid UTF-8 text' from rejected
+        select file_id, n::integer, trim(csv_line, chr(10) || chr(13)), 'the line is not valid UTF-8 text' from rejected
         """
     )
+    con.execute("drop table _log_accepted")
 
 
 RULES = [
@@ -84,10 +87,10 @@ RULES = [
 ]
 
 
-def _fields_sql(line: str) -> str:
-    """The log fields as a struct. nginx writes '"' inside fields as \\x22, so splitting on '"' is exact and cheap;
-    a line with backslash-escaped quotes (Apache style) is parsed with the full pattern instead."""
-    quoted = f"string_split({line}, '\"')"
+def _fields_sql(line: str, quoted: str) -> str:
+    """The log fields as a struct. nginx writes '"' inside fields as \\x22, so splitting on '"' (`quoted`, the line's
+    string_split on '"', computed once) is exact and cheap; a line with backslash-escaped quotes (Apache style) is
+    parsed with the full pattern instead."""
     return f"""
         case when contains({line}, '\\"') then regexp_extract({line}, '{LOG_PATTERN}', {LOG_FIELDS})
         else {{
@@ -106,97 +109,122 @@ def load(con: duckdb.DuckDBPyConnection, files: list[DayFile], loaded_at: dt.dat
     files_table(con, files, {"host": [f.source_file.split("/")[-2].lower() for f in files]})
     _read_lines(con, files)
     static = ", ".join(f"'{e}'" for e in STATIC_EXTENSIONS)
-    # Each step is materialised: DuckDB would otherwise re-evaluate the parsed struct at every reference.
+    # The same line twice in a file: the later ones are quarantined as duplicates of the first. Lines of a file that
+    # repeat are few: they are found by hash first, then compared in full (a line's checks depend on its text only, so
+    # a repeated line passes or fails them like its first; lines set aside as not UTF-8 keep their own reason).
     con.execute(
-        f"""
-        create or replace temp table _log_matched as
-        select *, coalesce(regexp_matches(line, '{LOG_PATTERN}'), false) as well_formed
-        from _log_lines where nullif(trim(line), '') is not null
+        """
+        create or replace temp table _log_repeated as
+        select file_id, line, min(source_line) as first_line
+        from _log_lines
+        where pre_reason is null and (file_id, hash(line)) in (
+            select (file_id, hash(line)) from _log_lines where pre_reason is null
+            group by file_id, hash(line) having count(*) > 1
+        )
+        group by file_id, line having count(*) > 1
         """
     )
-    con.execute(
-        f"""
-        create or replace temp table _log_parsed as
-        select f.source_file, f.fingerprint, f.host, l.source_line, l.line, l.pre_reason, l.well_formed,
-               case when l.well_formed then {_fields_sql('l.line')} end as m
-        from _log_matched l join _files f using (path)
-        """
-    )
-    con.execute(
-        f"""
-        create or replace temp table _log_typed as
-        select *,
-               try_strptime(split_part(m.time, ' ', 1), '%d/%b/%Y:%H:%M:%S') as naive_ts,
-               regexp_extract(m.time, ' ([+-])([0-9]{{2}})([0-9]{{2}})$', ['sign', 'hh', 'mm']) as zone,
-               regexp_extract(m.request, '{REQUEST_PATTERN}', ['method', 'target']) as request,
-               case when pre_reason is not null or not well_formed then {_masked_line('line')} end as masked_line,
-               case when well_formed then left({mask_contacts_sql('m.request')}, 300) end as masked_request
-        from _log_parsed
-        """
-    )
-    con.execute(f"create or replace temp table _log_checked as select * exclude (_problems) from (select *, {problems_sql(RULES)} from _log_typed)")
+    # One statement from the lines to the checked rows, one materialised copy. Nested selects are separate projections
+    # in DuckDB: the parsed struct m is evaluated once per line, whatever references it above.
     con.execute(
         f"""
         create or replace temp table _log_staged as
-        select * replace (
-            coalesce(_reason, case when first_line <> source_line
-                                   then 'duplicate of line ' || first_line || ' (the same line twice)' end) as _reason,
-            coalesce(_column, case when first_line <> source_line then '(whole row)' end) as _column,
-            coalesce(_value, case when first_line <> source_line then {_masked_line('line')} end) as _value
-        )
+        select file_id, source_line, m, naive_ts, zone, request,
+               coalesce(_reason, case when first_line <> source_line
+                                      then 'duplicate of line ' || first_line || ' (the same line twice)' end) as _reason,
+               coalesce(_column, case when first_line <> source_line then '(whole row)' end) as _column,
+               coalesce(_value, case when first_line <> source_line then {_masked_line('line')} end) as _value
         from (
-            select *, min(case when _reason is null then source_line end) over (partition by source_file, line) as first_line
-            from _log_checked
+            select *, {problems_sql(RULES)}
+            from (
+                select *,
+                       try_strptime(split_part(m.time, ' ', 1), '%d/%b/%Y:%H:%M:%S') as naive_ts,
+                       regexp_extract(m.time, ' ([+-])([0-9]{{2}})([0-9]{{2}})$', ['sign', 'hh', 'mm']) as zone,
+                       regexp_extract(m.request, '{REQUEST_PATTERN}', ['method', 'target']) as request,
+                       case when pre_reason is not null or not well_formed then {_masked_line('line')} end as masked_line,
+                       case when well_formed then left({mask_contacts_sql('m.request')}, 300) end as masked_request
+                from (
+                    select file_id, source_line, line, pre_reason, well_formed, first_line,
+                           case when well_formed then {_fields_sql('line', '_quoted')} end as m
+                    from (
+                        select l.file_id, l.source_line, l.line, l.pre_reason, l.well_formed, r.first_line,
+                               case when l.well_formed then string_split(l.line, '"') end as _quoted
+                        from (
+                            select *, coalesce(regexp_matches(line, '{LOG_PATTERN}'), false) as well_formed
+                            from _log_lines where not {blank_sql('line')}
+                        ) l
+                        left join _log_repeated r on r.file_id = l.file_id and r.line = l.line
+                    )
+                )
+            )
         )
         """
     )
-    counts = per_file_counts(con, "_log_staged")
-    # Few distinct clients: each address is hashed once.
+    con.execute(
+        "create or replace temp table _log_quarantined as "
+        "select f.source_file, s.source_line, f.fingerprint, s._column, s._value, s._reason "
+        "from _log_staged s join _files f using (file_id) where s._reason is not null"
+    )
+    # Few distinct clients, user agents, referrers and requested paths: each is hashed, classified or masked once.
     con.execute(
         "create or replace temp table _log_clients as "
         "select ip, hmac_key(ip) as client_key from (select distinct m.ip as ip from _log_staged where _reason is null)"
     )
     con.execute(
-        """
-        create or replace temp table _log_ready as
-        select source_file, source_line, fingerprint, host, m.ip as ip, request.method as method,
-               regexp_extract(request.target, '^([^?#]*)', 1) as path_only,
-               try_cast(m.status as integer) as status, try_cast(nullif(m.bytes, '-') as bigint) as bytes,
-               nullif(m.referrer, '-') as referrer, nullif(m.user_agent, '-') as user_agent,
-               -- local wall-clock time (UTC+7) from the logged time and its offset
-               naive_ts - to_minutes((case zone.sign when '-' then -1 else 1 end)
-                                     * (try_cast(zone.hh as integer) * 60 + try_cast(zone.mm as integer)))
-                        + interval 7 hour as hit_local_ts
-        from _log_staged where _reason is null
-        """
-    )
-    # Few distinct user agents: each is classified once.
-    con.execute(
         f"""
         create or replace temp table _log_agents as
-        select user_agent, coalesce(regexp_matches(replace(lower(user_agent), 'zaloapp', ''), '{BOT_PATTERN}'), false) as is_bot
-        from (select distinct user_agent from _log_ready)
+        select user_agent, coalesce(regexp_matches(replace(lower(user_agent), 'zaloapp', ''), '{BOT_PATTERN}'), false) as is_bot,
+               {mask_contacts_sql('user_agent')} as user_agent_masked
+        from (select distinct nullif(m.user_agent, '-') as user_agent from _log_staged where _reason is null)
         """
     )
     con.execute(
         f"""
+        create or replace temp table _log_referrers as
+        select referrer, {mask_contacts_sql('referrer')} as referrer_masked
+        from (select distinct nullif(m.referrer, '-') as referrer from _log_staged where _reason is null)
+        """
+    )
+    con.execute(
+        f"""
+        create or replace temp table _log_targets as
+        select target, {mask_contacts_sql('path_only')} as path_masked,
+               coalesce(regexp_extract(lower(path_only), '\\.([a-z0-9]+)$', 1) in ({static}), false) as is_static
+        from (select target, regexp_extract(target, '^([^?#]*)', 1) as path_only
+              from (select distinct request.target as target from _log_staged where _reason is null))
+        """
+    )
+    con.execute(
+        """
         insert into raw.access_log_hits
-        select hit_local_ts, hit_local_ts::date, host, c.client_key, method, {mask_contacts_sql('path_only')},
-               status, bytes, {mask_contacts_sql('referrer')}, {mask_contacts_sql('s.user_agent')},
+        select hit_local_ts, hit_local_ts::date, host, c.client_key, method, t.path_masked,
+               status, bytes, r.referrer_masked, a.user_agent_masked,
                coalesce(a.is_bot, false),
-               method = 'GET' and status in (200, 304) and not coalesce(a.is_bot, false)
-               and not coalesce(regexp_extract(lower(path_only), '\\.([a-z0-9]+)$', 1) in ({static}), false),
+               method = 'GET' and status in (200, 304) and not coalesce(a.is_bot, false) and not t.is_static,
                source_file, source_line, fingerprint, ?
-        from _log_ready s
+        from (
+            select f.source_file, s.source_line, f.fingerprint, f.host, s.m.ip as ip, s.request.method as method,
+                   s.request.target as target,
+                   try_cast(s.m.status as integer) as status, try_cast(nullif(s.m.bytes, '-') as bigint) as bytes,
+                   nullif(s.m.referrer, '-') as referrer, nullif(s.m.user_agent, '-') as user_agent,
+                   -- local wall-clock time (UTC+7) from the logged time and its offset
+                   s.naive_ts - to_minutes((case s.zone.sign when '-' then -1 else 1 end)
+                                           * (try_cast(s.zone.hh as integer) * 60 + try_cast(s.zone.mm as integer)))
+                              + interval 7 hour as hit_local_ts
+            from _log_staged s join _files f using (file_id)
+            where s._reason is null
+        ) s
         left join _log_clients c on c.ip = s.ip
         left join _log_agents a on a.user_agent is not distinct from s.user_agent
+        left join _log_referrers r on r.referrer is not distinct from s.referrer
+        left join _log_targets t on t.target is not distinct from s.target
         """,
         [loaded_at],
     )
-    insert_quarantine(con, ACCESS_LOG_HITS.source, "_log_staged", loaded_at)
-    for table in ("_log_lines", "_log_parsed", "_log_typed", "_log_checked", "_log_staged", "_log_clients", "_log_ready",
-                  "_log_matched", "_log_agents",
-                  "_log_accepted", "_log_rejects", "_log_reject_scans"):
+    insert_quarantine(con, ACCESS_LOG_HITS.source, "_log_quarantined", loaded_at)
+    counts = read_and_quarantined(con, "select file_id, count(*) as n from _log_staged group by file_id", "_log_quarantined")
+    for table in ("_log_lines", "_log_accepted", "_log_repeated", "_log_staged", "_log_quarantined", "_log_clients",
+                  "_log_agents", "_log_referrers", "_log_targets", "_log_rejects", "_log_reject_scans"):
         con.execute(f"drop table if exists {table}")
     return counts
 

@@ -7,7 +7,8 @@ import duckdb
 import polars as pl
 
 from ingestion.contracts import GA4_EVENTS
-from ingestion.daily import DailySource, DayFile, files_table, insert_quarantine, per_file_counts, problems_sql, sql_list, sql_literal
+from ingestion.daily import (DailySource, DayFile, blank_sql, failed_sql, files_table, insert_quarantine, problems_sql,
+                            read_and_quarantined, sql_list, sql_literal)
 from ingestion.pseudonymise import IPV4_PATTERN, IP_MASK, mask_contacts_sql
 
 PARQUET_SUFFIXES = (".parquet",)
@@ -25,63 +26,92 @@ URL_HOST = r"^[A-Za-z][A-Za-z0-9+.\-]*://(?:[^/?#@]*@)?([^/:?#]+)"
 URL_PATH = r"^[A-Za-z][A-Za-z0-9+.\-]*://[^/?#]*([^?#]*)"
 
 
-def _flat_columns(record: str, params: str) -> str:
-    """Columns every input form provides, from a GA4 record (a table's columns, or a parsed JSON struct)."""
+# The event parameters the contract keeps: column <- value of the first parameter with that key (`v` is its value struct).
+PARAMS = (
+    ("page_location", "page_location", "{v}.string_value"),
+    ("page_title", "page_title", "{v}.string_value"),
+    ("ga_session_id", "ga_session_id", "coalesce({v}.int_value, try_cast({v}.string_value as bigint))"),
+    ("engagement_time_msec", "engagement_time_msec", "coalesce({v}.int_value, try_cast({v}.string_value as bigint))"),
+)
+
+
+def _flat_sql(record: str, params: str, source: str, head: str) -> str:
+    """One row per event of a GA4 record (a table's columns, or a parsed JSON struct), scalar columns only, the event
+    parameters flattened in one pass: the list of keys is built once per event (one lambda) and each kept key found in
+    it with list_position (its first occurrence). Nested selects are separate projections in DuckDB: every expression
+    below is evaluated once per event."""
+    values = ",\n".join(
+        f"{expr.format(v=f'_params[list_position(_keys, {sql_literal(key)})].value')} as {column}"
+        for key, column, expr in PARAMS
+    )
     return f"""
-        {record}event_date::varchar as event_date_raw,
-        {record}event_timestamp::bigint as event_timestamp_us,
-        {record}event_name::varchar as event_name,
-        ga4_param({params}, 'page_location') as p_location,
-        ga4_param({params}, 'page_title') as p_title,
-        ga4_param({params}, 'ga_session_id') as p_session,
-        ga4_param({params}, 'engagement_time_msec') as p_engagement,
-        {record}user_pseudo_id::varchar as user_pseudo_id,
-        {record}device.category::varchar as device_category,
-        {record}geo.city::varchar as geo_city,
-        {record}traffic_source.source::varchar as traffic_source,
-        {record}traffic_source.medium::varchar as traffic_medium
+        select * exclude (_params, _keys),
+               {values},
+               {blank_sql('event_name')} as event_name_blank,
+               try_strptime(event_date_raw, '%Y%m%d')::date as event_date,
+               -- Viet Nam keeps UTC+7 all year (no daylight saving since 1975): local time is UTC + 7 hours.
+               make_timestamp(event_timestamp_us) + interval 7 hour as event_local_ts
+        from (
+            select {head},
+                   {record}event_date::varchar as event_date_raw,
+                   {record}event_timestamp::bigint as event_timestamp_us,
+                   {record}event_name::varchar as event_name,
+                   {params} as _params,
+                   list_transform({params}, lambda p: p.key) as _keys,
+                   {record}user_pseudo_id::varchar as user_pseudo_id,
+                   {record}device.category::varchar as device_category,
+                   {record}geo.city::varchar as geo_city,
+                   {record}traffic_source.source::varchar as traffic_source,
+                   {record}traffic_source.medium::varchar as traffic_medium
+            from {source}
+        )
     """
 
 
 def _read_inputs(con: duckdb.DuckDBPyConnection, files: list[DayFile]) -> None:
-    """Temp table _ga4_flat: one row per event of every file (one read per format), params looked up once per row."""
+    """Temp table _ga4_flat: one row per event of every file (one read per format), with the event parameters extracted
+    in the same pass. It is the only copy of the events a load makes (scalar columns; the file as a small file_id)."""
     parts = []
     parquet = [f.path for f in files if f.path.name.endswith(PARQUET_SUFFIXES)]
     json_files = [f.path for f in files if f.path.name.endswith(JSON_SUFFIXES)]
     if parquet:
-        parts.append(
-            f"""
-            select filename as path, (file_row_number + 1)::integer as source_line, true as json_ok, null::varchar as raw_line,
-                   {_flat_columns('', 'event_params')}
-            from read_parquet({sql_list(parquet)}, filename = true, file_row_number = true, union_by_name = true)
-            """
-        )
+        parts.append(_flat_sql(
+            "", "event_params",
+            f"read_parquet({sql_list(parquet)}, filename = true, file_row_number = true, union_by_name = true)",
+            "filename as path, (file_row_number + 1)::integer as source_line, true as json_ok, null::varchar as raw_line",
+        ))
     if json_files:
         # Read as lines (one DuckDB read for all files, gzip or not) to keep each event's line number; parse with json_transform.
         con.execute(
             f"""
             create or replace temp table _ga4_lines as
             select filename as path, line, (ordinality - min(ordinality) over (partition by filename) + 1)::integer as source_line
-            from read_csv({sql_list(json_files)}, columns = {{'line': 'VARCHAR'}}, header = false, delim = '',
+            from read_csv({sql_list(json_files)}, columns = {{'line': 'VARCHAR'}}, header = false, delim = '\x01',
                           quote = '', escape = '', filename = true, compression = 'auto') with ordinality
             """
         )
+        # The line itself is kept only where it is not a JSON object (the rule quarantining it shows its start).
         con.execute(
             f"""
             create or replace temp table _ga4_json as
-            select path, source_line, line, j_ok as json_ok,
+            select path, source_line, j_ok as json_ok, case when not j_ok then line end as raw_line,
                    case when j_ok then json_transform(line, {sql_literal(JSON_STRUCTURE)}) end as j
             from (select *, case when json_valid(line) then json_type(line) = 'OBJECT' else false end as j_ok from _ga4_lines)
-            where nullif(trim(line), '') is not null
+            where not {blank_sql('line')}
             """
         )
-        parts.append(
-            f"select path, source_line, json_ok, line as raw_line, {_flat_columns('j.', 'j.event_params')} from _ga4_json"
-        )
+        parts.append(_flat_sql("j.", "j.event_params", "_ga4_json", "path, source_line, json_ok, raw_line"))
     inputs = " union all by name ".join(f"({p})" for p in parts)
-    con.execute(f"create or replace temp table _ga4_flat as {inputs}")
+    con.execute(
+        f"create or replace temp table _ga4_flat as "
+        f"select f.file_id, x.* exclude (path) from ({inputs}) x join _files f on f.path = x.path"
+    )
+    con.execute("drop table if exists _ga4_json")
+    con.execute("drop table if exists _ga4_lines")
 
 
+# Columns computed once for the rules: event_name_blank is nullif(trim(event_name), '') is null (in _ga4_flat), page_blank
+# the same of page_location (once per distinct URL, in _ga4_pages); see blank_sql.
 RULES = [
     ("(whole row)", f"regexp_replace(left(raw_line, 200), '{IPV4_PATTERN}', '{IP_MASK}', 'g')",
      "'the line is not a JSON object (one event per line is expected)'", "not json_ok"),
@@ -94,29 +124,40 @@ RULES = [
      "event_date is not null and event_date <> file_day"),
     ("event_timestamp", "null", "'event_timestamp is empty or not a whole number; expected microseconds since 1970-01-01 UTC'",
      "json_ok and event_timestamp_us is null"),
-    ("event_name", "event_name", "'event_name is empty; it is required'", "json_ok and nullif(trim(event_name), '') is null"),
+    ("event_name", "event_name", "'event_name is empty; it is required'", "json_ok and event_name_blank"),
     ("page_location", "null", "'page_location is empty; a page_view event needs the page''s URL'",
-     "event_name = 'page_view' and nullif(trim(page_location), '') is null"),
+     "event_name = 'page_view' and page_blank"),
     ("page_location", "page_location_masked",
      "'page_location ''' || page_location_masked || ''' is not a full URL; expected https://host/path'",
-     "nullif(trim(page_location), '') is not null and page_host is null"),
+     "not page_blank and page_host is null"),
 ]
+
+
+# Every event with its file, and its page and title parsed, as the rules and raw.ga4_events see it.
+CHECKED = """
+    select f.source_file, f.fingerprint, f.file_day, x.*, p.page_blank, p.page_host, p.page_location_masked,
+           p.page_path, t.page_title_masked
+    from _ga4_flat x
+    join _files f using (file_id)
+    left join _ga4_pages p on p.page_location is not distinct from x.page_location
+    left join _ga4_titles t on t.page_title is not distinct from x.page_title
+"""
 
 
 def load(con: duckdb.DuckDBPyConnection, files: list[DayFile], loaded_at: dt.datetime) -> pl.DataFrame:
     files_table(con, files)
-    con.execute("create or replace temp macro ga4_param(params, k) as list_filter(params, lambda p: p.key = k)[1].value")
     _read_inputs(con, files)
     # A site has far fewer pages than events: URLs and titles are parsed and masked once per distinct value.
     path_sql = f"coalesce(nullif(regexp_extract(page_location, '{URL_PATH}', 1), ''), '/')"
     con.execute(
         f"""
         create or replace temp table _ga4_pages as
-        select page_location, page_host, {mask_contacts_sql('page_location')} as page_location_masked,
+        select page_location, {blank_sql('page_location')} as page_blank, page_host,
+               {mask_contacts_sql('page_location')} as page_location_masked,
                case when page_host is not null then {mask_contacts_sql(path_sql)} end as page_path
         from (
             select page_location, lower(nullif(regexp_extract(page_location, '{URL_HOST}', 1), '')) as page_host
-            from (select distinct p_location.string_value as page_location from _ga4_flat)
+            from (select distinct page_location from _ga4_flat)
         )
         """
     )
@@ -124,49 +165,32 @@ def load(con: duckdb.DuckDBPyConnection, files: list[DayFile], loaded_at: dt.dat
         f"""
         create or replace temp table _ga4_titles as
         select page_title, {mask_contacts_sql('page_title')} as page_title_masked
-        from (select distinct p_title.string_value as page_title from _ga4_flat)
+        from (select distinct page_title from _ga4_flat)
         """
     )
-    # One statement from the materialised inputs to the checked rows: every intermediate copy of 20 columns costs.
+    # Events breaking a rule are few: only they get their list of problems, in a small table; the others go straight
+    # from _ga4_flat into raw.ga4_events.
     con.execute(
         f"""
-        create or replace temp table _ga4_staged as
-        select * exclude (_problems) from (
-            select *, {problems_sql(RULES)}
-            from (
-                select f.source_file, f.fingerprint, f.file_day, x.source_line, x.json_ok, x.raw_line,
-                       x.event_date_raw, x.event_timestamp_us, x.event_name, x.user_pseudo_id, x.device_category,
-                       x.geo_city, x.traffic_source, x.traffic_medium,
-                       x.p_location.string_value as page_location,
-                       coalesce(x.p_session.int_value, try_cast(x.p_session.string_value as bigint)) as ga_session_id,
-                       coalesce(x.p_engagement.int_value, try_cast(x.p_engagement.string_value as bigint))
-                           as engagement_time_msec,
-                       try_strptime(x.event_date_raw, '%Y%m%d')::date as event_date,
-                       -- Viet Nam keeps UTC+7 all year (no daylight saving since 1975): local time is UTC + 7 hours.
-                       make_timestamp(x.event_timestamp_us) + interval 7 hour as event_local_ts,
-                       p.page_host, p.page_location_masked, p.page_path, t.page_title_masked
-                from _ga4_flat x
-                join _files f on x.path = f.path
-                left join _ga4_pages p on p.page_location is not distinct from x.p_location.string_value
-                left join _ga4_titles t on t.page_title is not distinct from x.p_title.string_value
-            )
-        )
+        create or replace temp table _ga4_quarantined as
+        select source_file, source_line, fingerprint, _column, _value, _reason
+        from (select *, {problems_sql(RULES)} from ({CHECKED}) where {failed_sql(RULES)})
         """
     )
-    counts = per_file_counts(con, "_ga4_staged")
     con.execute(
-        """
+        f"""
         insert into raw.ga4_events
         select event_date, event_timestamp_us, event_local_ts, event_name, page_location_masked, page_host,
                page_path, page_title_masked, ga_session_id, engagement_time_msec,
                user_pseudo_id, device_category, geo_city, traffic_source, traffic_medium,
                source_file, source_line, fingerprint, ?
-        from _ga4_staged where _reason is null
+        from ({CHECKED}) where not ({failed_sql(RULES)})
         """,
         [loaded_at],
     )
-    insert_quarantine(con, GA4_EVENTS.source, "_ga4_staged", loaded_at)
-    for table in ("_ga4_lines", "_ga4_json", "_ga4_flat", "_ga4_pages", "_ga4_titles", "_ga4_staged"):
+    insert_quarantine(con, GA4_EVENTS.source, "_ga4_quarantined", loaded_at)
+    counts = read_and_quarantined(con, "select file_id, count(*) as n from _ga4_flat group by file_id", "_ga4_quarantined")
+    for table in ("_ga4_flat", "_ga4_pages", "_ga4_titles", "_ga4_quarantined"):
         con.execute(f"drop table if exists {table}")
     return counts
 
