@@ -31,6 +31,7 @@ import duckdb
 import yaml
 
 from ingestion.settings import DBT_PROJECT_DIR, PROJECT_ROOT, SAMPLE_MARKER, Settings
+from ingestion.warehouse import memory_limit
 
 QUERIES_FILE = PROJECT_ROOT / "bench" / "queries.sql"
 GENERATION_MARKER = "bench-generation.json"
@@ -203,44 +204,6 @@ def _subprocess_step(step: Step, commands: list[list[str]], env: dict[str, str],
 
 
 # --------------------------------------------------------------------------------------------------------------------
-# Optional what-if: a DuckDB memory cap the project does not set (yet), applied to every DuckDB connection of the bench
-
-MEMORY_CAP_ENV = "EDUKPI_BENCH_DUCKDB_MEMORY_LIMIT"
-# Loaded at start-up by every Python child (Dagster, dbt) through PYTHONPATH: wraps duckdb.connect to add memory_limit.
-_SITECUSTOMIZE = f'''"""edukpi bench: cap DuckDB's memory in this process (what-if measurement, not a project setting)."""
-import os
-
-import duckdb as _duckdb
-
-_limit = os.environ.get("{MEMORY_CAP_ENV}")
-_connect = _duckdb.connect
-
-
-def _capped_connect(database=":memory:", read_only=False, config=None, **kwargs):
-    config = dict(config or {{}})
-    if _limit:
-        config.setdefault("memory_limit", _limit)
-    return _connect(database, read_only=read_only, config=config, **kwargs)
-
-
-if _limit and getattr(_duckdb.connect, "__name__", "") != "_capped_connect":
-    _duckdb.connect = _capped_connect
-'''
-
-
-def _install_memory_cap(workdir: Path, env: dict[str, str], limit: str) -> None:
-    """Cap DuckDB's memory in the child processes (through a sitecustomize module) and in this process."""
-    shim_dir = workdir / "duckdb_memory_cap"
-    shim_dir.mkdir(parents=True, exist_ok=True)
-    (shim_dir / "sitecustomize.py").write_text(_SITECUSTOMIZE, encoding="utf-8")
-    env[MEMORY_CAP_ENV] = limit
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(shim_dir), env.get("PYTHONPATH", "")) if p)
-    os.environ[MEMORY_CAP_ENV] = limit
-    namespace: dict[str, Any] = {}
-    exec(compile(_SITECUSTOMIZE, str(shim_dir / "sitecustomize.py"), "exec"), namespace)
-
-
-# --------------------------------------------------------------------------------------------------------------------
 # The pipeline as analysts run it
 
 
@@ -257,9 +220,6 @@ def _pipeline_env(settings: Settings, dagster_home: Path) -> dict[str, str]:
     # No DBT_TARGET_PATH: dbt's artifacts go where analysts' runs put them (dbt_project/target/<op>-<run>-<id>).
     env = {k: v for k, v in runtime_env(settings).items() if k != "DBT_TARGET_PATH"}
     env["DAGSTER_HOME"] = str(dagster_home)
-    if os.environ.get(MEMORY_CAP_ENV):
-        shim_dir = settings.raw_dir.parent / "duckdb_memory_cap"
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(shim_dir), os.environ.get("PYTHONPATH", "")) if p)
     return env
 
 
@@ -655,12 +615,16 @@ def _one_day(workdir: Path, settings: Settings) -> Step:
     )
     index = shifted.schema.get_field_index("event_timestamp")
     shifted = shifted.set_column(index, "event_timestamp", pc.add(shifted["event_timestamp"], 86_400 * 1_000_000))
-    pq.write_table(shifted, ga4_dir / f"events_{new_day:%Y%m%d}.parquet", compression="zstd")
+    new_file = ga4_dir / f"events_{new_day:%Y%m%d}.parquet"
+    pq.write_table(shifted, new_file, compression="zstd")
     env = _pipeline_env(settings, workdir / "dagster_home")
     # What an analyst runs for a new day: its analytics partition, then everything else, in one process.
     commands = [[_venv_tool("edukpi"), "materialize", "--days", new_day.isoformat()]]
     since = time.time()
-    runs = _subprocess_step(step, commands, env, workdir / "logs" / "incremental_day.log")
+    try:
+        runs = _subprocess_step(step, commands, env, workdir / "logs" / "incremental_day.log")
+    finally:
+        new_file.unlink()  # the generated data stays as generated (it is reused by the next bench of this preset)
     dagster_runs = _dagster_runs(workdir / "dagster_home", since)
     _collect_dbt_runs(dagster_runs, workdir / "dbt_runs")
     _attribute(dagster_runs, runs)
@@ -848,12 +812,11 @@ def _ratio(numerator: float, denominator: float) -> float:
 
 
 def run_bench(preset: str, seed: int, workdir: Path, results_dir: Path, docs_path: Path | None, *,
-              query_runs: int = 10, measure_dbt_cli: bool = True, duckdb_memory_limit: str | None = None) -> dict[str, Any]:
+              query_runs: int = 10, measure_dbt_cli: bool = True) -> dict[str, Any]:
     """Run every bench step in `workdir`, write results_dir/<date>-<preset>.json and (if given) update docs_path.
 
     `query_runs` timed runs per staff query; `measure_dbt_cli` adds `dbt build` and `dbt parse` on their own (no Dagster)
-    to tell Dagster's share from dbt's. `duckdb_memory_limit` (e.g. "3GB") is a what-if: every DuckDB connection of the
-    bench and of its children gets that memory_limit, which the project itself does not set; results say so.
+    to tell Dagster's share from dbt's. DuckDB's memory cap is the project's own (EDUKPI_DUCKDB_MEMORY_LIMIT, ingestion/warehouse.py).
     Returns the result written to the JSON file.
     """
     workdir = Path(workdir).resolve()
@@ -866,8 +829,6 @@ def run_bench(preset: str, seed: int, workdir: Path, results_dir: Path, docs_pat
     load_at_start = _load()
     settings = _settings(workdir)
     base_env = _pipeline_env(settings, workdir / "dagster_home")
-    if duckdb_memory_limit:
-        _install_memory_cap(workdir, base_env, duckdb_memory_limit)
 
     steps: dict[str, Step] = {}
 
@@ -902,7 +863,7 @@ def run_bench(preset: str, seed: int, workdir: Path, results_dir: Path, docs_pat
         "versions": _versions(),
         "generation_s": round(steps["generation"].seconds, 3),
         "generation_reused": steps["generation"].details.get("reused", False),
-        "duckdb_memory_limit": duckdb_memory_limit or "DuckDB default (80 % of RAM)",
+        "duckdb_memory_limit": memory_limit(),
         "full_build_s": round(full_build_s, 3),
         "floor_s": round(floor_s, 3),
         "full_build_vs_floor": _ratio(full_build_s, floor_s),
@@ -998,10 +959,8 @@ def render_section(result: dict[str, Any], json_path: Path) -> str:
     lines = [
         f"### {result['preset']} (seed {result['seed']}), {result['started_at']}",
         "",
-        *([f"**What-if run: every DuckDB connection capped at memory_limit = {result['duckdb_memory_limit']} by the bench "
-           "(`--duckdb-memory-limit`); the project itself does not set this.**", ""]
-          if not str(result.get("duckdb_memory_limit", "DuckDB default")).startswith("DuckDB default") else []),
-        f"Machine: {machine['cores']} cores, {machine['memory_gib']} GiB, {machine['cpu']}; load average (1/5/15 min) "
+        f"Machine: {machine['cores']} cores, {machine['memory_gib']} GiB, {machine['cpu']}; DuckDB memory_limit "
+        f"{result.get('duckdb_memory_limit', 'not set')}; load average (1/5/15 min) "
         f"{machine['load_at_start']} at the start, {machine['load_at_end']} at the end. Versions: {versions}. "
         f"Raw JSON: `{json_path.relative_to(PROJECT_ROOT) if PROJECT_ROOT in json_path.parents else json_path.name}`.",
         "",
@@ -1079,11 +1038,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--workdir")
     parser.add_argument("--query-runs", type=int, default=10)
-    parser.add_argument("--duckdb-memory-limit", help="what-if: cap every DuckDB connection's memory, e.g. 3GB")
     args = parser.parse_args(argv)
     workdir = Path(args.workdir) if args.workdir else PROJECT_ROOT / "bench" / "work" / args.preset
     run_bench(args.preset, args.seed, workdir, PROJECT_ROOT / "bench" / "results", PROJECT_ROOT / "docs" / "benchmarks.md",
-              query_runs=args.query_runs, duckdb_memory_limit=args.duckdb_memory_limit)
+              query_runs=args.query_runs)
 
 
 if __name__ == "__main__":

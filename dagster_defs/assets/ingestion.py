@@ -57,8 +57,8 @@ def _build_asset(source: DailySource | TabularSource) -> dg.AssetsDefinition:
     key = dg.AssetKey(["raw", source.contract.table])
     kinds = {"duckdb", "python"} if source.partitioned else {"duckdb", "polars"}
     how = (
-        "Daily partitions (a day = that day's files); a range of days loads in one run and one DuckDB read; re-loading a "
-        "day replaces its rows; a day whose files are unchanged (sha256) is left alone."
+        "Daily partitions (a day = that day's files); a range of days loads in one run, in chunks of whole days (one "
+        "DuckDB read and transaction each); re-loading a day replaces its rows; a day whose files are unchanged (sha256) is left alone."
         if source.partitioned
         else "Files are tracked by sha256: unchanged files are skipped, a changed file replaces its earlier rows, a "
         "removed file's rows are removed."
