@@ -400,7 +400,13 @@ def _topological(nodes: dict[str, dict]) -> list[str]:
 def _profile_settings() -> dict[str, Any]:
     profiles = yaml.safe_load((DBT_PROJECT_DIR / "profiles.yml").read_text(encoding="utf-8"))
     profile = next(iter(profiles.values()))
-    return dict(profile["outputs"][profile["target"]].get("settings") or {})
+    settings = profile["outputs"][profile["target"]].get("settings") or {}
+    # Rendered as dbt renders profiles.yml: `{{ env_var('NAME', 'default') }}` (e.g. the memory limit).
+    import jinja2
+
+    renderer = jinja2.Environment()
+    renderer.globals["env_var"] = lambda name, default=None: os.environ.get(name, default)
+    return {name: renderer.from_string(str(value)).render() for name, value in settings.items()}
 
 
 def _create_sql(node: dict) -> list[str]:
