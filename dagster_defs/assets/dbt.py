@@ -101,10 +101,10 @@ class EduKpiDbtTranslator(DagsterDbtTranslator):
 BUILD_ARGS = ["build", "--exclude-resource-type", "unit_test"]
 
 
-def _dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: EduKpiSettings, extra_args: list[str]):
+def _dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: EduKpiSettings):
     # The dbt profile reads the build file path from the environment; make it the run's resolved settings.
     os.environ.update(settings.get().as_env())
-    yield from dbt.cli([*BUILD_ARGS, *extra_args], context=context).stream()
+    yield from dbt.cli(BUILD_ARGS, context=context).stream()
 
 
 @dbt_assets(
@@ -125,7 +125,7 @@ def edukpi_dbt_daily(context: dg.AssetExecutionContext, dbt: DbtCliResource, set
     # change of an env_var() value only the file that reads it (int_portal_ga4_daily.sql).
     os.environ.update({"EDUKPI_MIN_DATE": first, "EDUKPI_MAX_DATE": last})
     try:
-        yield from _dbt_build(context, dbt, settings, [])
+        yield from _dbt_build(context, dbt, settings)
     finally:
         for name in ("EDUKPI_MIN_DATE", "EDUKPI_MAX_DATE"):
             os.environ.pop(name, None)
@@ -140,4 +140,4 @@ def edukpi_dbt_daily(context: dg.AssetExecutionContext, dbt: DbtCliResource, set
 )
 def edukpi_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: EduKpiSettings):
     """Build the seeds and every other dbt model and run their tests (shown as asset checks) on the build warehouse."""
-    yield from _dbt_build(context, dbt, settings, [])
+    yield from _dbt_build(context, dbt, settings)
