@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from ingestion.settings import LOCAL_TZ
+from edukpi.settings import LOCAL_TZ
 
 daily_partitions = dg.DailyPartitionsDefinition(start_date="2024-01-01", timezone=LOCAL_TZ)
 

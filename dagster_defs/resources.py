@@ -9,7 +9,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource
 from packaging import version
 
-from ingestion.settings import Settings
+from edukpi.settings import Settings
 
 
 class EduKpiSettings(dg.ConfigurableResource):

@@ -15,7 +15,7 @@ from ingestion.daily import DailySource, DayFile
 from ingestion.mappings import RejectedFileError, UnmappableHeaderError
 from ingestion.pseudonymise import install_hmac
 from ingestion.readers import LINE, fingerprint
-from ingestion.settings import Settings
+from edukpi.settings import Settings
 from ingestion.tabular import RunContext, TabularResult, TabularSource, process_file
 from ingestion.warehouse import connect, local_now
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 
 from ingestion.contracts import CONTRACTS
-from ingestion.settings import LOCAL_TZ, MAPPINGS_DIR
+from edukpi.settings import LOCAL_TZ, MAPPINGS_DIR
 
 DEFAULT_FORMATS = {"timestamp": ["%Y-%m-%d %H:%M:%S"], "date": ["%Y-%m-%d"]}
 

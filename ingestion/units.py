@@ -6,7 +6,7 @@ from pathlib import Path
 
 import polars as pl
 
-from ingestion import settings as project_settings
+from edukpi import settings as project_settings
 
 # Prefixes people leave out: "Quận 1" for "Phòng Giáo dục và Đào tạo Quận 1", "THPT Gia Định" for "Trường THPT Gia Định".
 # Folded forms (see fold_text). A short name is accepted only when exactly one unit has it.

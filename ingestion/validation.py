@@ -10,7 +10,7 @@ from ingestion.contracts import Contract, Field
 from ingestion.mappings import Mapping, human_format, value_key
 from ingestion.pseudonymise import mask_contacts
 from ingestion.readers import LINE
-from ingestion.settings import LOCAL_TZ
+from edukpi.settings import LOCAL_TZ
 
 MAX_SHOWN_CHARS = 200
 NULL_TYPES = {"timestamp": pl.Datetime("us"), "date": pl.Date, "integer": pl.Int64, "number": pl.Float64}

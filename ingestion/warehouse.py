@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 
 from ingestion.contracts import raw_schema_ddl
-from ingestion.settings import LOCAL_TZ
+from edukpi.settings import LOCAL_TZ
 
 LOCK_WAIT_S = 300.0
 # DuckDB takes up to 80 % of the machine's memory unless told otherwise: a city-year load grew the Dagster process to

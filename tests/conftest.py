@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ingestion.settings import PROJECT_ROOT, Settings
+from edukpi.settings import PROJECT_ROOT, Settings
 
 TEST_OUTPUT = PROJECT_ROOT / "tests" / "output"
 

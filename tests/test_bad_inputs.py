@@ -14,7 +14,7 @@ import yaml
 
 from ingestion.loading import LoadReport, load_daily, load_tabular
 from ingestion.mappings import RejectedFileError
-from ingestion.settings import PROJECT_ROOT, SAMPLE_MARKER, Settings
+from edukpi.settings import PROJECT_ROOT, SAMPLE_MARKER, Settings
 from ingestion.sources import SOURCES
 from tests.bad_inputs.build import build
 

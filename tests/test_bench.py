@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ingestion.bench import REQUIRED_KEYS, load_queries, run_bench
+from bench.run import REQUIRED_KEYS, load_queries, run_bench
 
 
 def test_staff_queries_file_holds_twenty_named_queries() -> None:

@@ -16,7 +16,7 @@ import dagster as dg
 import duckdb
 
 from ingestion.contracts import raw_schema_ddl
-from ingestion.settings import DBT_PROJECT_DIR, PROJECT_ROOT
+from edukpi.settings import DBT_PROJECT_DIR, PROJECT_ROOT
 from tests.conftest import pipeline_env, run_edukpi
 
 SUBSET = "raw/article_submissions,marts/kpi_quota_fulfilment"

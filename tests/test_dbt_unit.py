@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 
 from ingestion.contracts import raw_schema_ddl
-from ingestion.settings import DBT_PROJECT_DIR
+from edukpi.settings import DBT_PROJECT_DIR
 
 # The project's unit tests (19 = the 17 of the KPI models + 2 for the dedup rule). Change it when adding or removing one:
 # it catches a unit test that stops being collected (disabled, wrong model name, yml not parsed).

@@ -14,8 +14,8 @@ import duckdb
 import polars as pl
 import pytest
 
-from ingestion import settings
-from ingestion.generate import ACCESS_LOG_UNITS, PAGE_REPORT_UNITS, PRESETS, generate
+from edukpi import settings
+from generator import ACCESS_LOG_UNITS, PAGE_REPORT_UNITS, PRESETS, generate
 
 SUBMISSION_HEADER = ["Mã bài", "Đơn vị", "Ngày gửi", "Tiêu đề", "Mục kế hoạch", "Tác giả", "Trạng thái", "Ngày đăng",
                      "Kênh đăng", "Đường dẫn"]

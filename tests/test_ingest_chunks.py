@@ -15,7 +15,7 @@ import yaml
 from ingestion.daily import DayFile
 from ingestion.loading import accounting_problems, day_chunks, load_daily
 from ingestion.mappings import RejectedFileError
-from ingestion.settings import DBT_PROJECT_DIR, Settings
+from edukpi.settings import DBT_PROJECT_DIR, Settings
 from ingestion.sources import SOURCES
 from ingestion.warehouse import MEMORY_LIMIT_ENV, connect, temp_directory
 from tests.fixtures.ingestion.build import (GA4_DAY_1, add_bad_files, build_raw, ga4_event, write_ga4_ndjson,

@@ -13,7 +13,7 @@ from tests.test_ingest_sources import DAILY, FILES, assets, query
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict, dict]:
-    from ingestion.generate import generate
+    from generator import generate
 
     root = tmp_path_factory.mktemp("generated")
     summary = generate("tiny", 7, root / "raw", progress=False)

@@ -121,7 +121,7 @@ def test_two_deliveries_of_one_day_are_refused() -> None:
 
 def test_access_log_line_that_is_not_utf8_is_quarantined_and_line_numbers_stay_true(tmp_path: Path) -> None:
     from ingestion.loading import load_daily
-    from ingestion.settings import Settings
+    from edukpi.settings import Settings
     from ingestion.sources import SOURCES
 
     folder = tmp_path / "raw" / "analytics" / "access_logs" / "a.hcm.edu.vn"

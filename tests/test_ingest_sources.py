@@ -12,7 +12,7 @@ import pytest
 from dagster_defs.assets.ingestion import ingestion_assets
 from dagster_defs.resources import EduKpiSettings
 from ingestion.pseudonymise import hmac_hex
-from ingestion.settings import DEVELOPMENT_HMAC_KEY
+from edukpi.settings import DEVELOPMENT_HMAC_KEY
 from tests.fixtures.ingestion.build import build_raw
 
 RANGE_TAGS = {"dagster/asset_partition_range_start": "2024-02-07", "dagster/asset_partition_range_end": "2024-02-09"}

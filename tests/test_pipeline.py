@@ -10,7 +10,7 @@ import holidays
 import polars as pl
 import pytest
 
-from ingestion.settings import UNIT_REGISTRY_CSV
+from edukpi.settings import UNIT_REGISTRY_CSV
 
 from .conftest import BuiltPipeline
 

@@ -30,7 +30,7 @@ import pytest
 
 from ingestion.loading import accounting_problems, load_tabular
 from ingestion.pseudonymise import normalise_phone_py
-from ingestion.settings import PROJECT_ROOT, SAMPLE_MARKER, Settings
+from edukpi.settings import PROJECT_ROOT, SAMPLE_MARKER, Settings
 from ingestion.sources import SOURCES
 
 from .conftest import BuiltPipeline, pipeline_env

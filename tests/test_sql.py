@@ -11,8 +11,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from ingestion.settings import PROJECT_ROOT
-from ingestion.sql import connect_readonly
+from edukpi.settings import PROJECT_ROOT
+from edukpi.sql import connect_readonly
 
 from .conftest import BuiltPipeline, run_edukpi
 
@@ -208,7 +208,7 @@ def test_shell_session_keeps_its_snapshot_until_refresh(built_warehouse: Path, t
 
     import duckdb
 
-    from ingestion.sql import SqlShell
+    from edukpi.sql import SqlShell
 
     warehouse = tmp_path / "warehouse.duckdb"
     shutil.copy2(built_warehouse, warehouse)

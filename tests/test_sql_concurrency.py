@@ -9,8 +9,8 @@ import sys
 import time
 from pathlib import Path
 
-from ingestion.settings import PROJECT_ROOT, Settings
-from ingestion.sql import connect_readonly
+from edukpi.settings import PROJECT_ROOT, Settings
+from edukpi.sql import connect_readonly
 
 from .conftest import TEST_OUTPUT, BuiltPipeline
 
@@ -24,11 +24,11 @@ PROBE = (
 BLOCKED_AFTER_S = 5.0
 
 # A staff member's `edukpi sql "…"`: a new process-level connection per query. It runs in its own process because DuckDB
-# hands a process that still holds a connection to the file its cached (old) database (see ingestion.sql.connect_readonly).
+# hands a process that still holds a connection to the file its cached (old) database (see edukpi.sql.connect_readonly).
 READER = """
 import json, sys, time
 from pathlib import Path
-from ingestion.sql import connect_readonly
+from edukpi.sql import connect_readonly
 
 warehouse, stop, probe = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
 while not stop.exists():

@@ -11,8 +11,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingestion.settings import PROJECT_ROOT
-from ingestion.sql import connect_readonly
+from edukpi.settings import PROJECT_ROOT
+from edukpi.sql import connect_readonly
 
 from .conftest import BuiltPipeline
 

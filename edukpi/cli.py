@@ -3,47 +3,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
-import sys
 from pathlib import Path
 
-from ingestion.settings import PROJECT_ROOT, Settings
-
-DAY_FILE = re.compile(r"(?:events_|access-)(\d{8})\.")
-
-
-def runtime_env(settings: Settings) -> dict[str, str]:
-    """Environment for Dagster and dbt child processes: the settings, a Dagster home in the repo, no telemetry."""
-    dagster_home = Path(os.environ.get("DAGSTER_HOME") or PROJECT_ROOT / ".dagster_home")
-    dagster_home.mkdir(parents=True, exist_ok=True)
-    config = dagster_home / "dagster.yaml"
-    if not config.exists():
-        config.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
-    return {
-        **os.environ,
-        **settings.as_env(),
-        "DAGSTER_HOME": str(dagster_home),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        "DO_NOT_TRACK": "1",
-        "DBT_PROFILES_DIR": str(PROJECT_ROOT / "dbt_project"),
-        # One planned event per asset with its partition subset instead of one per partition (2,188 for 547 days): see
-        # docs/benchmarks.md, "Per-partition events".
-        "DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS": "1",
-    }
-
-
-def analytics_days(raw_dir: Path) -> tuple[str, str] | None:
-    """First and last day of the daily analytics files present (GA4 export and access logs)."""
-    days = sorted(
-        match.group(1)
-        for path in (raw_dir / "analytics").rglob("*")
-        if path.is_file() and (match := DAY_FILE.search(path.name))
-    )
-    if not days:
-        return None
-    iso = [f"{d[:4]}-{d[4:6]}-{d[6:]}" for d in (days[0], days[-1])]
-    return iso[0], iso[1]
-
+from edukpi.runtime import analytics_days, runtime_env
+from edukpi.settings import PROJECT_ROOT, Settings
 
 def _parse_days(text: str) -> tuple[str, str]:
     import datetime as dt
@@ -89,7 +52,7 @@ def cmd_materialize(args: argparse.Namespace, settings: Settings) -> None:
 
 
 def cmd_generate(args: argparse.Namespace, settings: Settings) -> None:
-    from ingestion.generate import generate
+    from generator import generate
 
     out = Path(args.out).resolve() if args.out else settings.raw_dir
     summary = generate(args.preset, args.seed, out, progress=not args.quiet)
@@ -106,13 +69,13 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> None:
 
 
 def cmd_sql(args: argparse.Namespace, settings: Settings) -> None:
-    from ingestion.sql import run_sql
+    from edukpi.sql import run_sql
 
     raise SystemExit(run_sql(settings.warehouse_db, args.query, csv_path=args.csv, xlsx_path=args.xlsx))
 
 
 def cmd_bench(args: argparse.Namespace, settings: Settings) -> None:
-    from ingestion.bench import run_bench
+    from bench.run import run_bench
 
     workdir = Path(args.workdir).resolve() if args.workdir else PROJECT_ROOT / "bench" / "work" / args.preset
     run_bench(

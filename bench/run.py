@@ -30,7 +30,7 @@ from typing import Any
 import duckdb
 import yaml
 
-from ingestion.settings import DBT_PROJECT_DIR, PROJECT_ROOT, SAMPLE_MARKER, Settings
+from edukpi.settings import DBT_PROJECT_DIR, PROJECT_ROOT, SAMPLE_MARKER, Settings
 from ingestion.warehouse import memory_limit
 
 QUERIES_FILE = PROJECT_ROOT / "bench" / "queries.sql"
@@ -213,7 +213,7 @@ def _venv_tool(name: str) -> str:
 
 def _pipeline_env(settings: Settings, dagster_home: Path) -> dict[str, str]:
     """The environment `edukpi materialize` gives Dagster and dbt, with the bench's own Dagster home."""
-    from ingestion.cli import runtime_env
+    from edukpi.runtime import runtime_env
 
     dagster_home.mkdir(parents=True, exist_ok=True)
     (dagster_home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
@@ -491,7 +491,7 @@ def run_dbt_floor(db_path: Path, manifest: dict) -> dict[str, Any]:
 
 def _ingest_in_process(settings: Settings) -> dict[str, Any]:
     """What the ingestion assets do, called directly: every analytics day in one load per source, then the tabular sources."""
-    from ingestion.cli import analytics_days
+    from edukpi.runtime import analytics_days
     from ingestion.daily import DailySource
     from ingestion.loading import accounting_problems, load_daily, load_tabular
     from ingestion.sources import SOURCES
@@ -555,7 +555,7 @@ def _dbt_cli(args: list[str], db_path: Path, target: Path, env: dict[str, str]) 
 
 
 def _generation(preset: str, seed: int, workdir: Path, env: dict[str, str]) -> Step:
-    from ingestion.generate import DATE_TO, GENERATOR_VERSION
+    from generator import DATE_TO, GENERATOR_VERSION
 
     step = Step("generation")
     raw_dir = workdir / "raw"
@@ -609,7 +609,7 @@ def _one_day(workdir: Path, settings: Settings) -> Step:
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    from ingestion.cli import analytics_days
+    from edukpi.runtime import analytics_days
 
     step = Step("incremental_day")
     last_day = dt.date.fromisoformat(analytics_days(settings.raw_dir)[1])
@@ -675,7 +675,7 @@ def _percentile(values: list[float], share: float) -> float:
 
 def _queries(settings: Settings, runs: int) -> Step:
     """Each staff query `runs` times (after one untimed warm-up), each time on a new locked read-only connection."""
-    from ingestion.sql import connect_readonly
+    from edukpi.sql import connect_readonly
 
     step = Step("staff_queries")
     queries = load_queries()
@@ -1036,7 +1036,7 @@ def update_docs(docs_path: Path, result: dict[str, Any], json_path: Path) -> Non
 
 
 def main(argv: list[str] | None = None) -> None:
-    """`python -m ingestion.bench --preset sample` (the same as `edukpi bench`)."""
+    """`python -m bench.run --preset sample` (the same as `edukpi bench`)."""
     import argparse
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

@@ -8,7 +8,7 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 UNIT_REGISTRY_CSV = DBT_PROJECT_DIR / "seeds" / "unit_registry.csv"
-MAPPINGS_DIR = Path(__file__).resolve().parent / "mappings"
+MAPPINGS_DIR = PROJECT_ROOT / "ingestion" / "mappings"
 
 # Marker the generator writes into data/raw: only sample data may be pseudonymised with the development key.
 SAMPLE_MARKER = ".edukpi-sample.json"

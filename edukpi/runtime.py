@@ -1,0 +1,45 @@
+"""What a command gives the Dagster and dbt runs it starts: their environment and the window of analytics days.
+
+Shared by the command line and the benchmark (which must not import the command line, the composition root)."""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from edukpi.settings import PROJECT_ROOT, Settings
+
+DAY_FILE = re.compile(r"(?:events_|access-)(\d{8})\.")
+
+
+def runtime_env(settings: Settings) -> dict[str, str]:
+    """Environment for Dagster and dbt child processes: the settings, a Dagster home in the repo, no telemetry."""
+    dagster_home = Path(os.environ.get("DAGSTER_HOME") or PROJECT_ROOT / ".dagster_home")
+    dagster_home.mkdir(parents=True, exist_ok=True)
+    config = dagster_home / "dagster.yaml"
+    if not config.exists():
+        config.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+    return {
+        **os.environ,
+        **settings.as_env(),
+        "DAGSTER_HOME": str(dagster_home),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "DO_NOT_TRACK": "1",
+        "DBT_PROFILES_DIR": str(PROJECT_ROOT / "dbt_project"),
+        # One planned event per asset with its partition subset instead of one per partition (2,188 for 547 days): see
+        # docs/benchmarks.md, "Per-partition events".
+        "DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS": "1",
+    }
+
+
+def analytics_days(raw_dir: Path) -> tuple[str, str] | None:
+    """First and last day of the daily analytics files present (GA4 export and access logs)."""
+    days = sorted(
+        match.group(1)
+        for path in (raw_dir / "analytics").rglob("*")
+        if path.is_file() and (match := DAY_FILE.search(path.name))
+    )
+    if not days:
+        return None
+    iso = [f"{d[:4]}-{d[4:6]}-{d[6:]}" for d in (days[0], days[-1])]
+    return iso[0], iso[1]
