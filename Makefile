@@ -1,4 +1,4 @@
-# The front door: `make run` builds everything from a fresh clone, `make test` runs the whole suite.
+# The front door: `make run` builds everything from a fresh clone, `make test` runs the whole suite, `make test-fast` its unit tier.
 SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV := .venv
@@ -15,7 +15,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 export DBT_PROFILES_DIR := $(CURDIR)/dbt_project
 
-.PHONY: run test dev docs sql bench install manifest clean
+.PHONY: run test test-fast dev docs sql bench install manifest clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,7 +29,7 @@ $(DAGSTER_HOME)/dagster.yaml:
 	@printf 'telemetry:\n  enabled: false\n' > $@
 
 # The dbt manifest is prepared here, never at import time of the Dagster code. Same build path string as the runs use
-# (ingestion/settings.py), so dbt's partial parsing is not refused for "profile has changed".
+# (edukpi/settings.py), so dbt's partial parsing is not refused for "profile has changed".
 manifest: export EDUKPI_BUILD_DB ?= $(CURDIR)/data/build/warehouse.duckdb
 manifest: install
 	cd dbt_project && ../$(BIN)/dbt parse --quiet
@@ -44,9 +44,14 @@ run: manifest
 	@echo "Published warehouse: $(CURDIR)/data/warehouse.duckdb"
 	@echo "Report index:        $(CURDIR)/reports/out/index.html"
 
+# Every tier: tests/unit, tests/integration (Dagster, dbt, generator presets, browser), tests/e2e (the pipeline build, bench).
 test: manifest
 	$(BIN)/python -m tests.browser_setup
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
+
+# The unit tier only (no Dagster definitions, no dbt, no browser, so no manifest either): under a minute.
+test-fast: install
+	$(BIN)/pytest -m unit tests/unit
 
 dev: manifest
 	$(BIN)/dagster dev -m dagster_defs.definitions -h 127.0.0.1 -p 3000
@@ -61,7 +66,7 @@ docs: manifest
 	cd dbt_project && EDUKPI_BUILD_DB="$$build_db" ../$(BIN)/dbt docs generate --static
 	@echo "dbt documentation (one self-contained file, opens offline): $(CURDIR)/dbt_project/target/static_index.html"
 
-# The staff's read-only SQL shell on the published warehouse (ingestion/sql.py).
+# The staff's read-only SQL shell on the published warehouse (edukpi/sql.py).
 sql: install
 	@$(BIN)/edukpi sql
 

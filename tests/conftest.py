@@ -72,13 +72,32 @@ def _uses_the_pipeline(item: pytest.Item) -> bool:
     return callspec is not None and callspec.params.get("rendered") == "pipeline"
 
 
+TIERS = ("unit", "integration", "e2e")  # folders under tests/, and the pytest markers of their tests
+
+
+def _tier(item: pytest.Item) -> str:
+    folder = item.path.parent.name
+    if folder not in TIERS:
+        raise pytest.UsageError(f"{item.path}: every test lives in tests/unit, tests/integration or tests/e2e (its tier)")
+    return folder
+
+
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups (its hook has no order of its own)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """`make test` runs two pytest-xdist workers with `--dist loadgroup`: every test on the session's tiny pipeline build goes
+    """Tiers: each test is marked with its folder (`-m unit`, `make test-fast`), and a test on the tiny pipeline build is
+    also marked e2e wherever it lives (tests/integration/test_reports.py renders that build too); a unit test may not use it.
+
+    `make test` runs two pytest-xdist workers with `--dist loadgroup`: every test on the session's tiny pipeline build goes
     to one worker (the build is a session fixture, so a second worker would build it again); the benchmark test, the other
     long one, to the other; the rest is shared out. Without xdist the groups change nothing."""
     for item in items:
+        tier = _tier(item)
+        item.add_marker(getattr(pytest.mark, tier))
         if _uses_the_pipeline(item):
+            if tier == "unit":
+                raise pytest.UsageError(f"{item.nodeid}: a unit test may not use the pipeline build; move it to tests/e2e")
+            if tier != "e2e":
+                item.add_marker(pytest.mark.e2e)
             item.add_marker(pytest.mark.xdist_group("pipeline"))
         elif item.path.name == "test_bench.py":
             item.add_marker(pytest.mark.xdist_group("bench"))

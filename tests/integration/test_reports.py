@@ -36,7 +36,7 @@ from reports.format import (
 )
 from reports.render import period_filename, render_reports, unit_filename
 
-TESTS_DIR = Path(__file__).resolve().parent
+TESTS_DIR = Path(__file__).resolve().parents[1]
 OUTPUT_DIR = TESTS_DIR / "output"  # git-ignored: screenshots for a person to look at
 
 

@@ -33,7 +33,7 @@ from ingestion.pseudonymise import normalise_phone_py
 from edukpi.settings import PROJECT_ROOT, SAMPLE_MARKER, Settings
 from ingestion.sources import SOURCES
 
-from .conftest import BuiltPipeline, pipeline_env
+from tests.conftest import BuiltPipeline, pipeline_env
 
 EDUKPI = Path(sys.executable).with_name("edukpi")
 DAGSTER = Path(sys.executable).with_name("dagster")

@@ -12,7 +12,7 @@ from pathlib import Path
 from edukpi.settings import PROJECT_ROOT, Settings
 from edukpi.sql import connect_readonly
 
-from .conftest import TEST_OUTPUT, BuiltPipeline
+from tests.conftest import TEST_OUTPUT, BuiltPipeline
 
 # Two tables read in one query: a warehouse swapped table by table would show up as a pair from two builds.
 PROBE = (

@@ -18,7 +18,7 @@ from edukpi.settings import PROJECT_ROOT, SAMPLE_MARKER, Settings
 from ingestion.sources import SOURCES
 from tests.bad_inputs.build import build
 
-BAD_INPUTS = Path(__file__).resolve().parent / "bad_inputs"
+BAD_INPUTS = Path(__file__).resolve().parents[1] / "bad_inputs"
 MANIFEST = yaml.safe_load((BAD_INPUTS / "cases.yaml").read_text(encoding="utf-8"))
 CASES: list[dict] = MANIFEST["cases"]
 OUTCOMES = {"loaded", "quarantined", "rejected"}

@@ -1,13 +1,13 @@
 """Every asset key, group, check, job, schedule and sensor of the Definitions: a change to the graph shows up as a diff.
 
-Regenerate after an intended change with: UPDATE_SNAPSHOTS=1 .venv/bin/pytest tests/test_definitions_snapshot.py
+Regenerate after an intended change with: UPDATE_SNAPSHOTS=1 .venv/bin/pytest tests/integration/test_definitions_snapshot.py
 """
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-SNAPSHOT = Path(__file__).parent / "snapshots" / "definitions.txt"
+SNAPSHOT = Path(__file__).parents[1] / "snapshots" / "definitions.txt"
 
 
 def describe_definitions() -> str:

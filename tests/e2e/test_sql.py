@@ -14,7 +14,7 @@ import pytest
 from edukpi.settings import PROJECT_ROOT
 from edukpi.sql import connect_readonly
 
-from .conftest import BuiltPipeline, run_edukpi
+from tests.conftest import BuiltPipeline, run_edukpi
 
 
 def test_query_prints_a_number(built_pipeline: BuiltPipeline) -> None:

@@ -11,7 +11,7 @@ import pytest
 
 from dagster_defs.resources import EduKpiSettings
 from tests.fixtures.ingestion.build import BAD, GA4_DAY_2, add_bad_files, build_raw, ga4_event, write_ga4_parquet
-from tests.test_ingest_sources import assets, materialize_all, query
+from tests.integration.test_ingest_sources import assets, materialize_all, query
 
 RAW_TABLES = ("ga4_events", "access_log_hits", "page_report_rows", "article_submissions", "feedback_tickets",
               "quarantine", "ingested_files")

@@ -14,7 +14,7 @@ import pytest
 from edukpi.settings import PROJECT_ROOT
 from edukpi.sql import connect_readonly
 
-from .conftest import BuiltPipeline
+from tests.conftest import BuiltPipeline
 
 COOKBOOK = PROJECT_ROOT / "docs" / "sql-cookbook.md"
 HEADING = re.compile(r"^## (\d+)\. (.+)$", re.MULTILINE)

@@ -8,7 +8,7 @@ import duckdb
 import pytest
 
 from dagster_defs.resources import EduKpiSettings
-from tests.test_ingest_sources import DAILY, FILES, assets, query
+from tests.integration.test_ingest_sources import DAILY, FILES, assets, query
 
 
 @pytest.fixture(scope="module")

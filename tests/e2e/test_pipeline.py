@@ -12,7 +12,7 @@ import pytest
 
 from edukpi.settings import UNIT_REGISTRY_CSV
 
-from .conftest import BuiltPipeline
+from tests.conftest import BuiltPipeline
 
 
 def query(db: Path, sql: str) -> pl.DataFrame:
