@@ -7,7 +7,7 @@ Figures are plain dicts in plotly.js's own JSON shape ({"data": [traces], "layou
 plotly.py's property validation: building ~250 `go.Figure`s and updating their layouts property by property (each
 path checked against the schema) took most of the rendering time. Property names are therefore spelt out in full
 (`marker={"color": ...}`, `title={"text": ...}` rather than plotly.py's `marker_color`, `title_text`), and
-tests/test_reports.py validates every rendered figure with plotly.py (a misspelt property would otherwise be dropped
+tests/integration/test_reports.py validates every rendered figure with plotly.py (a misspelt property would otherwise be dropped
 silently by plotly.js).
 """
 from __future__ import annotations

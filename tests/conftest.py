@@ -68,7 +68,7 @@ def built_warehouse(built_pipeline: BuiltPipeline) -> Path:
 def _uses_the_pipeline(item: pytest.Item) -> bool:
     if "built_pipeline" in getattr(item, "fixturenames", ()):
         return True
-    callspec = getattr(item, "callspec", None)  # tests/test_reports.py: the `rendered` fixture's "pipeline" parameter
+    callspec = getattr(item, "callspec", None)  # tests/integration/test_reports.py: the `rendered` fixture's "pipeline" parameter
     return callspec is not None and callspec.params.get("rendered") == "pipeline"
 
 

@@ -6,7 +6,7 @@ works from the dbt CLI), so a one-day refresh rebuilds one day of the incrementa
 
 Every dbt asset also depends directly on each of its ancestors that the other steps materialise (raw tables, the daily GA4
 models): a subset run then orders the dbt step after them even when the models in between are not selected (see
-`EduKpiDbtTranslator.get_asset_spec`). Builds leave dbt unit tests out; tests/test_dbt_unit.py runs them.
+`EduKpiDbtTranslator.get_asset_spec`). Builds leave dbt unit tests out; tests/integration/test_dbt_unit.py runs them.
 """
 import datetime as dt
 import os
@@ -79,7 +79,7 @@ class EduKpiDbtTranslator(DagsterDbtTranslator):
         subset waits for every upstream step in the run, whichever assets in between are left out. The added edges repeat
         lineage that exists anyway: `*asset` / `asset*` select the same assets as before (a one-level `+asset` now also
         takes these ancestors), and the full builds are unchanged. No partition mapping is set on any dbt dependency, so
-        Dagster's default mapping applies to these edges as to the direct ones. tests/test_dbt_subset_order.py checks it.
+        Dagster's default mapping applies to these edges as to the direct ones. tests/integration/test_dbt_subset_order.py checks it.
         """
         spec = super().get_asset_spec(manifest, unique_id, project)
         props = self.get_resource_props(manifest, unique_id)
@@ -97,7 +97,7 @@ class EduKpiDbtTranslator(DagsterDbtTranslator):
         return spec.replace_attributes(deps=[*spec.deps, *(dg.AssetDep(key) for key in extra)])
 
 
-# dbt unit tests check the models' SQL on fixed inputs, not the data: tests/test_dbt_unit.py runs them, not every build.
+# dbt unit tests check the models' SQL on fixed inputs, not the data: tests/integration/test_dbt_unit.py runs them, not every build.
 BUILD_ARGS = ["build", "--exclude-resource-type", "unit_test"]
 
 
