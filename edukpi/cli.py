@@ -8,6 +8,7 @@ from pathlib import Path
 from edukpi.runtime import analytics_days, runtime_env
 from edukpi.settings import PROJECT_ROOT, Settings
 
+
 def _parse_days(text: str) -> tuple[str, str]:
     import datetime as dt
 
