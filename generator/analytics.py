@@ -18,6 +18,7 @@ from generator.presets import DATE_FROM, N_DAYS, Preset
 from generator.traffic import Traffic
 from generator.writers import write_csv
 
+
 def write_analytics(out_dir: Path, config: Preset, seed: int, catalog: Catalog, traffic: Traffic, progress: bool,
                      files: dict[str, list[str]], rows: dict[str, int]) -> list[dict]:
     """GA4 export (a file per day), access logs (per host per day), page reports (per host per month); month by month."""

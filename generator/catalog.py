@@ -16,6 +16,7 @@ from generator.titles import (CENTRE_EVERGREEN, DISTRICT_EVERGREEN, NEWS_FROM_DA
                               SCHOOL_EVERGREEN, unit_kind, unit_titles)
 from generator.traffic import SPIKES
 
+
 def load_registry(path: Path | None = None) -> pl.DataFrame:
     registry = pl.read_csv(path or settings.UNIT_REGISTRY_CSV, infer_schema=False)
     registry = registry.with_columns(

@@ -6,6 +6,7 @@ import string
 import numpy as np
 import polars as pl
 
+
 def fold_ascii(series: pl.Series | pl.Expr):
     return series.str.normalize("NFD").str.replace_all(r"\p{M}", "").str.replace_all("đ", "d").str.replace_all("Đ", "D")
 

@@ -9,6 +9,7 @@ import polars as pl
 
 from edukpi import settings
 
+
 def write_csv(frame: pl.DataFrame, path: Path, bom: bool) -> None:
     # Empty text is written as an empty field (a,,b), as exports do, not as a quoted "".
     frame = frame.with_columns(pl.col(pl.Utf8).replace("", None))
