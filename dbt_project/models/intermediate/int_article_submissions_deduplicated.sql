@@ -6,7 +6,7 @@ with
 
 article_submissions as (
 
-    select * from {{ ref('stg_raw__article_submissions') }}
+    select * from {{ ref('stg_submissions__articles') }}
 
 ),
 

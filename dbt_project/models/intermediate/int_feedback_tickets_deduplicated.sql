@@ -6,7 +6,7 @@ with
 
 feedback_tickets as (
 
-    select * from {{ ref('stg_raw__feedback_tickets') }}
+    select * from {{ ref('stg_feedback__tickets') }}
 
 ),
 
