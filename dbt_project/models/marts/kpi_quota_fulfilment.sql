@@ -34,11 +34,7 @@ quarters as (
 
     from (
         select
-            unnest(generate_series(
-                cast(date_trunc('quarter', first_date) as timestamp),
-                cast(date_trunc('quarter', as_of_date) as timestamp),
-                interval 3 month
-            )) as quarter_start,
+            {{ period_starts('quarter', 'first_date', 'as_of_date') }} as quarter_start,
             as_of_date
         from bounds
     )

@@ -39,7 +39,7 @@ renamed as (
 
     from source
 
-)
+),
 
 -- few distinct user agents: each is classified once
 user_agent_kinds as (
