@@ -159,6 +159,16 @@ metrics as (
 
 ),
 
+-- the latest day the data covers (feedback, submissions): a period ending after it is still running
+as_of as (
+
+    select greatest(
+        (select max(as_of_date) from feedback_response),
+        (select max(as_of_date) from quota_fulfilment)
+    ) as as_of_date
+
+),
+
 with_previous as (
 
     select
@@ -193,9 +203,14 @@ final as (
             when higher_is_better then value >= target
             else value <= target
         end as meets_target,
-        cast(higher_is_better as boolean) as higher_is_better
+        cast(higher_is_better as boolean) as higher_is_better,
+        as_of.as_of_date,
+        coalesce(
+            as_of.as_of_date < cast(period_start + {{ period_length('period_grain') }} - interval 1 day as date), false
+        ) as is_running
 
     from with_previous
+    cross join as_of
 
 )
 
