@@ -31,7 +31,7 @@ import duckdb
 import yaml
 
 from edukpi.settings import DBT_PROJECT_DIR, PROJECT_ROOT, SAMPLE_MARKER, Settings
-from ingestion.warehouse import memory_limit
+from ingestion.build_db import memory_limit
 
 QUERIES_FILE = PROJECT_ROOT / "bench" / "queries.sql"
 GENERATION_MARKER = "bench-generation.json"
@@ -822,7 +822,7 @@ def run_bench(preset: str, seed: int, workdir: Path, results_dir: Path, docs_pat
     """Run every bench step in `workdir`, write results_dir/<date>-<preset>.json and (if given) update docs_path.
 
     `query_runs` timed runs per staff query; `measure_dbt_cli` adds `dbt build` and `dbt parse` on their own (no Dagster)
-    to tell Dagster's share from dbt's. DuckDB's memory cap is the project's own (EDUKPI_DUCKDB_MEMORY_LIMIT, ingestion/warehouse.py).
+    to tell Dagster's share from dbt's. DuckDB's memory cap is the project's own (EDUKPI_DUCKDB_MEMORY_LIMIT, ingestion/build_db.py).
     Returns the result written to the JSON file.
     """
     workdir = Path(workdir).resolve()

@@ -3,14 +3,19 @@ from __future__ import annotations
 
 import dagster as dg
 
-from dagster_defs.partitions import DAILY_ASSET_KEYS
+from dagster_defs.assets.dbt import edukpi_dbt_daily
+from dagster_defs.assets.ingestion import ingestion_assets
+from dagster_defs.partitions import daily_partitions
 
-# Analytics loaded and aggregated day by day (daily partitions, single-run backfills).
-DAILY_KEYS = [dg.AssetKey.from_user_string(key) for key in DAILY_ASSET_KEYS]
+# Analytics loaded and aggregated day by day (daily partitions, single-run backfills): the sources loaded per day and
+# the dbt models tagged `daily`.
+DAILY_SELECTION = dg.AssetSelection.assets(
+    *(asset for asset in ingestion_assets if asset.partitions_def == daily_partitions), edukpi_dbt_daily
+)
 
 analytics_daily_job = dg.define_asset_job(
     name="analytics_daily",
-    selection=dg.AssetSelection.assets(*DAILY_KEYS),
+    selection=DAILY_SELECTION,
     description=(
         "Load one day (or a range of days, in one run) of portal analytics (GA4 export, access logs) and aggregate GA4 by day."
     ),
@@ -18,7 +23,7 @@ analytics_daily_job = dg.define_asset_job(
 
 refresh_job = dg.define_asset_job(
     name="refresh",
-    selection=dg.AssetSelection.all() - dg.AssetSelection.assets(*DAILY_KEYS),
+    selection=dg.AssetSelection.all() - DAILY_SELECTION,
     description=(
         "Load submissions, feedback and page reports, build every dbt model and test, publish the warehouse, render the reports."
     ),

@@ -118,8 +118,8 @@ ACCESS_LOG_HITS = Contract(
     source="access_log",
     table="access_log_hits",
     description=(
-        "Portal analytics from web-server access logs (Combined Log Format, plain or gzip), one row per request; "
-        "bots and page views flagged; client IPs only as a keyed hash."
+        "Portal analytics from web-server access logs (Combined Log Format, plain or gzip), one row per request "
+        "(which are page views is decided in dbt: stg_access_log__hits); client IPs only as a keyed hash."
     ),
     columns=(
         ("hit_local_ts", "TIMESTAMP"),
@@ -132,8 +132,6 @@ ACCESS_LOG_HITS = Contract(
         ("bytes", "BIGINT"),
         ("referrer", "VARCHAR"),
         ("user_agent", "VARCHAR"),
-        ("is_bot", "BOOLEAN"),
-        ("is_page_view", "BOOLEAN"),
     ),
     fields=(
         Field("client address", "text", "Client IP (personal data: stored only as HMAC-SHA256, client_key).", "1.2.3.4",
@@ -310,5 +308,7 @@ def raw_schema_ddl() -> list[str]:
     statements.append(create_table_sql("raw.quarantine", QUARANTINE_COLUMNS))
     # Build files created before quarantine history was kept get the column (existing rows stand: NULL).
     statements.append("alter table raw.quarantine add column if not exists superseded_at TIMESTAMP")
+    # Build files from before the page-view rule moved to dbt (stg_access_log__hits) lose the flags ingestion computed.
+    statements += [f"alter table raw.access_log_hits drop column if exists {flag}" for flag in ("is_bot", "is_page_view")]
     statements.append(create_table_sql("raw.ingested_files", INGESTED_FILES_COLUMNS))
     return statements

@@ -17,7 +17,7 @@ from ingestion.pseudonymise import install_hmac
 from ingestion.readers import LINE, fingerprint
 from edukpi.settings import Settings
 from ingestion.tabular import RunContext, TabularResult, TabularSource, process_file
-from ingestion.warehouse import connect, local_now
+from ingestion.build_db import connect, local_now
 
 
 DUCK_TO_POLARS = {"VARCHAR": pl.String, "BIGINT": pl.Int64, "TIMESTAMP": pl.Datetime("us")}

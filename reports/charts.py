@@ -112,20 +112,6 @@ def figure(traces: list[dict[str, Any]], layout: dict[str, Any]) -> Figure:
 
 
 # ---- quota ---------------------------------------------------------------------------------------------------
-def quota_status(row: Row) -> str:
-    """The display status of one kpi_quota_fulfilment row (a reading of quota_met/projection, no arithmetic)."""
-    if row.get("quarter_status") == "running":
-        if row.get("quota_met"):
-            return "running_met"
-        if row.get("projection") in ("on_track", "met"):
-            return "on_track"
-        if row.get("projection") == "at_risk":
-            return "at_risk"
-        return "running_not_met"
-    return "met" if row.get("quota_met") else "not_met"
-
-
-BEHIND_QUOTA = {"not_met", "at_risk", "running_not_met"}
 _STATUS_Z = {"not_met": 0, "running_not_met": 0, "at_risk": 1, "on_track": 2, "met": 3, "running_met": 3}
 _STATUS_SCALE = [
     [0.0, STATUS_COLOURS["not_met"]], [1 / 6, STATUS_COLOURS["not_met"]],
@@ -164,7 +150,7 @@ def quota_heatmap(key: str, rows: list[Row], units: list[Row], quarters: list[st
                 text_row.append("")
                 hover_row.append(f"{plotly_text(unit['unit_name'])}<br>{period_label(quarter)}: không áp dụng")
                 continue
-            status = quota_status(row)
+            status = row["quota_status"]
             z_row.append(_STATUS_Z[status])
             text_row.append(f"{fmt_int(row['articles_submitted'])}/{fmt_int(row['quota'])}")
             hover_row.append(
@@ -191,8 +177,8 @@ def quota_heatmap(key: str, rows: list[Row], units: list[Row], quarters: list[st
         yaxis=dict(autorange="reversed", showgrid=False, automargin=True, rangemode="normal"),
     ))
     current_rows = [by_cell.get((u["unit_code"], current_quarter)) for u in units]
-    behind = [labels[r["unit_code"]] for r in current_rows if r is not None and quota_status(r) in BEHIND_QUOTA]
-    ahead = [labels[r["unit_code"]] for r in current_rows if r is not None and quota_status(r) not in BEHIND_QUOTA]
+    behind = [labels[r["unit_code"]] for r in current_rows if r is not None and r["is_behind_quota"]]
+    ahead = [labels[r["unit_code"]] for r in current_rows if r is not None and not r["is_behind_quota"]]
     running = any(r is not None and r.get("quarter_status") == "running" for r in current_rows)
     when = period_label(current_quarter)
     if not any(r is not None for r in current_rows):
@@ -201,7 +187,7 @@ def quota_heatmap(key: str, rows: list[Row], units: list[Row], quarters: list[st
         title = (f"{group_label}, {when}: chỉ {join_names(ahead, 8)} "
                  + ("đạt hoặc đúng tiến độ" if running else "đạt chỉ tiêu") + ", "
                  + ("các đơn vị còn lại có nguy cơ chưa đạt" if running else "các đơn vị còn lại chưa đạt"))
-    elif not any(r is not None and quota_status(r) not in BEHIND_QUOTA for r in current_rows):
+    elif not any(r is not None and not r["is_behind_quota"] for r in current_rows):
         title = f"{group_label}: không đơn vị nào " + ("đúng tiến độ" if running else "đạt chỉ tiêu") + f" {when}"
     elif not behind:
         title = f"{group_label}: tất cả đã đạt chỉ tiêu bài viết {when}"
@@ -216,7 +202,7 @@ def quota_heatmap(key: str, rows: list[Row], units: list[Row], quarters: list[st
 def unit_quota_bars(key: str, rows: list[Row]) -> Chart:
     """One unit's articles per quarter (bars coloured by status) against its quota (line)."""
     x = [period_label(r["quarter"]) for r in rows]
-    statuses = [quota_status(r) for r in rows]
+    statuses = [r["quota_status"] for r in rows]
     traces = [
         dict(
             type="bar",
@@ -290,8 +276,8 @@ def sla_trend(key: str, rows: list[Row], target: float | None, highlight: set[st
     if not rated:
         title = f"Chưa có phản ánh được trả lời{subject}"
     else:
-        lowest = min(rated, key=lambda r: (r["answered_within_sla_pct"], r["period"]))
-        highest = max(rated, key=lambda r: (r["answered_within_sla_pct"], r["period"]))
+        lowest = min(rated, key=lambda row: (row["answered_within_sla_pct"], row["period"]))
+        highest = max(rated, key=lambda row: (row["answered_within_sla_pct"], row["period"]))
         if len(rated) == 1:
             title = f"Tỷ lệ trả lời đúng hạn{subject}: {fmt_pct(lowest['answered_within_sla_pct'])} ({label(lowest['period'])})"
         elif lowest["answered_within_sla_pct"] == highest["answered_within_sla_pct"]:
@@ -303,7 +289,24 @@ def sla_trend(key: str, rows: list[Row], target: float | None, highlight: set[st
     return Chart(key, title, fig, 340)
 
 
-def response_distribution(key: str, tickets: list[Row], period_row: Row | None, when: str) -> Chart:
+def deadline_note(deadlines: list[Row]) -> str:
+    """The deadlines in force as applied to the tickets (fct_feedback_tickets.sla_working_days): the one most tickets
+    have, then the categories with another one."""
+    if not deadlines:
+        return ""
+    tickets_by_days: dict[int, int] = {}
+    for deadline in deadlines:
+        days = deadline["sla_working_days"]
+        tickets_by_days[days] = tickets_by_days.get(days, 0) + deadline["tickets"]
+    usual = max(tickets_by_days, key=lambda days: (tickets_by_days[days], -days))
+    exceptions = [f"{deadline['category'].lower()}: {fmt_int(deadline['sla_working_days'])} ngày"
+                  for deadline in deadlines if deadline["sla_working_days"] != usual and deadline["category"]]
+    return (f"Thời hạn: {fmt_int(usual)} ngày làm việc" + (f" ({'; '.join(exceptions)})" if exceptions else "")
+            + " theo danh mục SLA của Sở.")
+
+
+def response_distribution(key: str, tickets: list[Row], period_row: Row | None, when: str,
+                          deadlines: list[Row]) -> Chart:
     """Histogram of working days to the answer, split on/over the deadline (Plotly.js bins the ticket values)."""
     traces = []
     for within, name, colour in ((True, "Đúng hạn", BLUE), (False, "Quá hạn", "#c62828")):
@@ -331,7 +334,7 @@ def response_distribution(key: str, tickets: list[Row], period_row: Row | None, 
         title = f"Thời gian trả lời phản ánh, {when}"
     else:
         title = f"{when}: chưa có phản ánh nào được trả lời"
-    return Chart(key, title, fig, 320, note="Thời hạn: 10 ngày làm việc (khiếu nại: 30 ngày) theo danh mục SLA của Sở.")
+    return Chart(key, title, fig, 320, note=deadline_note(deadlines))
 
 
 def backlog_bars(key: str, unit_rows: list[Row], dept_row: Row | None, when: str, overdue: Row | None) -> Chart | None:
@@ -340,8 +343,8 @@ def backlog_bars(key: str, unit_rows: list[Row], dept_row: Row | None, when: str
             if (r["open_backlog_0_5"] or 0) > 0 or (r["open_backlog_6_10"] or 0) > 0 or (r["open_backlog_over_10"] or 0) > 0]
     if not rows:
         return None
-    rows.sort(key=lambda r: (-(r["open_backlog_over_10"] or 0), -(r["open_backlog_6_10"] or 0),
-                             -(r["open_backlog_0_5"] or 0), r["unit_name"] or ""))
+    rows.sort(key=lambda row: (-(row["open_backlog_over_10"] or 0), -(row["open_backlog_6_10"] or 0),
+                             -(row["open_backlog_0_5"] or 0), row["unit_name"] or ""))
     rows = rows[:15]
     names = [plotly_text(short_unit_name(r["unit_name"]) if r["unit_name"] else r["unit_code"]) for r in rows]
     traces = []
@@ -373,7 +376,7 @@ def _peak_month_title(rows: list[Row], subject: str) -> str:
     rated = [r for r in rows if r["pageviews"] is not None]
     if not rated:
         return f"Chưa có số liệu lượt xem {subject}"
-    peak = max(rated, key=lambda r: (r["pageviews"], r["month"]))
+    peak = max(rated, key=lambda row: (row["pageviews"], row["month"]))
     title = f"Lượt xem {subject} cao nhất vào {period_label(peak['month'])} ({fmt_int(peak['pageviews'])} lượt)"
     if month_number(peak["month"]) in EXAM_SEASON_MONTHS:
         title += f" — {EXAM_SEASON_NOTE}"
@@ -418,7 +421,7 @@ def portal_daily_line(key: str, rows: list[Row], site: str, highlight: tuple[dt.
                                       yref="y domain", y=1, yanchor="top")]
     fig = figure([trace], layout)
     if rows:
-        peak = max(rows, key=lambda r: (r["pageviews"] or 0, r["date"]))
+        peak = max(rows, key=lambda row: (row["pageviews"] or 0, row["date"]))
         title = f"Ngày đông nhất trên {site}: {fmt_date(peak['date'])} với {fmt_int(peak['pageviews'])} lượt xem"
         if peak["date"].month in EXAM_SEASON_MONTHS:
             title += f" ({EXAM_SEASON_NOTE})"
@@ -428,7 +431,7 @@ def portal_daily_line(key: str, rows: list[Row], site: str, highlight: tuple[dt.
 
 
 def top_pages_bars(key: str, rows: list[Row], month: str) -> Chart:
-    rows = sorted(rows, key=lambda r: r["rank_in_month"])
+    rows = sorted(rows, key=lambda row: row["rank_in_month"])
     labels = [f"{r['rank_in_month']}. {plotly_text(r['page_title'] or r['page_path'], 60)}" for r in rows]
     trace = dict(
         type="bar",
@@ -482,7 +485,7 @@ def pipeline_channels(key: str, rows: list[Row], current_quarter: str) -> Chart:
     fig = figure(traces, base_layout(300, barmode="stack", yaxis=dict(title=dict(text="Bài đã đăng"))))
     current = next((r for r in rows if r["quarter"] == current_quarter), None)
     if current and any((current[c] or 0) > 0 for c, _, _ in channels):
-        main = max(channels, key=lambda c: current[c[0]] or 0)
+        main = max(channels, key=lambda channel: current[channel[0]] or 0)
         title = f"{period_label(current_quarter)}: {main[1]} là kênh đăng nhiều bài nhất ({fmt_int(current[main[0]])} bài)"
     else:
         title = f"{period_label(current_quarter)}: chưa có bài nào được đăng"

@@ -21,7 +21,10 @@ Row = dict[str, Any]
 REQUIRED_COLUMNS: dict[str, list[str]] = {
     "dim_date": ["date", "quarter_label", "month_label"],
     "dim_unit": ["unit_code", "unit_name", "unit_type", "valid_from", "valid_to", "site_host", "quota_articles_per_quarter"],
-    "fct_feedback_tickets": ["received_date", "working_days_to_response", "within_sla", "responded_at", "as_of_date"],
+    "fct_feedback_tickets": [
+        "received_date", "category", "working_days_to_response", "sla_working_days", "within_sla", "responded_at",
+        "as_of_date",
+    ],
     "kpi_feedback_response": [
         "period_grain", "period", "period_start", "unit_code", "unit_name", "received_count", "answered_count",
         "answered_within_sla_count", "answered_within_sla_pct", "median_working_days", "p90_working_days",
@@ -29,23 +32,24 @@ REQUIRED_COLUMNS: dict[str, list[str]] = {
     ],
     "kpi_quota_fulfilment": [
         "unit_code", "unit_name", "unit_type", "quarter", "quarter_start", "quarter_end", "quota", "articles_submitted",
-        "articles_published", "quota_met", "quarter_status", "projected_articles", "projection",
+        "articles_published", "quota_met", "quarter_status", "projected_articles", "projection", "quota_status",
+        "is_behind_quota",
     ],
-    "fct_portal_daily": ["site", "date", "pageviews", "source_form"],
+    "fct_portal_daily": ["site", "date", "pageviews", "source_form", "is_preferred_source"],
     "kpi_portal_monthly": ["month", "month_start", "site", "unit_code", "pageviews", "users", "pageviews_prev_month", "pageviews_change_pct"],
     "kpi_portal_top_pages": ["month", "site", "page_path", "page_title", "pageviews", "rank_in_month"],
     "kpi_publication_pipeline": [
         "quarter", "unit_code", "unit_name", "submitted", "selected", "published", "rejected", "withdrawn",
         "selection_rate_pct", "median_days_to_publication", "published_portal", "published_press", "published_ministry",
     ],
-    "kpi_headline": ["period_grain", "period", "metric", "value", "previous_value", "change", "target", "meets_target"],
+    "kpi_headline": [
+        "period_grain", "period", "metric", "value", "previous_value", "change", "target", "meets_target", "is_running",
+    ],
 }
 
 # The department office runs the portal itself; its sub-site host is the portal's.
 PORTAL_UNIT_CODE = "SGD_VP"
 DEFAULT_PORTAL_HOST = "hcm.edu.vn"
-# When one site/day is present in several measurement forms, the one the daily chart shows.
-SOURCE_FORM_PREFERENCE = ("ga4", "page_report", "access_log")
 
 
 class MartSchemaError(RuntimeError):
@@ -150,6 +154,11 @@ class Marts:
                                         quarter=min(quarters) if quarters else None, months=months)
         return self._periods[key]
 
+    def period_is_running(self, period: Period) -> bool:
+        """Whether the period ends after the data's as-of date (kpi_headline.is_running)."""
+        return any(r["is_running"] for r in self._headline_rows()
+                   if r["period_grain"] == period.grain and r["period"] == period.code)
+
     def previous_period(self, period: Period) -> str | None:
         earlier = [r["period"] for r in self._headline_rows()
                    if r["period_grain"] == period.grain and r["period"] is not None and r["period"] < period.code]
@@ -200,6 +209,12 @@ class Marts:
                 and (r["unit_code"] == unit_code if unit_code
                      else r["unit_code"] is not None if all_units else r["unit_code"] is None)]
 
+    def feedback_deadlines(self) -> list[Row]:
+        """Each category's answer deadline in working days as applied to its tickets, with how many tickets it has."""
+        return self._table(
+            """select category, sla_working_days, count(*) as tickets from marts.fct_feedback_tickets
+               where sla_working_days is not null group by category, sla_working_days order by category, sla_working_days""")
+
     def response_times(self, period: Period) -> list[Row]:
         """Answered tickets received in the period: one row each, for the distribution chart (binned by Plotly.js)."""
         return self.rows(
@@ -221,17 +236,9 @@ class Marts:
 
     def portal_daily(self, site: str, start: dt.date, end: dt.date) -> list[Row]:
         """One row per day for one site; where a day exists in several source forms, the preferred one is picked."""
-        if self.has_column("fct_portal_daily", "is_preferred_source"):
-            return self.rows(
-                """select date, pageviews, source_form from marts.fct_portal_daily
-                   where site = ? and date between ? and ? and is_preferred_source order by date""", [site, start, end])
         return self.rows(
             """select date, pageviews, source_form from marts.fct_portal_daily
-               where site = ? and date between ? and ?
-               qualify row_number() over (partition by date order by
-                   case source_form when ? then 0 when ? then 1 when ? then 2 else 3 end) = 1
-               order by date""",
-            [site, start, end, *SOURCE_FORM_PREFERENCE])
+               where site = ? and date between ? and ? and is_preferred_source order by date""", [site, start, end])
 
     def _top_pages_rows(self) -> list[Row]:
         return self._table("select * from marts.kpi_portal_top_pages order by month, rank_in_month, site, page_path")

@@ -10,7 +10,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from reports import charts
-from reports.charts import BEHIND_QUOTA, quota_status
 from reports.format import (
     MISSING,
     QUOTA_STATUS_LABELS,
@@ -66,17 +65,17 @@ def _write(path: Path, page: bytes) -> Path:
     return path
 
 
-def nw(text: str) -> str:
+def nowrap(text: str) -> str:
     return f'<span class="nw">{esc(text)}</span>'
 
 
-def b(text: str) -> str:
-    return f"<strong>{nw(text)}</strong>"
+def bold(text: str) -> str:
+    return f"<strong>{nowrap(text)}</strong>"
 
 
 def unit_link(ctx: Context, unit_code: str | None, name: str | None, prefix: str = "", short: bool = False) -> str:
     if not unit_code:
-        return esc(name or "Toàn Sở")
+        return esc(name or MISSING)  # the department's rows carry its name (unit_name) in every kpi_* mart
     label = short_unit_name(name) if short else (name or unit_code)
     if unit_code in ctx.unit_by_code:
         return f'<a href="{esc(prefix + unit_filename(unit_code))}">{esc(label)}</a>'
@@ -110,10 +109,6 @@ def sort_units(units: list[Row]) -> list[Row]:
     return sorted(units, key=unit_sort_key)
 
 
-def is_running(ctx: "Context", period: Period) -> bool:
-    return ctx.as_of_date is not None and ctx.as_of_date < period.end
-
-
 # ---- period report -------------------------------------------------------------------------------------------
 def quota_summary(ctx: Context, period: Period, headline: dict[str, Row], quota_rows: list[Row]) -> list[str]:
     """Sentences about the article quota of the quarter holding the period."""
@@ -129,14 +124,14 @@ def quota_summary(ctx: Context, period: Period, headline: dict[str, Row], quota_
     if district:
         quota = district[0]["quota"]
         met = headline.get("district_offices_meeting_quota") if period.grain == "quarter" else None
-        behind = [short_unit_name(r["unit_name"]) for r in sorted(district, key=unit_sort_key) if quota_status(r) in BEHIND_QUOTA]
+        behind = [short_unit_name(r["unit_name"]) for r in sorted(district, key=unit_sort_key) if r["is_behind_quota"]]
         verb = "đã đạt" if running else "đạt"
         if met is not None and met.get("value") is not None:
             count = fmt_int(met["value"]) + (f"/{fmt_int(met['target'])}" if met.get("target") is not None else "")
-            text = f"{intro} {b(count)} phòng GDĐT {verb} chỉ tiêu {esc(fmt_int(quota))} bài/quý"
+            text = f"{intro} {bold(count)} phòng GDĐT {verb} chỉ tiêu {esc(fmt_int(quota))} bài/quý"
         else:
             text = f"{intro} chỉ tiêu của phòng GDĐT là {esc(fmt_int(quota))} bài/quý"
-        ahead = [short_unit_name(r["unit_name"]) for r in sorted(district, key=unit_sort_key) if quota_status(r) not in BEHIND_QUOTA]
+        ahead = [short_unit_name(r["unit_name"]) for r in sorted(district, key=unit_sort_key) if not r["is_behind_quota"]]
         if behind and ahead and len(behind) > len(ahead):
             # Most are behind: naming the few that made it is the shorter, clearer sentence.
             text += f" ({esc(join_names(ahead, 10))}); " + ("các phòng còn lại có nguy cơ chưa đạt." if running
@@ -147,10 +142,12 @@ def quota_summary(ctx: Context, period: Period, headline: dict[str, Row], quota_
             text += "; tất cả các phòng GDĐT đều " + ("đã đạt hoặc đúng tiến độ." if running else "đạt.")
         sentences.append(text)
     if others:
-        behind = [short_unit_name(r["unit_name"]) for r in sorted(others, key=unit_sort_key) if quota_status(r) in BEHIND_QUOTA]
+        behind = [short_unit_name(r["unit_name"]) for r in sorted(others, key=unit_sort_key) if r["is_behind_quota"]]
         share = headline.get("units_meeting_quota_pct") if period.grain == "quarter" else None
-        ahead = [short_unit_name(r["unit_name"]) for r in sorted(others, key=unit_sort_key) if quota_status(r) not in BEHIND_QUOTA]
-        text = "Đơn vị trực thuộc và trung tâm GDNN-GDTX (chỉ tiêu 1 bài/quý): "
+        ahead = [short_unit_name(r["unit_name"]) for r in sorted(others, key=unit_sort_key) if not r["is_behind_quota"]]
+        quotas = sorted({r["quota"] for r in others})
+        quota_words = fmt_int(quotas[0]) + (f"–{fmt_int(quotas[-1])}" if len(quotas) > 1 else "")
+        text = f"Đơn vị trực thuộc và trung tâm GDNN-GDTX (chỉ tiêu {esc(quota_words)} bài/quý): "
         if behind and ahead and len(behind) > len(ahead):
             text += (("đã đạt: " if running else "chỉ có ") + f"<strong>{esc(join_names(ahead, 8))}</strong>"
                      + (" đạt" if not running else "") + ", các đơn vị còn lại "
@@ -160,7 +157,7 @@ def quota_summary(ctx: Context, period: Period, headline: dict[str, Row], quota_
         else:
             text += "tất cả " + ("đã đạt hoặc đúng tiến độ" if running else "đạt")
         if share is not None and share.get("value") is not None:
-            text += f"; tính chung {b(fmt_pct(share['value']))} đơn vị có chỉ tiêu đã đạt"
+            text += f"; tính chung {bold(fmt_pct(share['value']))} đơn vị có chỉ tiêu đã đạt"
         sentences.append(text + ".")
     return sentences
 
@@ -171,23 +168,23 @@ def feedback_summary(period: Period, headline: dict[str, Row], dept: Row | None)
     within = headline.get("feedback_within_sla_pct")
     parts = []
     if received is not None and received.get("value") is not None:
-        parts.append(f"Tiếp nhận {b(fmt_int(received['value']))} phản ánh, kiến nghị")
+        parts.append(f"Tiếp nhận {bold(fmt_int(received['value']))} phản ánh, kiến nghị")
     if within is not None and within.get("value") is not None:
-        text = f"{b(fmt_pct(within['value']))} được trả lời đúng hạn"
+        text = f"{bold(fmt_pct(within['value']))} được trả lời đúng hạn"
         if within.get("target") is not None:
             verdict = {True: "đạt", False: "chưa đạt"}.get(within.get("meets_target"), "")
-            text += f" (mục tiêu {nw(fmt_pct(within['target']))}{': ' + verdict if verdict else ''})"
+            text += f" (mục tiêu {nowrap(fmt_pct(within['target']))}{': ' + verdict if verdict else ''})"
         parts.append(text)
     if parts:
         sentences.append("; ".join(parts) + ".")
     if dept and dept.get("median_working_days") is not None:
-        sentences.append(f"Một nửa số phản ánh được trả lời trong {b(fmt_number(dept['median_working_days']))} ngày làm việc"
-                         + (f"; 90 % trong {b(fmt_number(dept['p90_working_days']))} ngày."
+        sentences.append(f"Một nửa số phản ánh được trả lời trong {bold(fmt_number(dept['median_working_days']))} ngày làm việc"
+                         + (f"; 90 % trong {bold(fmt_number(dept['p90_working_days']))} ngày."
                             if dept.get("p90_working_days") is not None else "."))
     overdue = headline.get("feedback_open_overdue")
     if overdue is not None and overdue.get("value") is not None:
         if overdue["value"]:
-            sentences.append(f"Còn {b(fmt_int(overdue['value']))} phản ánh quá hạn chưa được trả lời.")
+            sentences.append(f"Còn {bold(fmt_int(overdue['value']))} phản ánh quá hạn chưa được trả lời.")
         else:
             sentences.append("Không còn phản ánh nào quá hạn chưa trả lời.")
     return sentences
@@ -202,35 +199,35 @@ def change_words(row: Row, kind: str, previous_label: str | None) -> str:
     word = "tăng" if change > 0 else "giảm"
     amount = fmt_number(change).lstrip("-")
     unit = " điểm %" if kind == "pct" else ""
-    return f", {word} {nw(amount + unit)} so với {esc(previous_label)}"
+    return f", {word} {nowrap(amount + unit)} so với {esc(previous_label)}"
 
 
 def portal_summary(period: Period, headline: dict[str, Row], monthly: list[Row], previous_label: str | None) -> list[str]:
     sentences = []
     views = headline.get("portal_pageviews")
     if views is not None and views.get("value") is not None:
-        text = (f"Cổng thông tin và các trang thành phần có {b(fmt_int(views['value']))} lượt xem"
+        text = (f"Cổng thông tin và các trang thành phần có {bold(fmt_int(views['value']))} lượt xem"
                 + change_words(views, "count", previous_label))
         in_period = [r for r in monthly if r["month"] in period.months and r["pageviews"] is not None]
         if period.grain == "quarter" and in_period:
-            peak = max(in_period, key=lambda r: (r["pageviews"], r["month"]))
+            peak = max(in_period, key=lambda row: (row["pageviews"], row["month"]))
             text += f"; cao nhất vào {esc(period_label(peak['month']))}"
             if month_number(peak["month"]) in charts.EXAM_SEASON_MONTHS:
                 text += f" ({esc(charts.EXAM_SEASON_NOTE)})"
         sentences.append(text + ".")
     published = headline.get("articles_published")
     if published is not None and published.get("value") is not None:
-        sentences.append(f"{b(fmt_int(published['value']))} bài viết của các đơn vị được đăng"
+        sentences.append(f"{bold(fmt_int(published['value']))} bài viết của các đơn vị được đăng"
                          + change_words(published, "count", previous_label) + ".")
     return sentences
 
 
 def feedback_unit_table(ctx: Context, rows: list[Row], prefix: str = "") -> str:
-    rows = sorted(rows, key=lambda r: (r["answered_within_sla_pct"] is None,
-                                       r["answered_within_sla_pct"] if r["answered_within_sla_pct"] is not None else 0,
-                                       natural_key(short_unit_name(r["unit_name"] or r["unit_code"] or ""))))
+    rows = sorted(rows, key=lambda row: (row["answered_within_sla_pct"] is None,
+                                       row["answered_within_sla_pct"] if row["answered_within_sla_pct"] is not None else 0,
+                                       natural_key(short_unit_name(row["unit_name"] or row["unit_code"] or ""))))
     columns = [
-        Column("unit", "Đơn vị", lambda r: unit_link(ctx, r["unit_code"], r["unit_name"], prefix, short=True)),
+        Column("unit", "Đơn vị", lambda row: unit_link(ctx, row["unit_code"], row["unit_name"], prefix, short=True)),
         Column("received_count", "Tiếp nhận", num_cell("received_count"), True),
         Column("answered_count", "Đã trả lời", num_cell("answered_count"), True),
         Column("answered_within_sla_pct", "Đúng hạn", num_cell("answered_within_sla_pct", "pct"), True),
@@ -238,23 +235,23 @@ def feedback_unit_table(ctx: Context, rows: list[Row], prefix: str = "") -> str:
         Column("open_backlog_over_10", "Mở > 10 ngày", num_cell("open_backlog_over_10"), True),
         Column("answers_published_pct", "Trả lời được công khai", num_cell("answers_published_pct", "pct"), True),
     ]
-    return table_html(columns, rows, lambda r: {"data-unit": r["unit_code"] or "", "data-period": r["period"]})
+    return table_html(columns, rows, lambda row: {"data-unit": row["unit_code"] or "", "data-period": row["period"]})
 
 
 def quota_table(ctx: Context, rows: list[Row], prefix: str = "", show_unit: bool = True) -> str:
     columns = []
     if show_unit:
-        columns.append(Column("unit", "Đơn vị", lambda r: unit_link(ctx, r["unit_code"], r["unit_name"], prefix, short=True)))
+        columns.append(Column("unit", "Đơn vị", lambda row: unit_link(ctx, row["unit_code"], row["unit_name"], prefix, short=True)))
     else:
-        columns.append(Column("quarter", "Quý", lambda r: esc(period_label(r["quarter"]))))
+        columns.append(Column("quarter", "Quý", lambda row: esc(period_label(row["quarter"]))))
     columns += [
         Column("articles_submitted", "Bài đã gửi", num_cell("articles_submitted"), True),
         Column("quota", "Chỉ tiêu", num_cell("quota"), True),
         Column("articles_published", "Bài đã đăng", num_cell("articles_published"), True),
         Column("projected_articles", "Dự kiến cuối quý", num_cell("projected_articles", "number"), True),
-        Column("status", "Tình trạng", lambda r: status_badge(quota_status(r))),
+        Column("status", "Tình trạng", lambda row: status_badge(row["quota_status"])),
     ]
-    return table_html(columns, rows, lambda r: {"data-unit": r["unit_code"], "data-quarter": r["quarter"]})
+    return table_html(columns, rows, lambda row: {"data-unit": row["unit_code"], "data-quarter": row["quarter"]})
 
 
 def period_page(ctx: Context, period: Period) -> bytes:
@@ -273,7 +270,7 @@ def period_page(ctx: Context, period: Period) -> bytes:
                + portal_summary(period, headline, portal_all, previous_label))
     summary_html = "".join(f"<li>{s}</li>" for s in summary) or "<li>Chưa có số liệu cho kỳ này.</li>"
     running_note = ""
-    if is_running(ctx, period):
+    if ctx.marts.period_is_running(period):
         running_note = (f'<p class="muted">{esc(when)} chưa kết thúc: số liệu đến ngày {esc(ctx.as_of)}; '
                         f"so sánh với cả {esc(previous_label or 'kỳ trước')} chỉ để tham khảo.</p>")
     parts = [f'<section class="summary" id="tom-tat"><h2>Tóm tắt {esc(when)}</h2><ul>{summary_html}</ul>'
@@ -298,13 +295,13 @@ def period_page(ctx: Context, period: Period) -> bytes:
         for group_types, group_label in ((("district_office",), "Phòng GDĐT"), (("affiliated_unit",), "Đơn vị trực thuộc"),
                                          (("gdnn_gdtx_centre",), "Trung tâm GDNN-GDTX")):
             behind = [r for r in sorted(current_rows, key=unit_sort_key)
-                      if r["unit_type"] in group_types and quota_status(r) in BEHIND_QUOTA]
+                      if r["unit_type"] in group_types and r["is_behind_quota"]]
             if behind:
                 links = ", ".join(unit_link(ctx, r["unit_code"], r["unit_name"], "", short=True) for r in behind)
                 names.append(f'<p class="behind" data-unit-type="{esc(group_types[0])}"><strong>{esc(group_label)}:</strong> {links}</p>')
         quota_parts.insert(0, f"<h3>{esc(heading)}</h3>" + ("".join(names) or "<p>Tất cả đơn vị có chỉ tiêu đều đạt.</p>"))
         # The full table: units behind first, then the others, each in registry order.
-        full = sorted(current_rows, key=lambda r: (quota_status(r) not in BEHIND_QUOTA, unit_sort_key(r)))
+        full = sorted(current_rows, key=lambda row: (not row["is_behind_quota"], unit_sort_key(row)))
         quota_parts.append(f'<details class="quota-all"><summary>Bảng chi tiết: mọi đơn vị có chỉ tiêu, {esc(period_label(period.quarter))}</summary>'
                            f"{quota_table(ctx, full)}</details>")
     if quota_parts:
@@ -322,7 +319,8 @@ def period_page(ctx: Context, period: Period) -> bytes:
                                                     set(period.months), "month")))
     tickets = m.response_times(period)
     if tickets:
-        fb_parts.append(chart_html(charts.response_distribution("response-times", tickets, dept_fb_row, when)))
+        fb_parts.append(chart_html(charts.response_distribution("response-times", tickets, dept_fb_row, when,
+                                                                  m.feedback_deadlines())))
     else:
         fb_parts.append(f"<p>Chưa có phản ánh nào tiếp nhận trong {esc(when)} được trả lời.</p>")
     unit_fb = m.feedback(period.grain, period=period.code, all_units=True)
@@ -369,7 +367,7 @@ def period_page(ctx: Context, period: Period) -> bytes:
     parts.append(units_nav(ctx, ""))
     return page_html(
         title=f"{when} — {REPORT_NAME}", heading=f"{REPORT_NAME}: {when}",
-        subtitle=f"Từ {fmt_date(period.start)} đến {fmt_date(period.end)}" + (" (đang diễn ra)" if is_running(ctx, period) else ""),
+        subtitle=f"Từ {fmt_date(period.start)} đến {fmt_date(period.end)}" + (" (đang diễn ra)" if ctx.marts.period_is_running(period) else ""),
         body="\n".join(parts),
         generated_at=ctx.generated_at, as_of=ctx.as_of, crumbs_html=crumbs(ctx, ""), source_name=ctx.source_name,
     )
@@ -378,26 +376,26 @@ def period_page(ctx: Context, period: Period) -> bytes:
 
 def top_pages_table(rows: list[Row], period: Period) -> str:
     columns = [
-        Column("month", "Tháng", lambda r: esc(period_label(r["month"]))),
+        Column("month", "Tháng", lambda row: esc(period_label(row["month"]))),
         Column("rank_in_month", "Hạng", num_cell("rank_in_month"), True),
-        Column("page_title", "Trang", lambda r: f'{esc(r["page_title"] or r["page_path"])}<br><span class="muted">{esc(r["site"])}{esc(r["page_path"])}</span>'),
+        Column("page_title", "Trang", lambda row: f'{esc(row["page_title"] or row["page_path"])}<br><span class="muted">{esc(row["site"])}{esc(row["page_path"])}</span>'),
         Column("pageviews", "Lượt xem", num_cell("pageviews"), True),
     ]
     what = (f"5 trang được xem nhiều nhất mỗi tháng của {period_label(period.code)}" if period.grain == "quarter"
             else f"10 trang được xem nhiều nhất {period_label(period.code)}")
     return (f'<details open><summary>{esc(what)}</summary>'
-            + table_html(columns, rows, lambda r: {"data-month": r["month"], "data-rank": str(r["rank_in_month"])}) + "</details>")
+            + table_html(columns, rows, lambda row: {"data-month": row["month"], "data-rank": str(row["rank_in_month"])}) + "</details>")
 
 
 def sites_table(ctx: Context, rows: list[Row], prefix: str = "") -> str:
     columns = [
-        Column("site", "Trang", lambda r: esc(r["site"])),
-        Column("unit", "Đơn vị", lambda r: unit_link(ctx, r["unit_code"], r.get("unit_name"), prefix, short=True)),
+        Column("site", "Trang", lambda row: esc(row["site"])),
+        Column("unit", "Đơn vị", lambda row: unit_link(ctx, row["unit_code"], row.get("unit_name"), prefix, short=True)),
         Column("pageviews", "Lượt xem", num_cell("pageviews"), True),
         Column("pageviews_change_pct", "So với tháng trước", num_cell("pageviews_change_pct", "pct"), True),
     ]
     return ('<details><summary>Lượt xem từng trang thành phần</summary>'
-            + table_html(columns, rows, lambda r: {"data-site": r["site"]}) + "</details>")
+            + table_html(columns, rows, lambda row: {"data-site": row["site"]}) + "</details>")
 
 
 def crumbs(ctx: Context, prefix: str) -> str:
@@ -434,22 +432,22 @@ def unit_page(ctx: Context, unit: Row) -> bytes:
     summary = []
     if quota_rows:
         last = quota_rows[-1]
-        status = quota_status(last)
-        summary.append(f"{esc(period_label(last['quarter']))}: đã gửi {b(fmt_int(last['articles_submitted']))} bài, "
-                       f"chỉ tiêu {nw(fmt_int(last['quota']))} bài/quý — {status_badge(status)}")
+        status = last["quota_status"]
+        summary.append(f"{esc(period_label(last['quarter']))}: đã gửi {bold(fmt_int(last['articles_submitted']))} bài, "
+                       f"chỉ tiêu {nowrap(fmt_int(last['quota']))} bài/quý — {status_badge(status)}")
     elif unit["unit_type"] == "department_division":
         summary.append("Phòng, ban thuộc Sở: không có chỉ tiêu gửi bài.")
     if fb_rows:
         last = fb_rows[-1]
-        summary.append(f"{esc(period_label(last['period']))}: được giao {b(fmt_int(last['received_count']))} phản ánh, "
-                       f"trả lời đúng hạn {b(fmt_pct(last['answered_within_sla_pct']))}"
-                       f", đang mở quá 10 ngày làm việc: {nw(fmt_int(last['open_backlog_over_10']))}.")
+        summary.append(f"{esc(period_label(last['period']))}: được giao {bold(fmt_int(last['received_count']))} phản ánh, "
+                       f"trả lời đúng hạn {bold(fmt_pct(last['answered_within_sla_pct']))}"
+                       f", đang mở quá 10 ngày làm việc: {nowrap(fmt_int(last['open_backlog_over_10']))}.")
     if traffic:
         last = traffic[-1]
-        partial = ctx.as_of_date is not None and ctx.as_of_date < m.period(last["month"], "month").end
-        summary.append(f"Trang {esc(site)}: {b(fmt_int(last['pageviews']))} lượt xem trong {esc(period_label(last['month']))}"
+        partial = m.period_is_running(m.period(last["month"], "month"))
+        summary.append(f"Trang {esc(site)}: {bold(fmt_int(last['pageviews']))} lượt xem trong {esc(period_label(last['month']))}"
                        + (f" (đến {esc(ctx.as_of)})" if partial else "")
-                       + (f" ({nw(fmt_pct(last['pageviews_change_pct']))} so với tháng trước)" if last["pageviews_change_pct"] is not None else "")
+                       + (f" ({nowrap(fmt_pct(last['pageviews_change_pct']))} so với tháng trước)" if last["pageviews_change_pct"] is not None else "")
                        + ".")
     elif not site:
         summary.append("Đơn vị chưa có trang thành phần trên cổng thông tin.")
@@ -466,7 +464,7 @@ def unit_page(ctx: Context, unit: Row) -> bytes:
                      f'{quota_table(ctx, list(reversed(quota_rows)), prefix, show_unit=False)}</section>')
     if fb_rows:
         columns = [
-            Column("period", "Quý", lambda r: period_link(ctx, r["period"], prefix)),
+            Column("period", "Quý", lambda row: period_link(ctx, row["period"], prefix)),
             Column("received_count", "Tiếp nhận", num_cell("received_count"), True),
             Column("answered_count", "Đã trả lời", num_cell("answered_count"), True),
             Column("answered_within_sla_pct", "Đúng hạn", num_cell("answered_within_sla_pct", "pct"), True),
@@ -476,10 +474,10 @@ def unit_page(ctx: Context, unit: Row) -> bytes:
         ]
         parts.append(f'<section id="phan-anh"><h2>Phản ánh, kiến nghị được giao</h2>'
                      f'{chart_html(charts.sla_trend("unit-sla", fb_rows, None, set(), "quarter", " của đơn vị"))}'
-                     f'{table_html(columns, list(reversed(fb_rows)), lambda r: {"data-period": r["period"]})}</section>')
+                     f'{table_html(columns, list(reversed(fb_rows)), lambda row: {"data-period": row["period"]})}</section>')
     if traffic:
         columns = [
-            Column("month", "Tháng", lambda r: esc(period_label(r["month"]))),
+            Column("month", "Tháng", lambda row: esc(period_label(row["month"]))),
             Column("pageviews", "Lượt xem", num_cell("pageviews"), True),
             Column("users", "Người dùng", num_cell("users"), True),
             Column("pageviews_change_pct", "So với tháng trước", num_cell("pageviews_change_pct", "pct"), True),
@@ -487,10 +485,10 @@ def unit_page(ctx: Context, unit: Row) -> bytes:
         parts.append(f'<section id="truy-cap"><h2>Truy cập trang {esc(site)}</h2>'
                      f'{chart_html(charts.portal_monthly_bars("unit-traffic", traffic, set(), "trang " + site))}'
                      f'<details><summary>Bảng số liệu theo tháng</summary>'
-                     f'{table_html(columns, list(reversed(traffic)), lambda r: {"data-month": r["month"]})}</details></section>')
+                     f'{table_html(columns, list(reversed(traffic)), lambda row: {"data-month": row["month"]})}</details></section>')
     if pipe_rows:
         columns = [
-            Column("quarter", "Quý", lambda r: period_link(ctx, r["quarter"], prefix)),
+            Column("quarter", "Quý", lambda row: period_link(ctx, row["quarter"], prefix)),
             Column("submitted", "Đã gửi", num_cell("submitted"), True),
             Column("selected", "Được chọn", num_cell("selected"), True),
             Column("published", "Đã đăng", num_cell("published"), True),
@@ -499,7 +497,7 @@ def unit_page(ctx: Context, unit: Row) -> bytes:
             Column("median_days_to_publication", "Trung vị ngày đến khi đăng", num_cell("median_days_to_publication", "number"), True),
         ]
         parts.append(f'<section id="xuat-ban"><h2>Bài gửi và bài được đăng</h2>'
-                     f'{table_html(columns, list(reversed(pipe_rows)), lambda r: {"data-quarter": r["quarter"]})}</section>')
+                     f'{table_html(columns, list(reversed(pipe_rows)), lambda row: {"data-quarter": row["quarter"]})}</section>')
     with_plotly = bool(quota_rows or fb_rows or traffic)
     return page_html(
         title=f"{name} — chỉ số truyền thông", heading=name or code,
@@ -526,7 +524,7 @@ def index_page(ctx: Context) -> bytes:
         headline = m.headline(period)
         previous = m.previous_period(period)
         running = (f' <span class="muted">(đang diễn ra, số liệu đến {esc(ctx.as_of)})</span>'
-                   if is_running(ctx, period) else "")
+                   if ctx.marts.period_is_running(period) else "")
         parts.append(
             f'<section class="summary" id="moi-nhat"><h2>{esc(period_label(latest_quarter))} — chỉ số chính{running}</h2>'
             f'<p><a href="{esc(ctx.period_files[latest_quarter])}">Xem báo cáo đầy đủ {esc(period_label(latest_quarter))} →</a></p>'
@@ -541,7 +539,7 @@ def index_page(ctx: Context) -> bytes:
     parts.append(f'<section id="bao-cao"><h2>Báo cáo theo kỳ</h2>{"".join(lists) or "<p>Chưa có số liệu để lập báo cáo.</p>"}</section>')
 
     latest_quota = m.latest_quota_quarter()
-    status_by_unit = {r["unit_code"]: quota_status(r) for r in m.quota_rows()
+    status_by_unit = {r["unit_code"]: r["quota_status"] for r in m.quota_rows()
                       if r["quarter"] == latest_quota} if latest_quota else {}
     groups = []
     for unit_type in UNIT_TYPE_ORDER + sorted({u["unit_type"] for u in ctx.units} - set(UNIT_TYPE_ORDER)):

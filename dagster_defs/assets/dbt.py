@@ -1,8 +1,9 @@
 """Every dbt model, seed and test as Dagster assets and asset checks, grouped by layer (reference → staging → intermediate → marts).
 
-The GA4 models are partitioned by day like their source: Dagster passes the partition window to dbt as
-the environment variables EDUKPI_MIN_DATE / EDUKPI_MAX_DATE (read by `var("min_date", env_var(...))`, so `--vars` still
-works from the dbt CLI), so a one-day refresh rebuilds one day of the incremental aggregate.
+The models tagged `daily` in dbt (those over the GA4 events) are partitioned by day like their source: Dagster passes
+the partition window to dbt as the environment variables EDUKPI_MIN_DATE / EDUKPI_MAX_DATE (read by
+`var("min_date", env_var(...))`, so `--vars` still works from the dbt CLI), so a one-day refresh rebuilds one day of the
+incremental aggregate.
 
 Every dbt asset also depends directly on each of its ancestors that the other steps materialise (raw tables, the daily GA4
 models): a subset run then orders the dbt step after them even when the models in between are not selected (see
@@ -17,12 +18,12 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 from dagster_dbt.asset_utils import get_upstream_unique_ids
 
-from dagster_defs.partitions import DAILY_DBT_MODELS, daily_partitions
+from dagster_defs.partitions import DAILY_DBT_TAG, daily_partitions
 from dagster_defs.project import dbt_project
 from dagster_defs.resources import EduKpiSettings
 
 LAYER_GROUPS = {"staging": "staging", "intermediate": "intermediate", "marts": "marts"}
-DAILY_MODEL_NAMES = frozenset(DAILY_DBT_MODELS.split())
+DAILY_DBT_SELECTION = f"tag:{DAILY_DBT_TAG}"
 BUILT_TYPES = frozenset({"model", "seed", "snapshot"})
 
 
@@ -30,8 +31,8 @@ class EduKpiDbtTranslator(DagsterDbtTranslator):
     """Asset key and group (models keyed by schema and name, sources by their raw table = ingestion asset), and the
     dependencies that keep subset runs in order.
 
-    `daily_step` says which of the two dbt multi-assets the translator serves: the daily GA4 models (True) or all the
-    others (False); it must match the `select`/`exclude` of that `@dbt_assets`.
+    `daily_step` says which of the two dbt multi-assets the translator serves: the models tagged `daily` (True) or all
+    the others (False), as the `select`/`exclude` of that `@dbt_assets` choose them.
     """
 
     def __init__(self, daily_step: bool) -> None:
@@ -41,7 +42,8 @@ class EduKpiDbtTranslator(DagsterDbtTranslator):
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         resource_type = dbt_resource_props["resource_type"]
         if resource_type == "source":
-            return dg.AssetKey([dbt_resource_props["source_name"], dbt_resource_props["name"]])
+            # the source is named after its system (ga4, feedback, ...); the table is the ingestion asset raw/<table>
+            return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
         schema = dbt_resource_props.get("config", {}).get("schema") or "reference"
         return dg.AssetKey([schema, dbt_resource_props["name"]])
 
@@ -55,7 +57,8 @@ class EduKpiDbtTranslator(DagsterDbtTranslator):
         return "marts"
 
     def _in_this_step(self, props: Mapping[str, Any]) -> bool:
-        return props["resource_type"] in BUILT_TYPES and (props["name"] in DAILY_MODEL_NAMES) == self.daily_step
+        is_daily = DAILY_DBT_TAG in props.get("tags", [])
+        return props["resource_type"] in BUILT_TYPES and is_daily == self.daily_step
 
     def _ancestors(self, manifest: Mapping[str, Any], unique_id: str) -> set[str]:
         found: set[str] = set()
@@ -111,13 +114,14 @@ def _dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings:
     manifest=dbt_project().manifest_path,
     project=dbt_project(),
     dagster_dbt_translator=EduKpiDbtTranslator(daily_step=True),
-    select=DAILY_DBT_MODELS,
+    select=DAILY_DBT_SELECTION,
     partitions_def=daily_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
     name="edukpi_dbt_daily",
 )
 def edukpi_dbt_daily(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: EduKpiSettings):
-    """Build the GA4 staging view and the incremental daily aggregate for the run's days (one day or a range, one run)."""
+    """Build the models tagged `daily` (the GA4 staging view and the incremental daily aggregate) for the run's days (one
+    day or a range, one run)."""
     window = context.partition_time_window
     first, last = window.start.date().isoformat(), (window.end - dt.timedelta(days=1)).date().isoformat()
     context.log.info(f"dbt window {first} … {last}")
@@ -135,9 +139,10 @@ def edukpi_dbt_daily(context: dg.AssetExecutionContext, dbt: DbtCliResource, set
     manifest=dbt_project().manifest_path,
     project=dbt_project(),
     dagster_dbt_translator=EduKpiDbtTranslator(daily_step=False),
-    exclude=DAILY_DBT_MODELS,
-    name="edukpi_dbt_models",
+    exclude=DAILY_DBT_SELECTION,
+    name="edukpi_dbt_non_daily",
 )
-def edukpi_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: EduKpiSettings):
-    """Build the seeds and every other dbt model and run their tests (shown as asset checks) on the build warehouse."""
+def edukpi_dbt_non_daily(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: EduKpiSettings):
+    """Build the seeds and every dbt model not tagged `daily` and run their tests (shown as asset checks) on the build
+    warehouse."""
     yield from _dbt_build(context, dbt, settings)

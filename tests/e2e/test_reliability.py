@@ -411,7 +411,7 @@ def late_delivery(crash_scenario: CrashScenario) -> LateDelivery:
     # to the mart and may run dbt first, building the mart from the old rows.
     dagster(["job", "execute", "-j", "analytics_daily", "--tags", json.dumps({"dagster/partition": day})], env)
     dagster(["asset", "materialize", "--select", ",".join([
-        "raw/article_submissions", "staging/stg_raw__article_submissions", "intermediate/int_article_submissions_deduplicated",
+        "raw/article_submissions", "staging/stg_submissions__articles", "intermediate/int_article_submissions_deduplicated",
         "marts/kpi_quota_fulfilment", "marts/fct_portal_daily", "published/warehouse",
     ])], env)
     return LateDelivery(

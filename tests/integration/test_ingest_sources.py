@@ -104,33 +104,27 @@ def test_ga4_events_are_flattened(loaded) -> None:
     assert page_views == 6
 
 
-def test_access_log_flags_and_times(loaded) -> None:
+def test_access_log_keeps_every_hit_and_times(loaded) -> None:
+    """Raw keeps every hit with what the page-view rule needs (stg_access_log__hits decides it, tested in dbt)."""
     db, _, _ = loaded
     rows = query(
         db,
-        "select source_line, hit_local_ts, hit_date, host, method, path, status, bytes, referrer, is_bot, is_page_view "
+        "select source_line, hit_local_ts, hit_date, host, method, path, status, bytes, referrer, user_agent "
         "from raw.access_log_hits where source_file like '%access-20240207.log' order by source_line",
     )
-    flags = {r[0]: (r[9], r[10]) for r in rows}
-    assert flags == {
-        1: (False, True),  # a person reading an article
-        2: (False, False),  # a stylesheet
-        3: (True, False),  # Googlebot
-        4: (False, False),  # a PDF is a download (ZaloApp is a person's in-app browser, not a bot)
-        5: (False, True),  # 304 counts as a page view
-        6: (True, False),  # "Zalo" (the link preview robot)
-        7: (False, False),  # POST
-        8: (False, True),
-        9: (True, False),  # curl
-        10: (False, False),  # 404
-    }
+    assert [r[0] for r in rows] == list(range(1, 11))  # bots, static files, POST and 404 included
+    rule_inputs = {r[0]: (r[4], r[6], r[9]) for r in rows}
+    assert rule_inputs[3] == ("GET", 200, "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)")
+    assert rule_inputs[6] == ("GET", 200, "Zalo")
+    assert rule_inputs[7][:2] == ("POST", 200) and rule_inputs[10][:2] == ("GET", 404)
     by_line = {r[0]: r for r in rows}
-    assert by_line[5][5] == "/tuyen-sinh" and by_line[5][7] is None  # query string not kept; '-' bytes -> NULL
+    assert by_line[2][5] == "/static/site.css" and by_line[4][5] == "/van-ban/qd-123.pdf"
+    assert by_line[5][5] == "/tuyen-sinh" and by_line[5][6] == 304 and by_line[5][7] is None  # query string not kept; '-' bytes -> NULL
     assert by_line[8][1:3] == (dt.datetime(2024, 2, 6, 23, 59, 59), dt.date(2024, 2, 6))  # last second of the day before
     assert by_line[9][1] == dt.datetime(2024, 2, 7, 10, 0)  # logged in UTC, stored in local time
     assert by_line[1][3] == "pgdquan1.hcm.edu.vn" and by_line[1][8] == "https://www.google.com/"
-    gz = query(db, "select count(*), count(*) filter (where is_page_view) from raw.access_log_hits where source_file like '%.gz'")
-    assert gz == [(3, 1)]
+    gz = query(db, "select count(*) from raw.access_log_hits where source_file like '%.gz'")
+    assert gz == [(3,)]
 
 
 def test_client_ip_is_stored_only_as_hmac(loaded) -> None:

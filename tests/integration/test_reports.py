@@ -581,3 +581,83 @@ def test_vendored_plotly_bundle_matches_the_plotly_package() -> None:
 
     version = re.compile(r"plotly\.js(?: \([a-z -]+\))? v(\d+\.\d+\.\d+)")
     assert version.search(PLOTLY_BUNDLE.read_text(encoding="utf-8")[:400]).group(1) == version.search(get_plotlyjs()[:400]).group(1)
+
+
+# ---- texts follow the reference data -----------------------------------------------------------------------------
+def _dbt(args: list[str], build_db: Path, work: Path) -> None:
+    import os
+    import subprocess
+
+    from edukpi.settings import DBT_PROJECT_DIR
+
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("EDUKPI_", "DBT_"))},
+        "EDUKPI_BUILD_DB": str(build_db),
+        "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name("dbt")), *args, "--project-dir", str(DBT_PROJECT_DIR),
+         "--target-path", str(work / "target"), "--log-path", str(work / "logs")],
+        env=env, cwd=work, capture_output=True, text=True,
+    )
+    assert done.returncode == 0, (done.stdout + done.stderr)[-6000:]
+
+
+def test_quota_text_follows_the_reference_quota(tmp_path: Path) -> None:
+    """A tiny dbt build: the quota sentence states the quotas of reference.unit_type_quota; raising them (and
+    rebuilding the models) changes the text, with no report code naming a quota."""
+    from ingestion.contracts import raw_schema_ddl
+    from reports.marts import Marts, Period
+    from reports.render import Context, quota_summary
+
+    build_db = tmp_path / "tiny.duckdb"
+    with duckdb.connect(str(build_db)) as con:
+        for statement in raw_schema_ddl():
+            con.execute(statement)
+    _dbt(["seed"], build_db, tmp_path)
+    with duckdb.connect(str(build_db)) as con:
+        quota_by_type = dict(con.execute("select unit_type, quota_articles_per_quarter from reference.unit_type_quota").fetchall())
+        # one unit of each type with a quota that existed through 2024Q1
+        in_2024q1 = ("select unit_code, unit_name from reference.unit_registry where unit_type = ? and valid_from <= '2024-01-01' "
+                     "and (valid_to is null or valid_to >= '2024-03-31') order by unit_code limit 1")
+        district = con.execute(in_2024q1, ["district_office"]).fetchone()
+        school = con.execute(in_2024q1, ["affiliated_unit"]).fetchone()
+        con.executemany(
+            "insert into raw.article_submissions (submission_id, unit_code, unit_as_sent, submitted_at, status, "
+            "source_file, source_line, loaded_at) values (?, ?, ?, ?, 'received', 'submissions/2024Q1.csv', ?, now())",
+            [("T1", *district, dt.datetime(2024, 2, 1, 9), 2), ("T2", *school, dt.datetime(2024, 5, 10, 9), 3)],
+        )
+    _dbt(["run"], build_db, tmp_path)
+    quarter = Period(code="2024Q1", grain="quarter", start=dt.date(2024, 1, 1), end=dt.date(2024, 3, 31),
+                     quarter="2024Q1", months=("2024-01", "2024-02", "2024-03"))
+
+    def quota_sentences() -> str:
+        with Marts(build_db) as marts:
+            ctx = Context(marts=marts, out_dir=tmp_path, generated_at=dt.datetime.now(), as_of="", as_of_date=None,
+                          units=[], unit_by_code={}, period_files={}, source_name=build_db.name)
+            return " ".join(quota_summary(ctx, quarter, {}, marts.quota_rows()))
+
+    before = quota_sentences()
+    assert f"chỉ tiêu của phòng GDĐT là {quota_by_type['district_office']} bài/quý" in before, before
+    assert f"(chỉ tiêu {quota_by_type['affiliated_unit']} bài/quý)" in before, before
+
+    with duckdb.connect(str(build_db)) as con:
+        con.execute("update reference.unit_type_quota set quota_articles_per_quarter = quota_articles_per_quarter + 4 "
+                    "where quota_articles_per_quarter > 0")
+    _dbt(["run"], build_db, tmp_path)  # the models only: the seeds keep the edited quotas
+    after = quota_sentences()
+    assert f"chỉ tiêu của phòng GDĐT là {quota_by_type['district_office'] + 4} bài/quý" in after, after
+    assert f"(chỉ tiêu {quota_by_type['affiliated_unit'] + 4}" in after, after
+    assert f"(chỉ tiêu {quota_by_type['affiliated_unit']} bài/quý)" not in after, after
+
+
+def test_deadline_note_states_the_deadlines_applied() -> None:
+    """The SLA note comes from the deadlines applied to the tickets (fct_feedback_tickets.sla_working_days)."""
+    from reports.charts import deadline_note
+
+    applied = [{"category": "Khiếu nại", "sla_working_days": 20, "tickets": 2},
+               {"category": "Tuyển sinh", "sla_working_days": 12, "tickets": 9},
+               {"category": "Thi cử", "sla_working_days": 12, "tickets": 4}]
+    assert deadline_note(applied) == "Thời hạn: 12 ngày làm việc (khiếu nại: 20 ngày) theo danh mục SLA của Sở."
+    assert deadline_note(applied[1:]) == "Thời hạn: 12 ngày làm việc theo danh mục SLA của Sở."

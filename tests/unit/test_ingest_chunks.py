@@ -1,6 +1,6 @@
 """Daily loads in chunks of days (ingestion/loading.py `load_daily`): the same tables whatever the chunk size, a chunk
 that fails leaves its days as they were (chunks committed before it stay), event parameters flattened as GA4 gives
-them, and every DuckDB connection of the build capped in memory (ingestion/warehouse.py, dbt_project/profiles.yml)."""
+them, and every DuckDB connection of the build capped in memory (ingestion/build_db.py, dbt_project/profiles.yml)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -17,7 +17,7 @@ from ingestion.loading import accounting_problems, day_chunks, load_daily
 from ingestion.mappings import RejectedFileError
 from edukpi.settings import DBT_PROJECT_DIR, Settings
 from ingestion.sources import SOURCES
-from ingestion.warehouse import MEMORY_LIMIT_ENV, connect, temp_directory
+from ingestion.build_db import MEMORY_LIMIT_ENV, connect, temp_directory
 from tests.fixtures.ingestion.build import (GA4_DAY_1, add_bad_files, build_raw, ga4_event, write_ga4_ndjson,
                                            write_ga4_parquet)
 

@@ -3,7 +3,7 @@ with
 
 page_report_rows as (
 
-    select * from {{ ref('stg_raw__page_report_rows') }}
+    select * from {{ ref('stg_page_report__rows') }}
 
 ),
 

@@ -4,19 +4,19 @@ with
 
 ga4_events as (
 
-    select * from {{ ref('stg_raw__ga4_events') }}
+    select * from {{ ref('stg_ga4__events') }}
 
 ),
 
 access_log_hits as (
 
-    select * from {{ ref('stg_raw__access_log_hits') }}
+    select * from {{ ref('stg_access_log__hits') }}
 
 ),
 
 page_report_rows as (
 
-    select * from {{ ref('stg_raw__page_report_rows') }}
+    select * from {{ ref('stg_page_report__rows') }}
 
 ),
 

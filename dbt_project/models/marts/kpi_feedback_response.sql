@@ -38,7 +38,7 @@ aggregated as (
         period_grain,
         period_start,
         unit_code,
-        grouping(unit_code) = 1 as is_department,
+        {{ is_department_row() }} as is_department,
         count(*) as received_count,
         count(*) filter (where not is_open) as answered_count,
         count(*) filter (where within_sla) as answered_within_sla_count,
@@ -54,7 +54,7 @@ aggregated as (
         count(*) filter (where answered_by_assigned_unit) as answered_by_assigned_unit_count
 
     from ticket_periods
-    group by grouping sets ((period_grain, period_start, unit_code), (period_grain, period_start))
+    group by {{ group_by_unit_and_department(['period_grain', 'period_start']) }}
 
 ),
 
@@ -72,58 +72,20 @@ bounds as (
 
 department_periods as (
 
-    select
-        'month' as period_grain,
-        cast(unnest(generate_series(
-            cast(date_trunc('month', first_date) as timestamp),
-            cast(date_trunc('month', last_date) as timestamp),
-            interval 1 month
-        )) as date) as period_start
+    select 'month' as period_grain, {{ period_starts('month', 'first_date', 'last_date') }} as period_start
     from bounds
 
     union all
 
-    select
-        'quarter' as period_grain,
-        cast(unnest(generate_series(
-            cast(date_trunc('quarter', first_date) as timestamp),
-            cast(date_trunc('quarter', last_date) as timestamp),
-            interval 3 month
-        )) as date) as period_start
+    select 'quarter' as period_grain, {{ period_starts('quarter', 'first_date', 'last_date') }} as period_start
     from bounds
 
 ),
 
-department_rows as (
-
-    select
-        department_periods.period_grain,
-        department_periods.period_start,
-        aggregated.* exclude (period_grain, period_start)
-
-    from department_periods
-    left join aggregated
-        on aggregated.is_department
-        and department_periods.period_grain = aggregated.period_grain
-        and department_periods.period_start = aggregated.period_start
-
-),
-
--- a ticket without an assigned unit counts for the department only
-unit_rows as (
-
-    select *
-    from aggregated
-    where not is_department
-        and unit_code is not null
-
-),
-
+-- units, and the department for every period (a ticket without an assigned unit counts for the department only)
 all_rows as (
 
-    select * from unit_rows
-    union all
-    select * from department_rows
+    {{ unit_and_department_rows('aggregated', 'department_periods', ['period_grain', 'period_start']) }}
 
 ),
 
@@ -131,12 +93,7 @@ final as (
 
     select
         cast(all_rows.period_grain as varchar) as period_grain,
-        cast(
-            case
-                when all_rows.period_grain = 'month' then {{ month_label('all_rows.period_start') }}
-                else {{ quarter_label('all_rows.period_start') }}
-            end as varchar
-        ) as period,
+        cast({{ period_label('all_rows.period_grain', 'all_rows.period_start') }} as varchar) as period,
         all_rows.period_start,
         cast(all_rows.unit_code as varchar) as unit_code,
         cast(

@@ -117,24 +117,12 @@ article_bounds as (
 
 article_periods as (
 
-    select
-        'month' as period_grain,
-        cast(unnest(generate_series(
-            cast(date_trunc('month', first_date) as timestamp),
-            cast(date_trunc('month', last_date) as timestamp),
-            interval 1 month
-        )) as date) as period_start
+    select 'month' as period_grain, {{ period_starts('month', 'first_date', 'last_date') }} as period_start
     from article_bounds
 
     union all
 
-    select
-        'quarter',
-        cast(unnest(generate_series(
-            cast(date_trunc('quarter', first_date) as timestamp),
-            cast(date_trunc('quarter', last_date) as timestamp),
-            interval 3 month
-        )) as date)
+    select 'quarter', {{ period_starts('quarter', 'first_date', 'last_date') }}
     from article_bounds
 
 ),
@@ -154,7 +142,7 @@ article_metrics as (
     left join published_articles
         on published_articles.published_date >= article_periods.period_start
         and published_articles.published_date < article_periods.period_start
-            + case when article_periods.period_grain = 'month' then interval 1 month else interval 3 month end
+            + {{ period_length('article_periods.period_grain') }}
     group by all
 
 ),
@@ -171,6 +159,16 @@ metrics as (
 
 ),
 
+-- the latest day the data covers (feedback, submissions): a period ending after it is still running
+as_of as (
+
+    select greatest(
+        (select max(as_of_date) from feedback_response),
+        (select max(as_of_date) from quota_fulfilment)
+    ) as as_of_date
+
+),
+
 with_previous as (
 
     select
@@ -182,8 +180,7 @@ with_previous as (
         on previous_period.metric = metrics.metric
         and previous_period.period_grain = metrics.period_grain
         and previous_period.period_start = cast(
-            metrics.period_start
-            - case when metrics.period_grain = 'month' then interval 1 month else interval 3 month end
+            metrics.period_start - {{ period_length('metrics.period_grain') }}
             as date
         )
 
@@ -193,12 +190,7 @@ final as (
 
     select
         cast(period_grain as varchar) as period_grain,
-        cast(
-            case
-                when period_grain = 'month' then {{ month_label('period_start') }}
-                else {{ quarter_label('period_start') }}
-            end as varchar
-        ) as period,
+        cast({{ period_label('period_grain', 'period_start') }} as varchar) as period,
         cast(period_start as date) as period_start,
         cast(metric as varchar) as metric,
         cast(value as double) as value,
@@ -211,9 +203,14 @@ final as (
             when higher_is_better then value >= target
             else value <= target
         end as meets_target,
-        cast(higher_is_better as boolean) as higher_is_better
+        cast(higher_is_better as boolean) as higher_is_better,
+        as_of.as_of_date,
+        coalesce(
+            as_of.as_of_date < cast(period_start + {{ period_length('period_grain') }} - interval 1 day as date), false
+        ) as is_running
 
     from with_previous
+    cross join as_of
 
 )
 

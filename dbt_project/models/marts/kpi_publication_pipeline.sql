@@ -32,7 +32,7 @@ aggregated as (
     select
         quarter_start,
         unit_code,
-        grouping(unit_code) = 1 as is_department,
+        {{ is_department_row() }} as is_department,
         count(*) as submitted,
         count(*) filter (where status = 'selected') as selected,
         count(*) filter (where status = 'published') as published,
@@ -44,52 +44,23 @@ aggregated as (
         count(*) filter (where status = 'published' and published_channel = 'ministry') as published_ministry
 
     from dated
-    group by grouping sets ((quarter_start, unit_code), (quarter_start))
+    group by {{ group_by_unit_and_department(['quarter_start']) }}
 
 ),
 
 -- department rows for every quarter from the first submission to the as-of date, empty quarters included
 department_quarters as (
 
-    select
-        cast(unnest(generate_series(
-            cast(date_trunc('quarter', min(submitted_at)) as timestamp),
-            cast(date_trunc('quarter', max(submitted_at)) as timestamp),
-            interval 3 month
-        )) as date) as quarter_start
+    select {{ period_starts('quarter', 'min(submitted_at)', 'max(submitted_at)') }} as quarter_start
 
     from submissions
 
 ),
 
-department_rows as (
-
-    select
-        department_quarters.quarter_start,
-        aggregated.* exclude (quarter_start)
-
-    from department_quarters
-    left join aggregated
-        on aggregated.is_department
-        and department_quarters.quarter_start = aggregated.quarter_start
-
-),
-
--- submissions whose sender matched no unit count for the department only
-unit_rows as (
-
-    select *
-    from aggregated
-    where not is_department
-        and unit_code is not null
-
-),
-
+-- units, and the department for every quarter (submissions whose sender matched no unit count for the department only)
 all_rows as (
 
-    select * from unit_rows
-    union all
-    select * from department_rows
+    {{ unit_and_department_rows('aggregated', 'department_quarters', ['quarter_start']) }}
 
 ),
 

@@ -34,11 +34,7 @@ quarters as (
 
     from (
         select
-            unnest(generate_series(
-                cast(date_trunc('quarter', first_date) as timestamp),
-                cast(date_trunc('quarter', as_of_date) as timestamp),
-                interval 3 month
-            )) as quarter_start,
+            {{ period_starts('quarter', 'first_date', 'as_of_date') }} as quarter_start,
             as_of_date
         from bounds
     )
@@ -109,6 +105,23 @@ projected as (
 
 ),
 
+-- the status every report shows: a running quarter already met, on track or at risk; a complete one met or not
+assessed as (
+
+    select
+        *,
+        case
+            when is_running and articles_submitted >= quota then 'running_met'
+            when is_running and projected_articles_exact >= quota then 'on_track'
+            when is_running then 'at_risk'
+            when articles_submitted >= quota then 'met'
+            else 'not_met'
+        end as quota_status
+
+    from projected
+
+),
+
 final as (
 
     select
@@ -132,9 +145,11 @@ final as (
                 else 'not_met'
             end as varchar
         ) as projection,
-        as_of_date
+        as_of_date,
+        cast(quota_status as varchar) as quota_status,
+        quota_status in ('not_met', 'at_risk') as is_behind_quota
 
-    from projected
+    from assessed
 
 )
 

@@ -3,7 +3,7 @@ with
 
 source as (
 
-    select * from {{ source('raw', 'ga4_events') }}
+    select * from {{ source('ga4', 'ga4_events') }}
 
 ),
 

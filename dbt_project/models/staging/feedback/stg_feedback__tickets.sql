@@ -3,7 +3,7 @@ with
 
 source as (
 
-    select * from {{ source('raw', 'feedback_tickets') }}
+    select * from {{ source('feedback', 'feedback_tickets') }}
 
 ),
 

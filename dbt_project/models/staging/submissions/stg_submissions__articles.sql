@@ -3,7 +3,7 @@ with
 
 source as (
 
-    select * from {{ source('raw', 'article_submissions') }}
+    select * from {{ source('submissions', 'article_submissions') }}
 
 ),
 

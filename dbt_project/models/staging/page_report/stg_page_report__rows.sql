@@ -3,7 +3,7 @@ with
 
 source as (
 
-    select * from {{ source('raw', 'page_report_rows') }}
+    select * from {{ source('page_report', 'page_report_rows') }}
 
 ),
 
