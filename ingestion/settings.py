@@ -7,7 +7,10 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
-UNIT_REGISTRY_CSV = DBT_PROJECT_DIR / "seeds" / "unit_registry.csv"
+# Reference data analysts maintain (units, quotas, SLAs): CSV files outside the code, read by ingestion and by dbt (seeds).
+DEFAULT_REFERENCE_DIR = PROJECT_ROOT / "data" / "reference"
+UNIT_REGISTRY_FILE = "unit_registry.csv"
+UNIT_REGISTRY_CSV = DEFAULT_REFERENCE_DIR / UNIT_REGISTRY_FILE
 MAPPINGS_DIR = Path(__file__).resolve().parent / "mappings"
 
 # Marker the generator writes into data/raw: only sample data may be pseudonymised with the development key.
@@ -27,6 +30,11 @@ class Settings:
     warehouse_db: Path
     reports_dir: Path
     hmac_key: str | None
+    reference_dir: Path = DEFAULT_REFERENCE_DIR
+
+    @property
+    def unit_registry_csv(self) -> Path:
+        return self.reference_dir / UNIT_REGISTRY_FILE
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -42,6 +50,7 @@ class Settings:
             warehouse_db=path("EDUKPI_WAREHOUSE", PROJECT_ROOT / "data" / "warehouse.duckdb"),
             reports_dir=path("EDUKPI_REPORTS_DIR", PROJECT_ROOT / "reports" / "out"),
             hmac_key=env.get("EDUKPI_HMAC_KEY") or None,
+            reference_dir=path("EDUKPI_REFERENCE_DIR", DEFAULT_REFERENCE_DIR),
         )
 
     def as_env(self) -> dict[str, str]:
@@ -51,6 +60,7 @@ class Settings:
             "EDUKPI_BUILD_DB": str(self.build_db),
             "EDUKPI_WAREHOUSE": str(self.warehouse_db),
             "EDUKPI_REPORTS_DIR": str(self.reports_dir),
+            "EDUKPI_REFERENCE_DIR": str(self.reference_dir),
         }
         if self.hmac_key:
             env["EDUKPI_HMAC_KEY"] = self.hmac_key

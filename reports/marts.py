@@ -220,7 +220,13 @@ class Marts:
                where m.month = ? and m.site is not null order by m.pageviews desc, m.site""", [month])
 
     def portal_daily(self, site: str, start: dt.date, end: dt.date) -> list[Row]:
-        """One row per day for one site; where a day exists in several source forms, the preferred one is picked."""
+        """One row per day for one site; where a day exists in several source forms, the preferred one is picked. Rows
+        covering several days (a page report over a period) are not days: they are left out of a daily series."""
+        if self.has_column("fct_portal_daily", "period_days"):
+            return self.rows(
+                """select date, pageviews, source_form from marts.fct_portal_daily
+                   where site = ? and date between ? and ? and is_preferred_source and period_days = 1
+                   order by date""", [site, start, end])
         if self.has_column("fct_portal_daily", "is_preferred_source"):
             return self.rows(
                 """select date, pageviews, source_form from marts.fct_portal_daily
