@@ -31,6 +31,7 @@ class Settings:
     reports_dir: Path
     hmac_key: str | None
     reference_dir: Path = DEFAULT_REFERENCE_DIR
+    mappings_dir: Path = MAPPINGS_DIR  # one folder per source of column-mapping YAMLs (a new export format = a new file)
 
     @property
     def unit_registry_csv(self) -> Path:
@@ -51,6 +52,7 @@ class Settings:
             reports_dir=path("EDUKPI_REPORTS_DIR", PROJECT_ROOT / "reports" / "out"),
             hmac_key=env.get("EDUKPI_HMAC_KEY") or None,
             reference_dir=path("EDUKPI_REFERENCE_DIR", DEFAULT_REFERENCE_DIR),
+            mappings_dir=path("EDUKPI_MAPPINGS_DIR", MAPPINGS_DIR),
         )
 
     def as_env(self) -> dict[str, str]:
@@ -61,6 +63,7 @@ class Settings:
             "EDUKPI_WAREHOUSE": str(self.warehouse_db),
             "EDUKPI_REPORTS_DIR": str(self.reports_dir),
             "EDUKPI_REFERENCE_DIR": str(self.reference_dir),
+            "EDUKPI_MAPPINGS_DIR": str(self.mappings_dir),
         }
         if self.hmac_key:
             env["EDUKPI_HMAC_KEY"] = self.hmac_key

@@ -11,7 +11,7 @@ import polars as pl
 from ingestion.contracts import Contract
 from ingestion.mappings import Mapping, load_mappings
 from ingestion.readers import LINE, read_mapped
-from ingestion.settings import DEFAULT_REFERENCE_DIR, UNIT_REGISTRY_FILE
+from ingestion.settings import DEFAULT_REFERENCE_DIR, MAPPINGS_DIR, UNIT_REGISTRY_FILE
 from ingestion.validation import (
     Problem, apply_problems, mark_duplicates, raw_name, shown_value, typed_columns, unmapped_name,
 )
@@ -26,6 +26,7 @@ class RunContext:
 
     loaded_at: dt.datetime
     reference_dir: Path = DEFAULT_REFERENCE_DIR
+    mappings_dir: Path = MAPPINGS_DIR
     cache: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -92,7 +93,7 @@ def process_file(source: TabularSource, path: Path, source_file: str, fingerprin
     """One file through the contract. Raises RejectedFileError (UnmappableHeaderError when no mapping fits its header) when
     the file cannot be read as a whole."""
     contract = source.contract
-    mapped = read_mapped(path, source_file, load_mappings(source.name))
+    mapped = read_mapped(path, source_file, load_mappings(source.name, context.mappings_dir))
     mapping = mapped.mapping
     # Values the file does not hold in a column: the mapping's constants and the parts of the file's name.
     given = mapping.constants | mapping.values_from_filename(source_file)

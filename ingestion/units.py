@@ -19,8 +19,8 @@ def registry_path() -> Path:
 
 def registry_hint(path: Path) -> str:
     """How an analyst adds a unit, said in every 'not in the unit registry' message."""
-    return (f"to add the unit, append a line to {path} (unit_code, unit_name, unit_type, parent_code, valid_from, valid_to, "
-            "site_host; see docs/data-contracts.md 'Reference data') and load again")
+    return (f"add a line to {path} (unit_code, unit_name, unit_type, parent_code, valid_from, valid_to, site_host; see "
+            "docs/data-contracts.md 'Reference data') and load again: the file is checked again")
 
 
 def fold_text(value: str) -> str:
@@ -78,7 +78,8 @@ def unmatched_reason(column: str, candidates: str, registry: Path | None = None)
         .then(
             pl.format(
                 "unit '{}' is not in the unit registry (codes and names are compared ignoring case, diacritics and "
-                "spaces); write the unit's code or its registry name, or " + registry_hint(registry or registry_path()),
+                "spaces); write the unit's code, e.g. PGD_Q1, or its registry name; for a unit the registry lacks, "
+                + registry_hint(registry or registry_path()),
                 value,
             )
         )
