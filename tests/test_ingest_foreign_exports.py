@@ -192,6 +192,7 @@ URLS = [
     "https://pgdquan1.hcm.edu.vn/tin-tuc/thong-bao-so-0909123456?ref=home",
     "/tim-kiem?q=0909 123 456&email=a.b@example.com",
     "/lien-he#goi-0909123456",
+    "/huy-dang-ky/nguyen.van.a@example.com/0909123456",
     "/",
     None,
 ]
@@ -201,6 +202,7 @@ MASKED = [
     "https://pgdquan1.hcm.edu.vn/tin-tuc/thong-bao-so-0909123456?ref=home",
     "/tim-kiem?q=[số điện thoại]&email=[email]",
     "/lien-he#goi-[số điện thoại]",
+    "/huy-dang-ky/[email]/0909123456",  # an address is never an id: masked in the path too
     "/",
     None,
 ]
