@@ -291,6 +291,12 @@ FEEDBACK_TICKETS = Contract(
     key=("ticket_id",),
 )
 
+# Columns added to a contract after build files existed (added on connect by raw_schema_ddl).
+COLUMNS_ADDED: dict[str, tuple[tuple[str, str], ...]] = {
+    "page_report": (("period_start", "DATE"), ("period_end", "DATE")),
+    "feedback": (("source_channel", "VARCHAR"), ("source_category", "VARCHAR")),
+}
+
 CONTRACTS: dict[str, Contract] = {
     c.source: c for c in (GA4_EVENTS, ACCESS_LOG_HITS, PAGE_REPORT_ROWS, ARTICLE_SUBMISSIONS, FEEDBACK_TICKETS)
 }
@@ -335,6 +341,12 @@ def raw_schema_ddl() -> list[str]:
     """DDL for schema raw: every contract's table, the quarantine and the file ledger (idempotent)."""
     statements = ["create schema if not exists raw"]
     statements += [create_table_sql(c.qualified_table, c.all_columns) for c in CONTRACTS.values()]
+    # Build files from before a tabular source gained columns get them (existing rows: NULL); tabular loads insert by
+    # column name, so the position of an added column does not matter.
+    statements += [
+        f'alter table {c.qualified_table} add column if not exists "{name}" {sql_type}'
+        for c in CONTRACTS.values() for name, sql_type in COLUMNS_ADDED.get(c.source, ())
+    ]
     statements.append(create_table_sql("raw.quarantine", QUARANTINE_COLUMNS))
     # Build files created before quarantine history was kept get the column (existing rows stand: NULL).
     statements.append("alter table raw.quarantine add column if not exists superseded_at TIMESTAMP")

@@ -121,8 +121,9 @@ def _ledger_row(source: str, source_file: str, fingerprint_hex: str, read: int, 
 
 def _insert_tabular(con: duckdb.DuckDBPyConnection, source: TabularSource, result: TabularResult, loaded_at: dt.datetime) -> None:
     con.register("_staged", result.loaded)
+    columns = ", ".join(f'"{name}"' for name, _ in source.contract.all_columns)
     con.execute(
-        f"insert into {source.contract.qualified_table} select {source.table_select}, ?, {LINE}, ?, ? "
+        f"insert into {source.contract.qualified_table} ({columns}) select {source.table_select}, ?, {LINE}, ?, ? "
         f"from _staged order by {LINE}",
         [result.source_file, result.fingerprint, loaded_at],
     )

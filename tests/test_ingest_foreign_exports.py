@@ -235,3 +235,19 @@ def test_page_report_paths_with_long_ids_are_not_merged(tmp_path: Path) -> None:
         ("/tin-tuc/cap-phep-thang-05-2025-41235", "Gọi [số điện thoại] để hỏi"),
         ("/tim-kiem?q=[số điện thoại]", "Tìm kiếm"),
     ]
+
+
+def test_a_build_file_from_before_is_upgraded_and_its_files_checked_once_more(tmp_path: Path) -> None:
+    settings = setup(tmp_path)
+    deliver(settings, "feedback/other_city.csv", HELPDESK_HEADER + "T-1,2024-02-07T09:00:00+07:00,Portal,Admissions,x,PGD_Q1,,,Open\n")
+    load_tabular(settings, SOURCES["feedback"])
+    with duckdb.connect(str(settings.build_db)) as con:  # the shape of a build file written before these columns existed
+        for table, column in (("feedback_tickets", "source_channel"), ("feedback_tickets", "source_category"),
+                              ("ingested_files", "mapping_name"), ("ingested_files", "mapping_sha256"),
+                              ("ingested_files", "reference_fingerprint"), ("ingested_files", "values_unmapped")):
+            con.execute(f"alter table raw.{table} drop column {column}")
+    report = load_tabular(settings, SOURCES["feedback"])
+    assert report.files_rechecked == ["feedback/other_city.csv"]  # what it was checked against is unknown: once more
+    assert query(settings, "select ticket_id, source_channel from raw.feedback_tickets") == [("T-1", "Portal")]
+    assert load_tabular(settings, SOURCES["feedback"]).files_unchanged == ["feedback/other_city.csv"]
+    assert accounting_problems(settings, SOURCES["feedback"]) == []
