@@ -14,7 +14,7 @@ import pytest
 from ingestion.loading import accounting_problems, load_tabular
 from ingestion.mappings import RejectedFileError, load_mappings
 from ingestion.pseudonymise import mask_contacts, mask_contacts_in_url, mask_contacts_in_url_sql, mask_contacts_sql
-from ingestion.settings import DEFAULT_REFERENCE_DIR, MAPPINGS_DIR, Settings
+from ingestion.settings import DEFAULT_REFERENCE_DIR, MAPPINGS_DIR, PROJECT_ROOT, Settings
 from ingestion.sources import SOURCES
 
 HELPDESK_HEADER = "Ticket ID,Received at,Channel,Category,Content,Assigned unit,Responding unit,Responded at,Status\n"
@@ -42,11 +42,17 @@ def query(settings: Settings, sql: str) -> list[tuple]:
 
 
 def test_reference_dir_is_a_setting() -> None:
-    assert Settings.from_env({}).reference_dir == DEFAULT_REFERENCE_DIR
+    default = Settings.from_env({})
+    assert default.reference_dir == DEFAULT_REFERENCE_DIR
     assert DEFAULT_REFERENCE_DIR.parts[-2:] == ("data", "reference")
     assert (DEFAULT_REFERENCE_DIR / "unit_registry.csv").is_file()
-    assert Settings.from_env({"EDUKPI_REFERENCE_DIR": "/srv/ref"}).unit_registry_csv == Path("/srv/ref/unit_registry.csv")
-    assert Settings.from_env({"EDUKPI_REFERENCE_DIR": "/srv/ref"}).as_env()["EDUKPI_REFERENCE_DIR"] == "/srv/ref"
+    # dbt gets the folder relative to its project (an absolute seed path would make dbt write over the CSV)
+    assert default.as_env()["EDUKPI_REFERENCE_SEED_PATH"] == "../data/reference"
+    other = Settings.from_env({"EDUKPI_REFERENCE_DIR": str(PROJECT_ROOT / "data" / "reference_2026")})
+    assert other.unit_registry_csv == PROJECT_ROOT / "data" / "reference_2026" / "unit_registry.csv"
+    assert other.as_env()["EDUKPI_REFERENCE_SEED_PATH"] == "../data/reference_2026"
+    with pytest.raises(ValueError, match="EDUKPI_REFERENCE_DIR /srv/ref is outside the project folder"):
+        Settings.from_env({"EDUKPI_REFERENCE_DIR": "/srv/ref"})
 
 
 def test_unknown_unit_says_where_to_add_it_and_adding_it_rechecks_the_file(tmp_path: Path) -> None:
