@@ -154,7 +154,7 @@ def load_tabular(settings: Settings, source: TabularSource, loaded_at: dt.dateti
         reference = reference_fingerprint(settings.reference_dir, source.reference_files)
 
         def still_valid(rel: str) -> bool:
-            file_sha, mapping_name, mapping_sha, reference_then = known[rel]
+            _, mapping_name, mapping_sha, reference_then = known[rel]
             return (mapping_name is not None and mapping_shas.get(mapping_name) == mapping_sha
                     and reference_then == reference)
 
