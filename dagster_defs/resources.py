@@ -19,6 +19,8 @@ class EduKpiSettings(dg.ConfigurableResource):
     build_db: str = ""
     warehouse_db: str = ""
     reports_dir: str = ""
+    reference_dir: str = ""
+    mappings_dir: str = ""
 
     def get(self) -> Settings:
         base = Settings.from_env()
@@ -29,6 +31,8 @@ class EduKpiSettings(dg.ConfigurableResource):
                 "EDUKPI_BUILD_DB": self.build_db,
                 "EDUKPI_WAREHOUSE": self.warehouse_db,
                 "EDUKPI_REPORTS_DIR": self.reports_dir,
+                "EDUKPI_REFERENCE_DIR": self.reference_dir,
+                "EDUKPI_MAPPINGS_DIR": self.mappings_dir,
             }.items()
             if value
         }

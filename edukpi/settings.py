@@ -7,7 +7,10 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
-UNIT_REGISTRY_CSV = DBT_PROJECT_DIR / "seeds" / "unit_registry.csv"
+# Reference data analysts maintain (units, quotas, SLAs): CSV files outside the code, read by ingestion and by dbt (seeds).
+DEFAULT_REFERENCE_DIR = PROJECT_ROOT / "data" / "reference"
+UNIT_REGISTRY_FILE = "unit_registry.csv"
+UNIT_REGISTRY_CSV = DEFAULT_REFERENCE_DIR / UNIT_REGISTRY_FILE
 MAPPINGS_DIR = PROJECT_ROOT / "ingestion" / "mappings"
 
 # Marker the generator writes into data/raw: only sample data may be pseudonymised with the development key.
@@ -27,6 +30,27 @@ class Settings:
     warehouse_db: Path
     reports_dir: Path
     hmac_key: str | None
+    reference_dir: Path = DEFAULT_REFERENCE_DIR
+    mappings_dir: Path = MAPPINGS_DIR  # one folder per source of column-mapping YAMLs (a new export format = a new file)
+
+    @property
+    def unit_registry_csv(self) -> Path:
+        return self.reference_dir / UNIT_REGISTRY_FILE
+
+    @property
+    def dbt_seed_path(self) -> str:
+        """The reference dir as dbt's seed-paths entry: relative to the dbt project and inside the project folder.
+
+        dbt writes each seed's run SQL to target/run/<project>/<seed path>: with an absolute seed path that is the CSV
+        itself (dbt would overwrite the reference file), and a path climbing out of the project lands outside target/.
+        """
+        if not self.reference_dir.resolve().is_relative_to(PROJECT_ROOT):
+            raise ValueError(
+                f"EDUKPI_REFERENCE_DIR {self.reference_dir} is outside the project folder {PROJECT_ROOT}: dbt loads the "
+                "reference files as seeds and can only read them inside it. Put the folder under the project "
+                "(default data/reference) and set EDUKPI_REFERENCE_DIR to it."
+            )
+        return os.path.relpath(self.reference_dir.resolve(), DBT_PROJECT_DIR)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -36,13 +60,17 @@ class Settings:
             value = env.get(name)
             return Path(value).resolve() if value else default
 
-        return cls(
+        settings = cls(
             raw_dir=path("EDUKPI_RAW_DIR", PROJECT_ROOT / "data" / "raw"),
             build_db=path("EDUKPI_BUILD_DB", PROJECT_ROOT / "data" / "build" / "warehouse.duckdb"),
             warehouse_db=path("EDUKPI_WAREHOUSE", PROJECT_ROOT / "data" / "warehouse.duckdb"),
             reports_dir=path("EDUKPI_REPORTS_DIR", PROJECT_ROOT / "reports" / "out"),
             hmac_key=env.get("EDUKPI_HMAC_KEY") or None,
+            reference_dir=path("EDUKPI_REFERENCE_DIR", DEFAULT_REFERENCE_DIR),
+            mappings_dir=path("EDUKPI_MAPPINGS_DIR", MAPPINGS_DIR),
         )
+        settings.dbt_seed_path  # a reference dir dbt cannot read is refused at start-up, not half-way through a build
+        return settings
 
     def as_env(self) -> dict[str, str]:
         """The same settings as environment variables, for child processes (dbt, dagster CLI)."""
@@ -51,6 +79,9 @@ class Settings:
             "EDUKPI_BUILD_DB": str(self.build_db),
             "EDUKPI_WAREHOUSE": str(self.warehouse_db),
             "EDUKPI_REPORTS_DIR": str(self.reports_dir),
+            "EDUKPI_REFERENCE_DIR": str(self.reference_dir),
+            "EDUKPI_REFERENCE_SEED_PATH": self.dbt_seed_path,
+            "EDUKPI_MAPPINGS_DIR": str(self.mappings_dir),
         }
         if self.hmac_key:
             env["EDUKPI_HMAC_KEY"] = self.hmac_key

@@ -25,6 +25,9 @@ class Field:
     accepted: dict[str, str] = field(default_factory=dict)  # stored value -> what the sample export writes
     min_value: float | None = None
     personal: str | None = None  # mask shown instead of the value in raw.quarantine
+    # Open vocabulary (choice): a value no mapping knows is loaded as this canonical value, not quarantined; the value
+    # as sent is kept beside it (source_<field>) and counted per file (ledger values_unmapped).
+    otherwise: str | None = None
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,8 @@ class Contract:
     columns: tuple[tuple[str, str], ...]  # raw table columns (name, DuckDB type), lineage excluded
     fields: tuple[Field, ...] = ()
     key: tuple[str, ...] = ()  # fields that identify a row (duplicate rule)
+    # Groups of fields of which a mapping must supply one whole group (e.g. a day, or a period's first and last day).
+    one_of: tuple[tuple[str, ...], ...] = ()
 
     @property
     def field_by_name(self) -> dict[str, Field]:
@@ -59,7 +64,8 @@ SUBMISSION_STATUS = {
 PUBLISHED_CHANNEL = {"portal": "Cổng thông tin", "press": "Báo chí", "ministry": "Bộ GDĐT"}
 FEEDBACK_STATUS = {"open": "Đang xử lý", "answered": "Đã trả lời", "forwarded": "Đã chuyển", "closed": "Đã đóng"}
 # Channel and category are stored with the portal's own Vietnamese labels (they are what staff read and what the SLA seed keys on).
-FEEDBACK_CHANNELS = {label: label for label in ("Cổng thông tin", "Đường dây nóng", "Email", "Trực tiếp", "Hệ thống 1022")}
+FEEDBACK_CHANNELS = {label: label for label in ("Cổng thông tin", "Đường dây nóng", "Email", "Trực tiếp", "Hệ thống 1022", "Khác")}
+OTHER_FEEDBACK_VALUE = "Khác"
 FEEDBACK_CATEGORIES = {
     label: label
     for label in (
@@ -150,7 +156,10 @@ ACCESS_LOG_HITS = Contract(
 PAGE_REPORT_ROWS = Contract(
     source="page_report",
     table="page_report_rows",
-    description="Portal analytics as an aggregated daily page report (GA4 Data API or Matomo export): one row per day, site and page.",
+    description=(
+        "Portal analytics as an aggregated page report (GA4 Data API or Matomo export): one row per day (or per period of "
+        "several days, kept at that grain), site and page."
+    ),
     columns=(
         ("report_date", "DATE"),
         ("host", "VARCHAR"),
@@ -160,18 +169,26 @@ PAGE_REPORT_ROWS = Contract(
         ("users", "BIGINT"),
         ("sessions", "BIGINT"),
         ("engagement_seconds", "DOUBLE"),
+        ("period_start", "DATE"),
+        ("period_end", "DATE"),
     ),
     fields=(
-        Field("report_date", "date", "Day the figures are for (site's local day).", "20240207", required=True),
+        Field("report_date", "date", "Day the figures are for (site's local day).", "20240207",
+              required_when="required unless the row gives period_start and period_end"),
+        Field("period_start", "date", "First day of the period the figures are for (a report over several days).",
+              "20250501", required_when="with period_end, instead of report_date"),
+        Field("period_end", "date", "Last day of the period (included); not before period_start.", "20250530",
+              required_when="with period_start, instead of report_date"),
         Field("host", "text", "Host name of the (sub-)site, without https://.", "pgdquan1.hcm.edu.vn", required=True),
         Field("page_path", "text", "Path of the page.", "/tin-tuc/abc", required=True),
         Field("page_title", "text", "Title of the page.", "Thông báo tuyển sinh lớp 10"),
-        Field("pageviews", "integer", "Page views that day; not negative.", "125", required=True, min_value=0),
+        Field("pageviews", "integer", "Page views that day (or period); not negative.", "125", required=True, min_value=0),
         Field("users", "integer", "Distinct users that day; not negative.", "98", min_value=0),
         Field("sessions", "integer", "Sessions that day; not negative.", "104", min_value=0),
         Field("engagement_seconds", "number", "Total engagement time in seconds; not negative.", "3120.5", min_value=0),
     ),
-    key=("report_date", "host", "page_path"),
+    key=("period_start", "period_end", "host", "page_path"),
+    one_of=(("report_date",), ("period_start", "period_end")),
 )
 
 ARTICLE_SUBMISSIONS = Contract(
@@ -238,13 +255,17 @@ FEEDBACK_TICKETS = Contract(
         ("responder_title", "VARCHAR"),
         ("answer_published_at", "TIMESTAMP"),
         ("status", "VARCHAR"),
+        ("source_channel", "VARCHAR"),
+        ("source_category", "VARCHAR"),
     ),
     fields=(
         Field("ticket_id", "text", "Identifier of the ticket, unique in the export.", "PA-2024-000123", required=True),
         Field("received_at", "timestamp", "When the feedback was received (local time).", "2024-02-07 09:15:00", required=True),
-        Field("channel", "choice", "How it was received.", "Cổng thông tin", required=True, accepted=FEEDBACK_CHANNELS),
-        Field("category", "choice", "Field of the feedback ('Khiếu nại' = complaint, a longer legal deadline).", "Tuyển sinh",
-              required=True, accepted=FEEDBACK_CATEGORIES),
+        Field("channel", "choice", "How it was received; a channel no mapping knows is loaded as 'Khác' (kept as sent in "
+              "source_channel).", "Cổng thông tin", required=True, accepted=FEEDBACK_CHANNELS, otherwise=OTHER_FEEDBACK_VALUE),
+        Field("category", "choice", "Field of the feedback ('Khiếu nại' = complaint, a longer legal deadline); a category no "
+              "mapping knows is loaded as 'Khác' (kept as sent in source_category).", "Tuyển sinh",
+              required=True, accepted=FEEDBACK_CATEGORIES, otherwise=OTHER_FEEDBACK_VALUE),
         Field("citizen_name", "text", "Citizen's name (personal data: stored only as a keyed hash).", "Nguyễn Văn A",
               personal="[name withheld]"),
         Field("citizen_phone", "text", "Citizen's phone (personal data: keyed hash of the digits, +84/84 read as 0).",
@@ -267,6 +288,12 @@ FEEDBACK_TICKETS = Contract(
     ),
     key=("ticket_id",),
 )
+
+# Columns added to a contract after build files existed (added on connect by raw_schema_ddl).
+COLUMNS_ADDED: dict[str, tuple[tuple[str, str], ...]] = {
+    "page_report": (("period_start", "DATE"), ("period_end", "DATE")),
+    "feedback": (("source_channel", "VARCHAR"), ("source_category", "VARCHAR")),
+}
 
 CONTRACTS: dict[str, Contract] = {
     c.source: c for c in (GA4_EVENTS, ACCESS_LOG_HITS, PAGE_REPORT_ROWS, ARTICLE_SUBMISSIONS, FEEDBACK_TICKETS)
@@ -293,7 +320,14 @@ INGESTED_FILES_COLUMNS: tuple[tuple[str, str], ...] = (
     ("rows_loaded", "BIGINT"),
     ("rows_quarantined", "BIGINT"),
     ("loaded_at", "TIMESTAMP"),
+    # What the rows were checked against: a change of the mapping or of the reference data re-checks the file.
+    ("mapping_name", "VARCHAR"),
+    ("mapping_sha256", "VARCHAR"),
+    ("reference_fingerprint", "VARCHAR"),
+    # Values of open vocabularies (e.g. a feedback category) that no mapping knows: loaded as the canonical "other".
+    ("values_unmapped", "BIGINT"),
 )
+LEDGER_COLUMNS_ADDED = ("mapping_name", "mapping_sha256", "reference_fingerprint", "values_unmapped")
 
 
 def create_table_sql(qualified_name: str, columns: tuple[tuple[str, str], ...]) -> str:
@@ -305,10 +339,19 @@ def raw_schema_ddl() -> list[str]:
     """DDL for schema raw: every contract's table, the quarantine and the file ledger (idempotent)."""
     statements = ["create schema if not exists raw"]
     statements += [create_table_sql(c.qualified_table, c.all_columns) for c in CONTRACTS.values()]
+    # Build files from before a tabular source gained columns get them (existing rows: NULL); tabular loads insert by
+    # column name, so the position of an added column does not matter.
+    statements += [
+        f'alter table {c.qualified_table} add column if not exists "{name}" {sql_type}'
+        for c in CONTRACTS.values() for name, sql_type in COLUMNS_ADDED.get(c.source, ())
+    ]
     statements.append(create_table_sql("raw.quarantine", QUARANTINE_COLUMNS))
     # Build files created before quarantine history was kept get the column (existing rows stand: NULL).
     statements.append("alter table raw.quarantine add column if not exists superseded_at TIMESTAMP")
     # Build files from before the page-view rule moved to dbt (stg_access_log__hits) lose the flags ingestion computed.
     statements += [f"alter table raw.access_log_hits drop column if exists {flag}" for flag in ("is_bot", "is_page_view")]
     statements.append(create_table_sql("raw.ingested_files", INGESTED_FILES_COLUMNS))
+    # Ledgers written before files were re-checked on mapping/reference changes: NULL there means "re-check once".
+    types = dict(INGESTED_FILES_COLUMNS)
+    statements += [f"alter table raw.ingested_files add column if not exists {name} {types[name]}" for name in LEDGER_COLUMNS_ADDED]
     return statements

@@ -3,6 +3,7 @@ days for the daily sources), keep the ledger."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,7 +13,7 @@ import polars as pl
 
 from ingestion.contracts import INGESTED_FILES_COLUMNS, QUARANTINE_COLUMNS, raw_schema_ddl
 from ingestion.daily import DailySource, DayFile
-from ingestion.mappings import RejectedFileError, UnmappableHeaderError
+from ingestion.mappings import RejectedFileError, UnmappableHeaderError, load_mappings
 from ingestion.pseudonymise import install_hmac
 from ingestion.readers import LINE, fingerprint
 from edukpi.settings import Settings
@@ -37,6 +38,9 @@ class LoadReport:
     days_loaded: list[str] = field(default_factory=list)
     days_unchanged: list[str] = field(default_factory=list)
     mappings_used: dict[str, str] = field(default_factory=dict)
+    # Files whose bytes did not change but whose mapping or reference data did: checked again.
+    files_rechecked: list[str] = field(default_factory=list)
+    values_unmapped: dict[str, int] = field(default_factory=dict)
 
     def add(self, source_file: str, read: int, loaded: int, quarantined: int) -> None:
         self.files_read.append(source_file)
@@ -48,6 +52,26 @@ class LoadReport:
 def _ledger(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, str]:
     rows = con.execute("select source_file, file_fingerprint from raw.ingested_files where source = ?", [source]).fetchall()
     return dict(rows)
+
+
+def _checked_against(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, tuple]:
+    """source_file -> (file sha256, mapping name, mapping sha256, reference fingerprint) as last loaded."""
+    rows = con.execute(
+        "select source_file, file_fingerprint, mapping_name, mapping_sha256, reference_fingerprint "
+        "from raw.ingested_files where source = ?", [source],
+    ).fetchall()
+    return {row[0]: tuple(row[1:]) for row in rows}
+
+
+def reference_fingerprint(reference_dir: Path, names: tuple[str, ...]) -> str | None:
+    """sha256 over the reference files a source's rules use (None when it uses none)."""
+    if not names:
+        return None
+    digest = hashlib.sha256()
+    for name in names:
+        path = reference_dir / name
+        digest.update(name.encode() + b"\0" + (path.read_bytes() if path.exists() else b"(missing)") + b"\0")
+    return digest.hexdigest()
 
 
 def _stage_lists(con: duckdb.DuckDBPyConnection, stale_files: list[str], days: list[dt.date] | None = None) -> None:
@@ -83,20 +107,23 @@ def _record_files(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> None:
         return
     frame = pl.DataFrame(rows, schema={name: DUCK_TO_POLARS[sql_type] for name, sql_type in INGESTED_FILES_COLUMNS})
     con.register("_ledger_frame", frame)
-    con.execute("insert into raw.ingested_files select * from _ledger_frame")
+    con.execute("insert into raw.ingested_files by name select * from _ledger_frame")
     con.unregister("_ledger_frame")
 
 
 def _ledger_row(source: str, source_file: str, fingerprint_hex: str, read: int, loaded: int, quarantined: int,
-                loaded_at: dt.datetime) -> dict:
+                loaded_at: dt.datetime, mapping_name: str | None = None, mapping_sha256: str | None = None,
+                reference: str | None = None, values_unmapped: int = 0) -> dict:
     return {"source": source, "source_file": source_file, "file_fingerprint": fingerprint_hex, "rows_read": read,
-            "rows_loaded": loaded, "rows_quarantined": quarantined, "loaded_at": loaded_at}
+            "rows_loaded": loaded, "rows_quarantined": quarantined, "loaded_at": loaded_at, "mapping_name": mapping_name,
+            "mapping_sha256": mapping_sha256, "reference_fingerprint": reference, "values_unmapped": values_unmapped}
 
 
 def _insert_tabular(con: duckdb.DuckDBPyConnection, source: TabularSource, result: TabularResult, loaded_at: dt.datetime) -> None:
     con.register("_staged", result.loaded)
+    columns = ", ".join(f'"{name}"' for name, _ in source.contract.all_columns)
     con.execute(
-        f"insert into {source.contract.qualified_table} select {source.table_select}, ?, {LINE}, ?, ? "
+        f"insert into {source.contract.qualified_table} ({columns}) select {source.table_select}, ?, {LINE}, ?, ? "
         f"from _staged order by {LINE}",
         [result.source_file, result.fingerprint, loaded_at],
     )
@@ -122,14 +149,23 @@ def load_tabular(settings: Settings, source: TabularSource, loaded_at: dt.dateti
     report = LoadReport(source.name)
     con = connect(settings.build_db)
     try:
-        known = _ledger(con, source.name)
-        changed = [rel for rel in present if known.get(rel) != fingerprints[rel]]
+        known = _checked_against(con, source.name)
+        mapping_shas = {m.name: m.sha256 for m in load_mappings(source.name, settings.mappings_dir)}
+        reference = reference_fingerprint(settings.reference_dir, source.reference_files)
+
+        def still_valid(rel: str) -> bool:
+            _, mapping_name, mapping_sha, reference_then = known[rel]
+            return (mapping_name is not None and mapping_shas.get(mapping_name) == mapping_sha
+                    and reference_then == reference)
+
+        changed = [rel for rel in present if rel not in known or known[rel][0] != fingerprints[rel] or not still_valid(rel)]
+        report.files_rechecked = [rel for rel in changed if rel in known and known[rel][0] == fingerprints[rel]]
         report.files_unchanged = [rel for rel in present if rel not in changed]
         report.files_removed = sorted(rel for rel in known if rel not in present)
         if not changed and not report.files_removed:
             return report
         key = settings.pseudonymisation_key() if source.needs_key and changed else None
-        context = RunContext(loaded_at)
+        context = RunContext(loaded_at, settings.reference_dir, settings.mappings_dir)
         results, failures = [], []
         for rel in changed:
             try:
@@ -150,8 +186,11 @@ def load_tabular(settings: Settings, source: TabularSource, loaded_at: dt.dateti
             _insert_tabular(con, source, result, loaded_at)
             report.add(result.source_file, result.rows_read, result.rows_loaded, result.rows_quarantined)
             report.mappings_used[result.source_file] = f"{result.mapping} ({result.encoding})"
+            if result.values_unmapped:
+                report.values_unmapped[result.source_file] = result.values_unmapped
         _record_files(con, [
-            _ledger_row(source.name, r.source_file, r.fingerprint, r.rows_read, r.rows_loaded, r.rows_quarantined, loaded_at)
+            _ledger_row(source.name, r.source_file, r.fingerprint, r.rows_read, r.rows_loaded, r.rows_quarantined, loaded_at,
+                        r.mapping, r.mapping_sha256, reference, r.values_unmapped)
             for r in results
         ])
         con.commit()

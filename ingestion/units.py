@@ -17,6 +17,12 @@ def registry_path() -> Path:
     return project_settings.UNIT_REGISTRY_CSV
 
 
+def registry_hint(path: Path) -> str:
+    """How an analyst adds a unit, said in every 'not in the unit registry' message."""
+    return (f"add a line to {path} (unit_code, unit_name, unit_type, parent_code, valid_from, valid_to, site_host; see "
+            "docs/data-contracts.md 'Reference data') and load again: the file is checked again")
+
+
 def fold_text(value: str) -> str:
     """Python twin of fold_expr: NFD without combining marks, đ→d, case-folded, spaces collapsed."""
     value = value.replace("đ", "d").replace("Đ", "D")
@@ -64,7 +70,7 @@ def match_units(frame: pl.DataFrame, column: str, lookup: pl.DataFrame, prefix: 
     ).drop("_unit_key", "unit_codes")
 
 
-def unmatched_reason(column: str, candidates: str) -> pl.Expr:
+def unmatched_reason(column: str, candidates: str, registry: Path | None = None) -> pl.Expr:
     """Plain-words reason for a unit that is not (or not uniquely) in the registry; null when it matched."""
     value = pl.col(column)
     return (
@@ -72,7 +78,8 @@ def unmatched_reason(column: str, candidates: str) -> pl.Expr:
         .then(
             pl.format(
                 "unit '{}' is not in the unit registry (codes and names are compared ignoring case, diacritics and "
-                "spaces); write the unit's code, e.g. PGD_Q1, or its registry name",
+                "spaces); write the unit's code, e.g. PGD_Q1, or its registry name; for a unit the registry lacks, "
+                + registry_hint(registry or registry_path()),
                 value,
             )
         )

@@ -31,6 +31,11 @@ def raw_name(field_name: str) -> str:
     return f"_raw_{field_name}"
 
 
+def unmapped_name(field_name: str) -> str:
+    """Column flagging a value of an open vocabulary that no mapping knows."""
+    return f"_unmapped_{field_name}"
+
+
 def shown_value(field: Field | None, expr: pl.Expr) -> pl.Expr:
     """What raw.quarantine may show of a value: personal fields masked, contacts in text masked, long text cut."""
     if field is not None and field.personal:
@@ -82,26 +87,31 @@ def typed_columns(contract: Contract, mapping: Mapping, is_excel: bool, loaded_a
     expressions: list[pl.Expr] = []
     problems: list[Problem] = []
     month_first_reads: list[tuple] = []
-    for name in mapping.columns:
+    for name in mapping.supplied_fields:
         spec = contract.field_by_name[name]
         raw = pl.col(raw_name(name))
         # Rules read the typed column (added to the frame before they are checked): its parse is computed once.
         typed_column = pl.col(name)
         shown = shown_value(spec, raw)
-        header = mapping.columns[name]
-        label = f"{name} ({header})" if header != name else name
+        label = mapping.label(name)
         if spec.kind == "choice":
             vocabulary = mapping.value_map(name)
             vocabulary |= {value_key(code): code for code in spec.accepted}
             typed = raw.str.normalize("NFC").str.to_lowercase().str.replace_all(r"\s+", " ").replace_strict(
                 vocabulary, default=None, return_dtype=pl.String
             )
-            expected = list(mapping.values.get(name, {})) or list(spec.accepted)
-            problems.append(Problem(
-                name, raw.is_not_null() & typed_column.is_null(),
-                pl.format("{} '{}' is not an accepted value; expected one of: {}", pl.lit(label), shown, pl.lit(", ".join(expected))),
-                shown,
-            ))
+            if spec.otherwise is not None:
+                # Open vocabulary: another system's own words are kept (source_<field>), not refused; counted per file.
+                expressions.append((raw.is_not_null() & typed.is_null()).alias(unmapped_name(name)))
+                typed = pl.when(raw.is_not_null()).then(typed.fill_null(pl.lit(spec.otherwise)))
+            else:
+                expected = list(mapping.values.get(name, {})) or list(spec.accepted)
+                problems.append(Problem(
+                    name, raw.is_not_null() & typed_column.is_null(),
+                    pl.format("{} '{}' is not an accepted value; expected one of: {}", pl.lit(label), shown,
+                              pl.lit(", ".join(expected))),
+                    shown,
+                ))
         elif spec.kind in ("timestamp", "date"):
             formats = mapping.formats_for(name, spec.kind)
             if is_excel:
@@ -174,7 +184,7 @@ def typed_columns(contract: Contract, mapping: Mapping, is_excel: bool, loaded_a
                 shown,
             ))
     for spec in contract.fields:
-        if spec.name not in mapping.columns:
+        if spec.name not in mapping.supplied_fields:
             expressions.append(pl.lit(None, dtype=NULL_TYPES.get(spec.kind, pl.String)).alias(spec.name))
     return expressions, problems
 

@@ -235,10 +235,12 @@ class Marts:
                where m.month = ? and m.site is not null order by m.pageviews desc, m.site""", [month])
 
     def portal_daily(self, site: str, start: dt.date, end: dt.date) -> list[Row]:
-        """One row per day for one site; where a day exists in several source forms, the preferred one is picked."""
+        """One row per day for one site; where a day exists in several source forms, the preferred one is picked. Rows
+        covering several days (a page report over a period) are not days: they are left out of a daily series."""
         return self.rows(
             """select date, pageviews, source_form from marts.fct_portal_daily
-               where site = ? and date between ? and ? and is_preferred_source order by date""", [site, start, end])
+               where site = ? and date between ? and ? and is_preferred_source and period_days = 1
+               order by date""", [site, start, end])
 
     def _top_pages_rows(self) -> list[Row]:
         return self._table("select * from marts.kpi_portal_top_pages order by month, rank_in_month, site, page_path")

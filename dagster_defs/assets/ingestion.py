@@ -41,6 +41,12 @@ def _result(source: DailySource | TabularSource, report: LoadReport, problems: l
         metadata["removed_files"] = dg.MetadataValue.json(report.files_removed[:200])
     if report.mappings_used:
         metadata["mappings"] = dg.MetadataValue.json(report.mappings_used)
+    if not source.partitioned:
+        metadata["files_rechecked"] = len(report.files_rechecked)
+        # Values no mapping knows were loaded as the canonical "other" (kept as sent in source_*): worth a new mapping line.
+        metadata["values_unmapped"] = sum(report.values_unmapped.values())
+        if report.values_unmapped:
+            metadata["values_unmapped_by_file"] = dg.MetadataValue.json(report.values_unmapped)
     if source.partitioned:
         metadata["days_loaded"] = len(report.days_loaded)
         metadata["days_unchanged"] = len(report.days_unchanged)
@@ -92,7 +98,8 @@ def _build_asset(source: DailySource | TabularSource) -> dg.AssetsDefinition:
         else:
             report = load_tabular(resolved, source)
         context.log.info(
-            f"{source.name}: {len(report.files_read)} file(s) read, {len(report.files_unchanged)} unchanged, "
+            f"{source.name}: {len(report.files_read)} file(s) read ({len(report.files_rechecked)} re-checked against a "
+            f"changed mapping or reference data), {len(report.files_unchanged)} unchanged, "
             f"{len(report.files_removed)} removed; rows read {report.rows_read} = loaded {report.rows_loaded} "
             f"+ quarantined {report.rows_quarantined}"
         )

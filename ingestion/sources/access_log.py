@@ -12,7 +12,7 @@ import polars as pl
 from ingestion.contracts import ACCESS_LOG_HITS
 from ingestion.daily import (DailySource, DayFile, blank_sql, files_table, insert_quarantine, problems_sql, read_and_quarantined,
                             sql_list)
-from ingestion.pseudonymise import IP_MASK, IPV4_PATTERN, mask_contacts_sql
+from ingestion.pseudonymise import IP_MASK, IPV4_PATTERN, mask_contacts_in_url_sql, mask_contacts_sql
 
 # ip ident user [time] "request" status bytes "referrer" "user agent"  (quoted fields may contain \" escapes)
 QUOTED = r'"((?:[^"\\]|\\.)*)"'
@@ -178,14 +178,14 @@ def load(con: duckdb.DuckDBPyConnection, files: list[DayFile], loaded_at: dt.dat
     con.execute(
         f"""
         create or replace temp table _log_referrers as
-        select referrer, {mask_contacts_sql('referrer')} as referrer_masked
+        select referrer, {mask_contacts_in_url_sql('referrer')} as referrer_masked
         from (select distinct nullif(m.referrer, '-') as referrer from _log_staged where _reason is null)
         """
     )
     con.execute(
         f"""
         create or replace temp table _log_targets as
-        select target, {mask_contacts_sql('path_only')} as path_masked
+        select target, {mask_contacts_in_url_sql('path_only')} as path_masked
         from (select target, regexp_extract(target, '^([^?#]*)', 1) as path_only
               from (select distinct request.target as target from _log_staged where _reason is null))
         """

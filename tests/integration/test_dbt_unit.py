@@ -16,12 +16,12 @@ from pathlib import Path
 import duckdb
 
 from ingestion.contracts import raw_schema_ddl
-from edukpi.settings import DBT_PROJECT_DIR
+from edukpi.settings import DBT_PROJECT_DIR, DEFAULT_REFERENCE_DIR, Settings
 
-# The project's unit tests (20 = the 17 of the KPI models + 2 for the dedup rule + 1 for the page-view rule). Change it
+# The project's unit tests (23 = the 20 of the KPI models + 2 for the dedup rule + 1 for the page-view rule). Change it
 # when adding or removing one: it catches a unit test that stops being collected (disabled, wrong model name, yml not
 # parsed).
-EXPECTED_UNIT_TESTS = 20
+EXPECTED_UNIT_TESTS = 23
 
 
 def test_every_dbt_unit_test_passes(tmp_path: Path) -> None:
@@ -31,11 +31,13 @@ def test_every_dbt_unit_test_passes(tmp_path: Path) -> None:
         for statement in raw_schema_ddl():
             con.execute(statement)
     target = tmp_path / "target"
+    reference_before = {p.name: p.read_bytes() for p in DEFAULT_REFERENCE_DIR.glob("*.csv")}
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("EDUKPI_", "DBT_"))},
         "EDUKPI_BUILD_DB": str(build_db),
         "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "EDUKPI_REFERENCE_SEED_PATH": Settings.from_env({}).dbt_seed_path,
     }
     dbt = Path(sys.executable).with_name("dbt")
     done = subprocess.run(
@@ -55,3 +57,7 @@ def test_every_dbt_unit_test_passes(tmp_path: Path) -> None:
     assert done.returncode == 0, log[-6000:]
     assert set(status) == expected
     assert len(expected) == EXPECTED_UNIT_TESTS, sorted(expected)
+    # the seeds are read from data/reference, and dbt's run files never land on them
+    assert {p.name: p.read_bytes() for p in DEFAULT_REFERENCE_DIR.glob("*.csv")} == reference_before
+    seeds = {n["name"]: n["original_file_path"] for n in manifest["nodes"].values() if n["resource_type"] == "seed"}
+    assert seeds == {name: f"../data/reference/{name}.csv" for name in ("unit_registry", "unit_type_quota", "feedback_category_sla")}

@@ -241,12 +241,14 @@ def test_english_headed_exports_are_configuration(tmp_path: Path) -> None:
                               resources={"settings": EduKpiSettings(raw_dir=str(raw), build_db=str(db))})]
     meta = metadata_by_asset(results)
     assert meta["feedback_tickets"]["mappings"] == {"feedback/helpdesk_2024-02.csv": "feedback_en (utf-8)"}
-    ticket = query(db, "select ticket_id, received_at, channel, category, assigned_unit_code, responded_at, status, content_masked "
-                       "from raw.feedback_tickets")
+    ticket = query(db, "select ticket_id, received_at, channel, category, assigned_unit_code, responded_at, status, content_masked, "
+                       "source_channel, source_category from raw.feedback_tickets order by ticket_id")
     assert ticket == [("T-1", dt.datetime(2024, 2, 7, 9, 15), "Đường dây nóng", "Khiếu nại", "PGD_Q1",
-                       dt.datetime(2024, 2, 8, 9, 0), "answered", "Please call [số điện thoại]")]
-    reason = query(db, "select source_line, column_name, reason from raw.quarantine where source = 'feedback'")
-    assert reason == [(3, "channel", "channel (Channel) 'Fax' is not an accepted value; expected one of: Portal, Web portal, "
-                                     "Hotline, Email, In person, 1022, 1022 system")]
+                       dt.datetime(2024, 2, 8, 9, 0), "answered", "Please call [số điện thoại]", "Hotline", "Complaint"),
+                      # a channel no mapping knows is not refused: canonical 'Khác', the word as sent kept, counted
+                      ("T-2", dt.datetime(2024, 2, 7, 10, 0), "Khác", "Khác", "PGD_Q1", None, "open", "x", "Fax", "Other")]
+    assert query(db, "select count(*) from raw.quarantine where source = 'feedback'") == [(0,)]
+    assert meta["feedback_tickets"]["values_unmapped"] == 1
+    assert meta["feedback_tickets"]["values_unmapped_by_file"] == {"feedback/helpdesk_2024-02.csv": 1}
     submission = query(db, "select unit_code, submitted_at, status, published_at, published_channel from raw.article_submissions")
     assert submission == [("PGD_Q3", dt.datetime(2024, 2, 7, 9, 0), "published", dt.datetime(2024, 2, 8), "press")]

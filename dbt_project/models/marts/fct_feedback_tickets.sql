@@ -41,16 +41,23 @@ dated as (
         cast(tickets.forwarded_at as date) as forwarded_date,
         cast(tickets.responded_at as date) as responded_date,
         -- Law on Citizen Reception 2013 Art. 28 (10) and Decree 20/2008 Art. 9 (5) unless the category says otherwise.
-        coalesce(category_sla.sla_working_days, {{ var('default_sla_working_days', 10) }}) as sla_working_days,
+        -- The SLA file may name the exporting system's own category (more precise) or the canonical one.
         coalesce(
-            category_sla.forward_sla_working_days, {{ var('default_forward_sla_working_days', 5) }}
+            sla_by_source.sla_working_days, sla_by_canonical.sla_working_days,
+            {{ var('default_sla_working_days', 10) }}
+        ) as sla_working_days,
+        coalesce(
+            sla_by_source.forward_sla_working_days, sla_by_canonical.forward_sla_working_days,
+            {{ var('default_forward_sla_working_days', 5) }}
         ) as forward_sla_working_days,
         as_of.as_of_date
 
     from tickets
     cross join as_of
-    left join category_sla
-        on tickets.category = category_sla.category
+    left join category_sla as sla_by_source
+        on tickets.source_category = sla_by_source.category
+    left join category_sla as sla_by_canonical
+        on tickets.category = sla_by_canonical.category
 
 ),
 
@@ -85,6 +92,8 @@ final as (
         cast(responding_unit_code as varchar) as responding_unit_code,
         cast(category as varchar) as category,
         cast(channel as varchar) as channel,
+        cast(source_category as varchar) as source_category,
+        cast(source_channel as varchar) as source_channel,
         cast(status as varchar) as status,
         received_at,
         received_date,

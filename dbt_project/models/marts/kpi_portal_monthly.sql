@@ -16,6 +16,8 @@ preferred_days as (
 
     from portal_daily
     where is_preferred_source
+        -- a multi-day row counts in a month only if it lies wholly within it (daily rows always do)
+        and date_trunc('month', date) = date_trunc('month', period_end)
 
 ),
 

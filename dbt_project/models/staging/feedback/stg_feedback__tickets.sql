@@ -21,6 +21,9 @@ renamed as (
         responder_title,
         cast(answer_published_at as timestamp) as answer_published_at,
         lower(status) as status,
+        -- the exporting system's own words (canonical channel/category 'Khác' when no mapping knows them)
+        coalesce(source_channel, channel) as source_channel,
+        coalesce(source_category, category) as source_category,
         source_file,
         cast(source_line as integer) as source_line,
         cast(loaded_at as timestamp) as loaded_at

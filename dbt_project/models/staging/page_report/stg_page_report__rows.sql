@@ -1,4 +1,5 @@
--- GA4 Data API style daily page report rows, renamed and typed.
+-- Page report rows, renamed and typed, each with its grain: one day (period_days = 1, report_date set) or a period of
+-- several days kept whole (report_date NULL: a 30-day total belongs to no single day).
 with
 
 source as (
@@ -11,6 +12,10 @@ renamed as (
 
     select
         cast(report_date as date) as report_date,
+        cast(coalesce(period_start, report_date) as date) as period_start,
+        cast(coalesce(period_end, report_date) as date) as period_end,
+        cast(date_diff('day', coalesce(period_start, report_date), coalesce(period_end, report_date)) + 1 as integer)
+            as period_days,
         lower(trim(host)) as host,
         page_path,
         page_title,
