@@ -11,7 +11,7 @@ import polars as pl
 from ingestion.contracts import Contract
 from ingestion.mappings import Mapping, load_mappings
 from ingestion.readers import LINE, read_mapped
-from ingestion.settings import DEFAULT_REFERENCE_DIR, MAPPINGS_DIR, UNIT_REGISTRY_FILE
+from edukpi.settings import DEFAULT_REFERENCE_DIR, MAPPINGS_DIR, UNIT_REGISTRY_FILE
 from ingestion.validation import (
     Problem, apply_problems, mark_duplicates, raw_name, shown_value, typed_columns, unmapped_name,
 )

@@ -6,7 +6,7 @@ import polars as pl
 from ingestion.contracts import FEEDBACK_TICKETS
 from ingestion.mappings import Mapping
 from ingestion.pseudonymise import mask_contacts, normalise_email, normalise_name, normalise_phone
-from ingestion.settings import UNIT_REGISTRY_FILE
+from edukpi.settings import UNIT_REGISTRY_FILE
 from ingestion.tabular import RunContext, TabularSource
 from ingestion.units import load_registry, lookup_table, match_units, unmatched_reason
 from ingestion.validation import Problem, not_before, raw_name, required_when

@@ -14,7 +14,7 @@ import pytest
 from ingestion.loading import accounting_problems, load_tabular
 from ingestion.mappings import RejectedFileError, load_mappings
 from ingestion.pseudonymise import mask_contacts, mask_contacts_in_url, mask_contacts_in_url_sql, mask_contacts_sql
-from ingestion.settings import DEFAULT_REFERENCE_DIR, MAPPINGS_DIR, PROJECT_ROOT, Settings
+from edukpi.settings import DEFAULT_REFERENCE_DIR, MAPPINGS_DIR, PROJECT_ROOT, Settings
 from ingestion.sources import SOURCES
 
 HELPDESK_HEADER = "Ticket ID,Received at,Channel,Category,Content,Assigned unit,Responding unit,Responded at,Status\n"
