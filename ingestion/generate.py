@@ -1623,6 +1623,9 @@ def generate(preset: str, seed: int, out_dir: Path, progress: bool = True) -> di
     late_notes = _write_analytics(out_dir, config, seed, catalog, _traffic(seed, calendar), progress, files, rows)
     submission_notes = _write_submissions(out_dir, config, seed, registry, calendar, files, rows)
     feedback_notes = _write_feedback(out_dir, config, seed, registry, calendar, files, rows)
+    from ingestion.generate_social import write_social  # imports this module: imported here, not at the top
+
+    social_notes = write_social(out_dir, config, seed, registry, calendar, files, rows)
     return {
         "preset": preset,
         "seed": seed,
@@ -1638,4 +1641,5 @@ def generate(preset: str, seed: int, out_dir: Path, progress: bool = True) -> di
         "page_report_hosts": [s.host for s in catalog.sites if s.source_form == "page_report"],
         **submission_notes,
         **feedback_notes,
+        "social": social_notes,
     }

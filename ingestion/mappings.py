@@ -55,6 +55,7 @@ class Mapping:
     formats: dict[str, list[str]]  # contract field or kind -> strptime formats, tried in order
     values: dict[str, dict[str, str]]  # contract field -> {value in the file: stored value}
     header_aliases: dict[str, list[str]] = field(default_factory=dict)
+    options: dict[str, object] = field(default_factory=dict)  # source-specific settings of the format (see its module)
 
     def headers_for(self, contract_field: str) -> list[str]:
         return [self.columns[contract_field], *self.header_aliases.get(contract_field, [])]
@@ -120,6 +121,7 @@ def _load(path: Path, source: str) -> Mapping:
         formats=formats,
         values=values,
         header_aliases=aliases,
+        options=dict(spec.get("options") or {}),
     )
 
 

@@ -10,11 +10,13 @@ import polars as pl
 
 from ingestion.contracts import Contract
 from ingestion.mappings import Mapping, load_mappings
-from ingestion.readers import LINE, read_mapped
+from ingestion.readers import LINE, MappedRows, read_mapped
 from ingestion.validation import Problem, apply_problems, mark_duplicates, raw_name, shown_value, typed_columns
 
 # rules(frame with typed fields and _raw_* columns, mapping, context) -> (frame with derived columns, extra problems)
 Rules = Callable[[pl.DataFrame, Mapping, "RunContext"], tuple[pl.DataFrame, list[Problem]]]
+# reader(path, file label, the source's mappings) -> the file's rows under contract field names (read_mapped: CSV/XLSX)
+Reader = Callable[[Path, str, tuple[Mapping, ...]], MappedRows]
 
 
 @dataclass
@@ -39,6 +41,7 @@ class TabularSource:
     rules: Rules
     table_select: str  # DuckDB select list over the staged (typed, validated) rows, in the raw table's column order
     needs_key: bool = False  # holds personal data: the HMAC key is required
+    reader: Reader = read_mapped
 
     @property
     def name(self) -> str:
@@ -81,7 +84,7 @@ def process_file(source: TabularSource, path: Path, source_file: str, fingerprin
     """One file through the contract. Raises RejectedFileError (UnmappableHeaderError when no mapping fits its header) when
     the file cannot be read as a whole."""
     contract = source.contract
-    mapped = read_mapped(path, source_file, load_mappings(source.name))
+    mapped = source.reader(path, source_file, load_mappings(source.name))
     mapping = mapped.mapping
     frame = mapped.frame.rename({f: raw_name(f) for f in mapping.columns})
     frame = frame.with_columns(
