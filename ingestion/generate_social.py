@@ -274,7 +274,7 @@ def _moderation(seed: int, config: base.Preset, fb_posts: pl.DataFrame, zalo_pos
         post = np.repeat(np.arange(len(ids)), counts)
         n = len(post)
         flagged = posted[post] + (rng.gamma(1.2, 10.0, n) * 3600).astype("timedelta64[s]")
-        delay_h = rng.lognormal(np.log(5.0), 1.1, n)
+        delay_h = rng.lognormal(np.log(5.0), 1.3, n)
         acted = flagged + (delay_h * 3600).astype("timedelta64[s]")
         action = rng.choice([a for a, _ in ACTIONS], n, p=[w for _, w in ACTIONS]).astype(object)
         pending = acted > np.datetime64(base.AS_OF)
