@@ -53,7 +53,7 @@ def social_summary(period: Period, headline: dict[str, Row], monthly: list[Row])
     if moderation is not None and moderation.get("value") is not None:
         met = moderation.get("meets_target")
         verdict = " (đạt mục tiêu)" if met is True else " (chưa đạt mục tiêu " + fmt_pct(moderation["target"]) + ")" if met is False else ""
-        sentences.append(f"{_b(fmt_pct(moderation['value']))} bình luận vi phạm, sai sự thật được xử lý trong thời hạn"
+        sentences.append(f"{_b(fmt_pct(moderation['value']))} bình luận bị gắn cờ (vi phạm, sai sự thật, cần trả lời) được xử lý trong thời hạn"
                          + esc(verdict) + ".")
     return sentences
 
