@@ -242,3 +242,23 @@ def test_moderation_within_window(raw: Path, warehouse: Path) -> None:
         flagged, on_time = expected[(None, period)]
         assert value == pytest.approx(100 * on_time / flagged, abs=0.0501)
         assert target == 100
+
+
+def test_period_page_and_index_show_the_social_channels(built_pipeline: BuiltPipeline, warehouse: Path) -> None:
+    """The reports read the social KPIs from the marts: the quarter page's "Mạng xã hội" section and the index's cards."""
+    from reports.format import fmt_pct
+
+    reports = built_pipeline.settings.reports_dir
+    headline = query(warehouse, "select period, metric, value from marts.kpi_headline where period_grain = 'quarter' "
+                                "and metric in ('social_crossposted_pct', 'moderation_within_window_pct') order by period")
+    latest = headline["period"].max()
+    page = (reports / f"bao-cao-{latest}.html").read_text(encoding="utf-8")
+    section = page.split('id="mang-xa-hoi"', 1)[1].split("</section>", 1)[0]
+    for metric, value in headline.filter(pl.col("period") == latest).select("metric", "value").iter_rows():
+        assert fmt_pct(value) in section, metric
+    monthly = query(warehouse, f"select channel, month from marts.kpi_social_monthly where month like '{latest[:4]}-%'")
+    assert section.count('data-channel="facebook"') >= 1 and section.count('data-channel="zalo"') >= 1
+    assert monthly.height > 0
+    index = (reports / "index.html").read_text(encoding="utf-8")
+    for metric in ("social_posts", "social_crossposted_pct", "moderation_within_window_pct"):
+        assert f'data-metric="{metric}"' in index
