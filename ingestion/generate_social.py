@@ -21,7 +21,6 @@ from ingestion import generate as base
 
 PAGE_ID = "100064512345678"
 PACIFIC = ZoneInfo("America/Los_Angeles")
-LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 # Streams of this module (apart from generate's own, so that its files keep their bytes).
 _STREAMS = {"facebook": 101, "zalo": 102, "moderation": 103, "insights": 104}
 FACEBOOK_SHARE, ZALO_SHARE = 0.72, 0.48  # of portal articles shared at all
@@ -264,7 +263,7 @@ def _zalo_export(posts: pl.DataFrame, exported: dt.date) -> pl.DataFrame:
     }).select(ZALO_COLUMNS)
 
 
-def _moderation(seed: int, config: base.Preset, fb_posts: pl.DataFrame, zalo_posts: pl.DataFrame) -> pl.DataFrame:
+def _moderation(seed: int, fb_posts: pl.DataFrame, zalo_posts: pl.DataFrame) -> pl.DataFrame:
     rng = _rng(seed, "moderation")
     channel_posts = [("Facebook", fb_posts["post_id"].to_list(), fb_posts["posted_at"].to_numpy(), 0.35),
                      ("Zalo", zalo_posts["article_id"].to_list(), zalo_posts["posted_at"].to_numpy(), 0.12)]
@@ -372,7 +371,7 @@ def write_social(out_dir: Path, config: base.Preset, seed: int, registry: pl.Dat
         files["zalo"].append(path.relative_to(out_dir).as_posix())
         rows["zalo_interaction_rows"] += frame.height
 
-    log = _moderation(seed, config, fb_posts, zalo_posts)
+    log = _moderation(seed, fb_posts, zalo_posts)
     rows["moderation_rows"] = log.height
     for q_start, q_end in base.QUARTERS:
         part = log.filter(pl.col("_flagged_at").dt.date().is_between(q_start, q_end)).drop("_flagged_at")

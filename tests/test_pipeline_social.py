@@ -16,13 +16,10 @@ import pytest
 from .conftest import BuiltPipeline
 
 PACIFIC = ZoneInfo("America/Los_Angeles")
-LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 # The Vietnamese Business Suite headers of the sample exports, as English ones (an independent copy of the mapping).
 FB_VI_TO_EN = {"ID bài viết": "Post ID", "Tiêu đề": "Title", "Mô tả": "Description", "Thời gian đăng": "Publish time",
                "Lượt xem": "Views", "Số người tiếp cận": "Reach", "Lượt bày tỏ cảm xúc": "Reactions", "Bình luận": "Comments",
                "Lượt chia sẻ": "Shares"}
-# The reference values the build uses (seed social_reference.csv): the test reads them from the seed, not from code.
-SEED = Path(__file__).resolve().parents[1] / "dbt_project" / "seeds" / "social_reference.csv"
 
 
 def query(db: Path, sql: str) -> pl.DataFrame:
@@ -30,8 +27,9 @@ def query(db: Path, sql: str) -> pl.DataFrame:
         return con.sql(sql).pl()
 
 
-def reference() -> dict[str, int]:
-    row = pl.read_csv(SEED).row(0, named=True)
+def reference(warehouse: Path) -> dict[str, int]:
+    """The reference values the build used (seed social_reference, published in schema reference), not constants."""
+    row = query(warehouse, "select * from reference.social_reference").row(0, named=True)
     return {k: int(v) for k, v in row.items()}
 
 
@@ -121,7 +119,7 @@ def test_latest_export_wins_and_history_is_kept(raw: Path, warehouse: Path) -> N
                                                       row["exported_on"])]
     assert not wrong, wrong[:5]
     # engagement after N days: the first export at least N days after the publication day
-    days = reference()["engagement_after_days"]
+    days = reference(warehouse)["engagement_after_days"]
     after = {}
     for row in sorted(facebook, key=lambda r: r["exported_on"]):
         if row["exported_on"] >= row["published_at"].date() + dt.timedelta(days=days):
@@ -187,7 +185,7 @@ def test_fanpage_views_by_the_day_meta_labels(raw: Path, warehouse: Path, build_
 
 
 def test_crossposting_share_matches_independent_matching(raw: Path, warehouse: Path) -> None:
-    window = dt.timedelta(days=reference()["crosspost_window_days"])
+    window = dt.timedelta(days=reference(warehouse)["crosspost_window_days"])
     frames = [pl.read_csv(p, infer_schema=False) for p in sorted((raw / "submissions").glob("*.csv"))]
     frames += [pl.read_excel(p, infer_schema_length=0) for p in sorted((raw / "submissions").glob("*.xlsx"))]
     submissions = pl.concat(frames, how="diagonal").unique("Mã bài", keep="last")
@@ -218,7 +216,7 @@ def test_crossposting_share_matches_independent_matching(raw: Path, warehouse: P
 
 
 def test_moderation_within_window(raw: Path, warehouse: Path) -> None:
-    hours = reference()["moderation_window_hours"]
+    hours = reference(warehouse)["moderation_window_hours"]
     comments = {}
     for path in sorted((raw / "moderation").glob("*.csv")):
         for row in pl.read_csv(path, infer_schema=False).iter_rows(named=True):
