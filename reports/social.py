@@ -99,6 +99,24 @@ def social_section(m: Marts, period: Period, headline: dict[str, Row]) -> str:
         parts.append(f"<h3>Chia sẻ bài của Cổng thông tin trong {esc(fmt_int(window))} ngày</h3>"
                      + table_html(columns, crossposting, lambda r: {"data-month": r["month"]}))
 
+    if "fct_portal_articles_shared" in m.columns:
+        late = m.rows(
+            """select title, url, published_at, facebook_shared_at, zalo_shared_at from marts.fct_portal_articles_shared
+               where not shared_within_window and published_at >= ? and published_at < ? + interval 1 day
+               order by published_at, submission_id""", [period.start, period.end])
+        if late:
+            columns = [
+                Column("title", "Bài trên Cổng", lambda r: f'<a href="{esc(r["url"])}">{esc(r["title"])}</a>' if r["url"]
+                       else esc(r["title"])),
+                Column("published_at", "Đăng trên Cổng", lambda r: esc(r["published_at"].strftime("%d/%m/%Y %H:%M"))),
+                Column("facebook_shared_at", "Lên fanpage", lambda r: esc(r["facebook_shared_at"].strftime("%d/%m/%Y %H:%M"))
+                       if r["facebook_shared_at"] else "chưa"),
+                Column("zalo_shared_at", "Lên Zalo OA", lambda r: esc(r["zalo_shared_at"].strftime("%d/%m/%Y %H:%M"))
+                       if r["zalo_shared_at"] else "chưa"),
+            ]
+            parts.append(f"<details><summary>{esc(fmt_int(len(late)))} bài trên Cổng chưa được chia sẻ đúng hạn, "
+                         f"{esc(when)}</summary>{table_html(columns, late)}</details>")
+
     moderation = [r for r in _moderation(m, period) if r["channel"] is not None]
     if moderation:
         window = moderation[0]["moderation_window_hours"]

@@ -4,7 +4,7 @@ with
 
 articles as (
 
-    select * from {{ ref('int_portal_articles_shared') }}
+    select * from {{ ref('fct_portal_articles_shared') }}
 
 ),
 
@@ -21,7 +21,7 @@ monthly as (
         count(*) as portal_articles,
         count(*) filter (where facebook_within_window) as shared_facebook_count,
         count(*) filter (where zalo_within_window) as shared_zalo_count,
-        count(*) filter (where facebook_within_window or zalo_within_window) as shared_any_count,
+        count(*) filter (where shared_within_window) as shared_any_count,
         count(*) filter (where facebook_shared_at is not null or zalo_shared_at is not null) as shared_ever_count
 
     from articles
