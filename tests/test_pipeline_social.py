@@ -199,6 +199,7 @@ def test_crossposting_share_matches_independent_matching(raw: Path, warehouse: P
                 by_link[channel][link_key(url)].append(row["published_at"])
             by_title[channel][title_words(row["title"])].append(row["published_at"])
     expected: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    shared_by_article = {}
     for row in articles.iter_rows(named=True):
         published = dt.datetime.strptime(row["Ngày đăng"], "%d/%m/%Y %H:%M")
         shared = False
@@ -208,9 +209,12 @@ def test_crossposting_share_matches_independent_matching(raw: Path, warehouse: P
             shared = shared or bool(later and min(later) <= published + window)
         expected[month(published)][0] += 1
         expected[month(published)][1] += shared
+        shared_by_article[row["Mã bài"]] = shared
     mart = {r["month"]: [r["portal_articles"], r["shared_any_count"]]
             for r in query(warehouse, "select * from marts.kpi_social_crossposting").iter_rows(named=True)}
     assert mart == dict(expected)
+    per_article = dict(query(warehouse, "select submission_id, shared_within_window from marts.fct_portal_articles_shared").rows())
+    assert per_article == shared_by_article
     shares = [shared / total for total, shared in expected.values()]
     assert 0.3 < min(shares) and max(shares) < 1.0, "some articles shared in time, some late or never"
 
