@@ -39,6 +39,10 @@ def read_insights(path: Path, file_label: str, mappings: tuple[Mapping, ...]) ->
     if text is None or (b"\x00" in data):
         raise RejectedFileError(f"{file_label}: it is not UTF-8 text (it looks like UTF-16, or a binary file); save the "
                                 "API responses as UTF-8 NDJSON, one data item per line.")
+    if not text.strip():
+        # As for the CSV sources: an empty re-delivery must not wipe out the values of the file's earlier version.
+        raise RejectedFileError(f"{file_label}: the file is empty ({len(data)} bytes: no insights data item). Expected one "
+                                f"JSON object per line: {ITEM_SHAPE}; save the API responses again.")
     keys = {name: mapping.columns[name] for name in mapping.columns}
     records: list[dict] = []
     for number, line in enumerate(text.replace("\r\n", "\n").split("\n"), start=1):
