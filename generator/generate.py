@@ -10,6 +10,7 @@ from generator.calendar import WorkingCalendar
 from generator.catalog import build_catalog, load_registry
 from generator.feedback import write_feedback
 from generator.presets import DATE_FROM, DATE_TO, GENERATOR_VERSION, PRESETS
+from generator.social import write_social
 from generator.submissions import write_submissions
 from generator.traffic import build_traffic
 from generator.writers import check_target
@@ -47,6 +48,7 @@ def generate(preset: str, seed: int, out_dir: Path, progress: bool = True) -> di
     late_notes = write_analytics(out_dir, config, seed, catalog, build_traffic(seed, calendar), progress, files, rows)
     submission_notes = write_submissions(out_dir, config, seed, registry, calendar, files, rows)
     feedback_notes = write_feedback(out_dir, config, seed, registry, calendar, files, rows)
+    social_notes = write_social(out_dir, config, seed, registry, calendar, files, rows)
     return {
         "preset": preset,
         "seed": seed,
@@ -62,4 +64,5 @@ def generate(preset: str, seed: int, out_dir: Path, progress: bool = True) -> di
         "page_report_hosts": [s.host for s in catalog.sites if s.source_form == "page_report"],
         **submission_notes,
         **feedback_notes,
+        "social": social_notes,
     }

@@ -295,8 +295,194 @@ COLUMNS_ADDED: dict[str, tuple[tuple[str, str], ...]] = {
     "feedback": (("source_channel", "VARCHAR"), ("source_category", "VARCHAR")),
 }
 
+# ---- Social channels (plan 2.2 Zalo OA, 2.3 Facebook fanpage) ------------------------------------------------------
+# Metrics of the Graph API insights this project reads. Meta removed page_impressions, page_fans and post_impressions* in
+# 2025; the mappings turn the old names into these (the name as delivered is kept in source_metric).
+FACEBOOK_INSIGHT_METRICS = {
+    name: name for name in ("page_media_view", "page_follows", "post_media_view", "post_total_media_view_unique")
+}
+INSIGHT_PERIODS = {name: name for name in ("day", "week", "days_28", "lifetime", "total_over_range")}
+ZALO_ARTICLE_TYPES = {"normal": "Bài viết", "video": "Video"}
+SOCIAL_CHANNELS = {"facebook": "Facebook", "zalo": "Zalo"}
+MODERATION_ACTIONS = {"hidden": "Ẩn", "deleted": "Xóa", "answered": "Trả lời", "kept": "Giữ lại"}
+
+_POST_COUNT_FIELDS = (
+    ("views", "Views (impressions of the post since publication, as the export shows them).", "1520"),
+    ("reach", "Accounts reached.", "1204"),
+    ("reactions", "Reactions (like, love, ...).", "85"),
+    ("comments", "Comments.", "12"),
+    ("shares", "Shares.", "9"),
+    ("link_clicks", "Clicks on the post's link.", "40"),
+    ("other_clicks", "Other clicks (photo, see more, ...).", "66"),
+    ("total_clicks", "All clicks.", "106"),
+)
+
+FACEBOOK_POSTS = Contract(
+    source="facebook_posts",
+    table="facebook_posts",
+    description=(
+        "Facebook fanpage posts from Meta Business Suite's post export (CSV, English or Vietnamese headers); every export "
+        "is kept (the same post in several exports with growing counts: the latest export wins downstream, the earlier "
+        "ones are the history of its counts). The export date comes from the file name."
+    ),
+    columns=(
+        ("post_id", "VARCHAR"),
+        ("page_id", "VARCHAR"),
+        ("title", "VARCHAR"),
+        ("description", "VARCHAR"),
+        ("post_type", "VARCHAR"),
+        ("permalink", "VARCHAR"),
+        ("published_at", "TIMESTAMP"),
+        *((name, "BIGINT") for name, _, _ in _POST_COUNT_FIELDS),
+        ("exported_on", "DATE"),
+    ),
+    fields=(
+        Field("post_id", "text", "Meta's id of the post (digits; a Graph API id PAGEID_POSTID is read as POSTID).",
+              "122104567890123456", required=True),
+        Field("page_id", "text", "Meta's id of the page.", "100064567890123"),
+        Field("title", "text", "Title (first line) of the post.", "Thông báo tuyển sinh lớp 10"),
+        Field("description", "text", "Text of the post; a link to the portal in it ties the post to the portal article.",
+              "Sở GD&ĐT thông báo ... https://hcm.edu.vn/tin-tuc/..."),
+        Field("post_type", "text", "Photos, Links, Videos, Reels, Text, ... (stored as written).", "Links"),
+        Field("permalink", "text", "Link to the post on Facebook.", "https://www.facebook.com/100064567890123/posts/122104567890123456"),
+        Field("published_at", "timestamp",
+              "Publish time, MM/DD/YYYY HH:MM in the page's configured time zone (the mapping's timezone says which); a "
+              "value with an offset is converted.", "07/15/2025 08:30", required=True),
+        *(Field(name, "integer", f"{words} Not negative.", example, required=name in ("views", "reach"), min_value=0)
+          for name, words, example in _POST_COUNT_FIELDS),
+    ),
+    key=("post_id",),
+)
+
+FACEBOOK_INSIGHTS = Contract(
+    source="facebook_insights",
+    table="facebook_insights",
+    description=(
+        "Facebook Graph API insights (page_media_view, page_follows, post_media_view, post_total_media_view_unique) as "
+        "NDJSON, one API data item per line, one row per value; removed metric names (page_impressions, page_fans, "
+        "post_impressions*) are loaded under their replacements with the delivered name in source_metric. A daily value "
+        "(end_time 07:00/08:00 UTC = midnight US Pacific) is assigned to the day Meta labels it (metric_date)."
+    ),
+    columns=(
+        ("object_id", "VARCHAR"),
+        ("page_id", "VARCHAR"),
+        ("post_id", "VARCHAR"),
+        ("metric", "VARCHAR"),
+        ("source_metric", "VARCHAR"),
+        ("period", "VARCHAR"),
+        ("end_time", "TIMESTAMP"),
+        ("metric_date", "DATE"),
+        ("value", "BIGINT"),
+    ),
+    fields=(
+        Field("object_id", "text", "The page (PAGEID) or post (PAGEID_POSTID) the item is about: the `id` of the item "
+              "before '/insights'.", "100064567890123", required=True),
+        Field("metric", "choice", "Metric name (`name`); the removed names are read as their replacements.",
+              "page_media_view", required=True, accepted=FACEBOOK_INSIGHT_METRICS),
+        Field("period", "choice", "Aggregation period (`period`).", "day", required=True, accepted=INSIGHT_PERIODS),
+        Field("end_time", "timestamp", "End of the period (`values[].end_time`, ISO 8601 with offset).",
+              "2025-07-02T07:00:00+0000", required=True),
+        Field("value", "integer", "The value (`values[].value`); not negative.", "1834", required=True, min_value=0),
+    ),
+    key=("object_id", "metric", "period", "end_time"),
+)
+
+ZALO_ARTICLES = Contract(
+    source="zalo_articles",
+    table="zalo_articles",
+    description=(
+        "Zalo OA articles from the OA admin's article list (CSV or XLSX): one row per article with its counts at the "
+        "export; every export is kept (latest wins downstream). The export date comes from the file name."
+    ),
+    columns=(
+        ("article_id", "VARCHAR"),
+        ("title", "VARCHAR"),
+        ("article_type", "VARCHAR"),
+        ("published_at", "TIMESTAMP"),
+        ("total_view", "BIGINT"),
+        ("total_share", "BIGINT"),
+        ("exported_on", "DATE"),
+    ),
+    fields=(
+        Field("article_id", "text", "Zalo's id of the article.", "a1b2c3d4e5f6", required=True),
+        Field("title", "text", "Title of the article.", "Thông báo tuyển sinh lớp 10", required=True),
+        Field("article_type", "choice", "normal (Bài viết) or video.", "Bài viết", required=True, accepted=ZALO_ARTICLE_TYPES),
+        Field("published_at", "timestamp", "When it was published (local time).", "15/07/2025 08:30", required=True),
+        Field("total_view", "integer", "Views so far; not negative.", "2310", required=True, min_value=0),
+        Field("total_share", "integer", "Shares so far; not negative.", "41", required=True, min_value=0),
+    ),
+    key=("article_id",),
+)
+
+ZALO_FOLLOWERS = Contract(
+    source="zalo_followers",
+    table="zalo_followers",
+    description="Zalo OA follower count, one snapshot per day (num_follower at the end of the day, CSV or XLSX).",
+    columns=(("snapshot_date", "DATE"), ("num_follower", "BIGINT")),
+    fields=(
+        Field("snapshot_date", "date", "Day of the snapshot.", "15/07/2025", required=True),
+        Field("num_follower", "integer", "Followers of the OA that day; not negative.", "182340", required=True, min_value=0),
+    ),
+    key=("snapshot_date",),
+)
+
+ZALO_INTERACTIONS = Contract(
+    source="zalo_interactions",
+    table="zalo_interactions",
+    description="Zalo OA daily interactions from the admin's 'Thống kê' page (CSV or XLSX).",
+    columns=(
+        ("interaction_date", "DATE"),
+        ("new_followers", "BIGINT"),
+        ("unfollows", "BIGINT"),
+        ("messages_received", "BIGINT"),
+        ("messages_answered", "BIGINT"),
+    ),
+    fields=(
+        Field("interaction_date", "date", "Day.", "15/07/2025", required=True),
+        Field("new_followers", "integer", "New followers that day; not negative.", "120", required=True, min_value=0),
+        Field("unfollows", "integer", "Unfollows that day; not negative.", "8", required=True, min_value=0),
+        Field("messages_received", "integer", "Messages citizens sent to the OA; not negative.", "64", min_value=0),
+        Field("messages_answered", "integer", "Messages the OA answered; not negative.", "60", min_value=0),
+    ),
+    key=("interaction_date",),
+)
+
+MODERATION_LOG = Contract(
+    source="moderation",
+    table="moderation_log",
+    description=(
+        "Comments flagged on the Facebook fanpage and the Zalo OA and what was done (Law on IT Art. 12: prohibited or "
+        "false content removed promptly); the commenter's name only as a keyed hash."
+    ),
+    columns=(
+        ("comment_id", "VARCHAR"),
+        ("channel", "VARCHAR"),
+        ("flagged_at", "TIMESTAMP"),
+        ("action", "VARCHAR"),
+        ("action_at", "TIMESTAMP"),
+        ("reason_category", "VARCHAR"),
+        ("commenter_key", "VARCHAR"),
+    ),
+    fields=(
+        Field("comment_id", "text", "Id of the comment on its channel.", "122104567890123456_998877", required=True),
+        Field("channel", "choice", "facebook or zalo.", "Facebook", required=True, accepted=SOCIAL_CHANNELS),
+        Field("flagged_at", "timestamp", "When the comment was flagged (local time).", "15/07/2025 21:04", required=True),
+        Field("action", "choice", "What was done: hidden, deleted, answered, kept; empty = not yet handled.", "Ẩn",
+              accepted=MODERATION_ACTIONS),
+        Field("action_at", "timestamp", "When it was done; not before flagged_at.", "16/07/2025 07:45",
+              required_when="required when an action is given"),
+        Field("reason_category", "text", "Why it was flagged (e.g. Thông tin sai sự thật, Xúc phạm, Quảng cáo - Spam).",
+              "Thông tin sai sự thật", required=True),
+        Field("commenter_name", "text", "Name of the commenter (personal data: stored only as a keyed hash).",
+              "Nguyễn Văn A", personal="[name withheld]"),
+    ),
+    key=("channel", "comment_id"),
+)
+
 CONTRACTS: dict[str, Contract] = {
-    c.source: c for c in (GA4_EVENTS, ACCESS_LOG_HITS, PAGE_REPORT_ROWS, ARTICLE_SUBMISSIONS, FEEDBACK_TICKETS)
+    c.source: c
+    for c in (GA4_EVENTS, ACCESS_LOG_HITS, PAGE_REPORT_ROWS, ARTICLE_SUBMISSIONS, FEEDBACK_TICKETS, FACEBOOK_POSTS,
+              FACEBOOK_INSIGHTS, ZALO_ARTICLES, ZALO_FOLLOWERS, ZALO_INTERACTIONS, MODERATION_LOG)
 }
 
 QUARANTINE_COLUMNS: tuple[tuple[str, str], ...] = (

@@ -91,6 +91,7 @@ class Mapping:
                 "accordingly (see the mapping's comment) and send it again."
             )
         return {k: v for k, v in found.groupdict().items() if v is not None}
+    options: dict[str, object] = field(default_factory=dict)  # source-specific settings of the format (see its module)
 
     def headers_for(self, contract_field: str) -> list[str]:
         return [self.columns[contract_field], *self.header_aliases.get(contract_field, [])]
@@ -185,6 +186,7 @@ def _load(path: Path, source: str) -> Mapping:
         sha256=hashlib.sha256(text).hexdigest(),
         constants=constants,
         filename_pattern=filename_pattern,
+        options=dict(spec.get("options") or {}),
     )
 
 

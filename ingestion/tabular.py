@@ -10,7 +10,7 @@ import polars as pl
 
 from ingestion.contracts import Contract
 from ingestion.mappings import Mapping, load_mappings
-from ingestion.readers import LINE, read_mapped
+from ingestion.readers import LINE, MappedRows, read_mapped
 from edukpi.settings import DEFAULT_REFERENCE_DIR, MAPPINGS_DIR, UNIT_REGISTRY_FILE
 from ingestion.validation import (
     Problem, apply_problems, mark_duplicates, raw_name, shown_value, typed_columns, unmapped_name,
@@ -18,6 +18,8 @@ from ingestion.validation import (
 
 # rules(frame with typed fields and _raw_* columns, mapping, context) -> (frame with derived columns, extra problems)
 Rules = Callable[[pl.DataFrame, Mapping, "RunContext"], tuple[pl.DataFrame, list[Problem]]]
+# reader(path, file label, the source's mappings) -> the file's rows under contract field names (read_mapped: CSV/XLSX)
+Reader = Callable[[Path, str, tuple[Mapping, ...]], MappedRows]
 
 
 @dataclass
@@ -49,6 +51,7 @@ class TabularSource:
     table_select: str  # DuckDB select list over the staged (typed, validated) rows, in the raw table's column order
     needs_key: bool = False  # holds personal data: the HMAC key is required
     reference_files: tuple[str, ...] = ()  # files of the reference dir its rules check rows against
+    reader: Reader = read_mapped
 
     @property
     def name(self) -> str:
@@ -93,7 +96,7 @@ def process_file(source: TabularSource, path: Path, source_file: str, fingerprin
     """One file through the contract. Raises RejectedFileError (UnmappableHeaderError when no mapping fits its header) when
     the file cannot be read as a whole."""
     contract = source.contract
-    mapped = read_mapped(path, source_file, load_mappings(source.name, context.mappings_dir))
+    mapped = source.reader(path, source_file, load_mappings(source.name, context.mappings_dir))
     mapping = mapped.mapping
     # Values the file does not hold in a column: the mapping's constants and the parts of the file's name.
     given = mapping.constants | mapping.values_from_filename(source_file)

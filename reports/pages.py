@@ -39,6 +39,9 @@ HEADLINE_METRICS: dict[str, Metric] = {
     "feedback_within_sla_pct": Metric("Phản ánh được trả lời đúng hạn", "pct", True),
     "feedback_open_overdue": Metric("Phản ánh quá hạn chưa trả lời", "count", False),
     "portal_pageviews": Metric("Lượt xem cổng thông tin và trang thành phần", "count", True),
+    "social_posts": Metric("Bài đăng trên fanpage và Zalo OA", "count", True),
+    "social_crossposted_pct": Metric("Bài của Cổng được chia sẻ lên mạng xã hội đúng hạn", "pct", True),
+    "moderation_within_window_pct": Metric("Bình luận vi phạm được xử lý đúng hạn", "pct", True),
 }
 
 

@@ -42,8 +42,10 @@ class EduKpiDbtTranslator(DagsterDbtTranslator):
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         resource_type = dbt_resource_props["resource_type"]
         if resource_type == "source":
-            # the source is named after its system (ga4, feedback, ...); the table is the ingestion asset raw/<table>
-            return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
+            # The raw table it reads (schema raw, its identifier), whatever the source is called in dbt: sources named
+            # after their system (facebook.posts -> raw.facebook_posts) key to the ingestion asset raw/facebook_posts.
+            table = dbt_resource_props.get("identifier") or dbt_resource_props["name"]
+            return dg.AssetKey([dbt_resource_props.get("schema") or dbt_resource_props["source_name"], table])
         schema = dbt_resource_props.get("config", {}).get("schema") or "reference"
         return dg.AssetKey([schema, dbt_resource_props["name"]])
 

@@ -117,7 +117,8 @@ def test_every_source_has_its_files(tiny: Generated, registry: pl.DataFrame) -> 
 
 def test_summary_counts_and_late_arriving_days(tiny: Generated) -> None:
     summary = tiny.summary
-    assert summary["files"] == {"ga4": 547, "access_logs": 1094, "page_reports": 54, "submissions": 6, "feedback": 6}
+    assert summary["files"] == {"ga4": 547, "access_logs": 1094, "page_reports": 54, "submissions": 6, "feedback": 6,
+                                "facebook": 78 + 18, "zalo": 18 + 2 + 18, "moderation": 6}
     assert 10_000 < summary["rows"]["ga4_events"] <= 50_000, "tiny must stay tiny: the pipeline test runs on it"
     assert 3 <= len(summary["late_arriving_days"]) <= 4
     for note in summary["late_arriving_days"]:
@@ -381,3 +382,46 @@ def test_feedback_tickets(tiny: Generated, registry: pl.DataFrame) -> None:
     assert 0.003 < still_open.height / fb.height < 0.05
     assert still_open["answered"].is_null().all() and still_open["Đơn vị trả lời"].is_null().all()
     assert (still_open["received"] >= dt.datetime(2025, 5, 1)).mean() > 0.5, "open tickets are mostly recent"
+
+
+def test_social_channels_overlap_and_keep_their_history(tiny: Generated) -> None:
+    """Weekly Business Suite exports overlap with growing counts; two are in Vietnamese; insights of 2024 carry the metric
+    names Meta removed; the portal's articles are shared to both channels."""
+    root = tiny.root
+    exports = sorted((root / "facebook" / "posts").glob("meta_posts_*.csv"))
+    views: dict[str, list[int]] = {}
+    headers = set()
+    for path in exports:
+        frame = pl.read_csv(path, infer_schema=False)
+        headers.add(frame.columns[0])
+        post_id, count = ("Post ID", "Views") if "Post ID" in frame.columns else ("ID bài viết", "Lượt xem")
+        for pid, value in frame.select(post_id, count).iter_rows():
+            views.setdefault(pid, []).append(int(value))
+    assert headers == {"Post ID", "ID bài viết"}
+    repeated = [v for v in views.values() if len(v) >= 3]
+    assert len(repeated) > 0.5 * len(views)
+    assert all(v == sorted(v) for v in views.values()), "counts only grow from one export to the next"
+    assert any(v[-1] > v[0] for v in repeated)
+
+    names_by_year: dict[str, set[str]] = {}
+    for path in (root / "facebook" / "insights").glob("*.ndjson"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            item = json.loads(line)
+            names_by_year.setdefault(path.stem[-7:-3], set()).add(item["name"])
+            for value in item["values"]:
+                assert value["end_time"][11:] in ("07:00:00+0000", "08:00:00+0000"), value
+    assert names_by_year["2024"] == {"page_impressions", "page_fans", "post_impressions", "post_impressions_unique"}
+    assert names_by_year["2025"] == {"page_media_view", "page_follows", "post_media_view", "post_total_media_view_unique"}
+
+    portal = {url for path in (root / "submissions").glob("*.csv")
+              for url in pl.read_csv(path, infer_schema=False)["Đường dẫn"].drop_nulls() if "hcm.edu.vn/tin-tuc" in url}
+    linked = {url for path in exports for text in pl.read_csv(path, infer_schema=False).to_series(4).drop_nulls()
+              for url in re.findall(r"https://\S+", text)}
+    assert len(linked & portal) > 100, "fanpage posts link to the portal's articles"
+    log = pl.concat([pl.read_csv(p, infer_schema=False) for p in sorted((root / "moderation").glob("*.csv"))])
+    assert set(log["Kênh"]) == {"Facebook", "Zalo"}
+    stamp = "%d/%m/%Y %H:%M"
+    hours = log.drop_nulls("Thời điểm xử lý").select(
+        (pl.col("Thời điểm xử lý").str.strptime(pl.Datetime, stamp) - pl.col("Thời điểm phát hiện").str.strptime(pl.Datetime, stamp))
+        .dt.total_hours())
+    assert 0 < (hours.to_series() > 24).sum() < 0.3 * hours.height, "most comments handled within a day, some later"

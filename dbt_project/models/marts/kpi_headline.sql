@@ -26,6 +26,24 @@ submissions as (
 
 ),
 
+social_monthly as (
+
+    select * from {{ ref('kpi_social_monthly') }}
+
+),
+
+social_crossposting as (
+
+    select * from {{ ref('kpi_social_crossposting') }}
+
+),
+
+social_moderation as (
+
+    select * from {{ ref('kpi_social_moderation') }}
+
+),
+
 quota_metrics as (
 
     -- target: every district office that existed in the quarter meets its quota
@@ -147,6 +165,50 @@ article_metrics as (
 
 ),
 
+social_metrics as (
+
+    select 'month' as period_grain, month_start as period_start, 'social_posts' as metric, sum(posts) as value,
+        null as target, true as higher_is_better
+    from social_monthly
+    group by all
+
+    union all
+
+    select 'quarter', cast(date_trunc('quarter', month_start) as date), 'social_posts', sum(posts), null, true
+    from social_monthly
+    group by all
+
+    union all
+
+    select 'month', month_start, 'social_crossposted_pct', shared_any_pct, null, true
+    from social_crossposting
+
+    union all
+
+    select 'quarter', cast(date_trunc('quarter', month_start) as date), 'social_crossposted_pct',
+        {{ pct('sum(shared_any_count)', 'sum(portal_articles)') }}, null, true
+    from social_crossposting
+    group by all
+
+    union all
+
+    -- comments flagged as prohibited or false must all be handled within the window (var to change the target)
+    select 'month', month_start, 'moderation_within_window_pct', handled_within_window_pct,
+        {{ var('moderation_within_window_target_pct', 100) }}, true
+    from social_moderation
+    where channel is null
+
+    union all
+
+    select 'quarter', cast(date_trunc('quarter', month_start) as date), 'moderation_within_window_pct',
+        {{ pct('sum(handled_within_window_count)', 'sum(flagged_count)') }},
+        {{ var('moderation_within_window_target_pct', 100) }}, true
+    from social_moderation
+    where channel is null
+    group by all
+
+),
+
 metrics as (
 
     select * from quota_metrics
@@ -156,6 +218,8 @@ metrics as (
     select * from portal_metrics
     union all
     select * from article_metrics
+    union all
+    select * from social_metrics
 
 ),
 
