@@ -302,17 +302,9 @@ def _moderation(seed: int, fb_posts: pl.DataFrame, zalo_posts: pl.DataFrame) -> 
     )
 
 
-def write_social(out_dir: Path, config: Preset, seed: int, registry: pl.DataFrame, calendar: WorkingCalendar,
-                 files: dict[str, list[str]], rows: dict[str, int]) -> dict:
-    """Facebook (weekly post exports, monthly insights), Zalo (article lists, followers, interactions), moderation log."""
-    folders = {name: out_dir / name for name in ("facebook/posts", "facebook/insights", "zalo/articles", "zalo/followers",
-                                                 "zalo/interactions", "moderation")}
-    for folder in folders.values():
-        folder.mkdir(parents=True, exist_ok=True)
-    for key in ("facebook", "zalo", "moderation"):
-        files.setdefault(key, [])
-    articles = _portal_articles(seed, config, registry, calendar)
-
+def _write_facebook(seed: int, out_dir: Path, folders: dict[str, Path], articles: pl.DataFrame,
+                    files: dict[str, list[str]], rows: dict[str, int]) -> pl.DataFrame:
+    """Weekly Business Suite post exports (some with Vietnamese headers) and monthly Graph API insights files."""
     fb_posts = _facebook_posts(seed, articles)
     rows["facebook_post_rows"] = 0
     for exported in _export_days():
@@ -335,7 +327,12 @@ def write_social(out_dir: Path, config: Preset, seed: int, registry: pl.DataFram
         files["facebook"].append(path.relative_to(out_dir).as_posix())
         rows["facebook_insight_values"] += sum(len(json.loads(line)["values"]) for line in lines)
         month = month_end + dt.timedelta(days=1)
+    return fb_posts
 
+
+def _write_zalo_articles(seed: int, out_dir: Path, folders: dict[str, Path], articles: pl.DataFrame,
+                         files: dict[str, list[str]], rows: dict[str, int]) -> pl.DataFrame:
+    """Monthly OA article lists (the last one saved from Excel)."""
     zalo_posts = _zalo_articles(seed, articles)
     rows["zalo_article_rows"] = 0
     month_ends = sorted({(d.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
@@ -350,7 +347,12 @@ def write_social(out_dir: Path, config: Preset, seed: int, registry: pl.DataFram
             write_csv(export, path, bom=True)
         files["zalo"].append(path.relative_to(out_dir).as_posix())
         rows["zalo_article_rows"] += export.height
+    return zalo_posts
 
+
+def _write_zalo_audience(seed: int, out_dir: Path, folders: dict[str, Path], files: dict[str, list[str]],
+                         rows: dict[str, int]) -> None:
+    """Yearly follower snapshots and monthly interaction tables of the OA's statistics page."""
     zalo_followers, zalo_moves = _followers(seed, "zalo", 214_000, 140.0)
     rows["zalo_follower_rows"] = rows["zalo_interaction_rows"] = 0
     interactions_rng = _rng(seed, "zalo", 9)
@@ -374,6 +376,21 @@ def write_social(out_dir: Path, config: Preset, seed: int, registry: pl.DataFram
         write_csv(frame, path, bom=True)
         files["zalo"].append(path.relative_to(out_dir).as_posix())
         rows["zalo_interaction_rows"] += frame.height
+
+
+def write_social(out_dir: Path, config: Preset, seed: int, registry: pl.DataFrame, calendar: WorkingCalendar,
+                 files: dict[str, list[str]], rows: dict[str, int]) -> dict:
+    """Facebook (weekly post exports, monthly insights), Zalo (article lists, followers, interactions), moderation log."""
+    folders = {name: out_dir / name for name in ("facebook/posts", "facebook/insights", "zalo/articles", "zalo/followers",
+                                                 "zalo/interactions", "moderation")}
+    for folder in folders.values():
+        folder.mkdir(parents=True, exist_ok=True)
+    for key in ("facebook", "zalo", "moderation"):
+        files.setdefault(key, [])
+    articles = _portal_articles(seed, config, registry, calendar)
+    fb_posts = _write_facebook(seed, out_dir, folders, articles, files, rows)
+    zalo_posts = _write_zalo_articles(seed, out_dir, folders, articles, files, rows)
+    _write_zalo_audience(seed, out_dir, folders, files, rows)
 
     log = _moderation(seed, fb_posts, zalo_posts)
     rows["moderation_rows"] = log.height
