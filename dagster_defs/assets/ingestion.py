@@ -88,7 +88,9 @@ def _build_asset(source: DailySource | TabularSource) -> dg.AssetsDefinition:
         if isinstance(source, DailySource):
             days = _days(context.partition_time_window)
             context.log.info(f"{source.name}: {len(days)} day(s), {days[0]} to {days[-1]}")
-            report = load_daily(resolved, source, days)
+            # One line per committed chunk: `edukpi materialize` shows these as the progress over a range of days.
+            report = load_daily(resolved, source, days, on_chunk=lambda done, total, last: context.log.info(
+                f"{source.name}: {done} of {total} days loaded (to {last})"))
         else:
             report = load_tabular(resolved, source)
         context.log.info(
