@@ -22,7 +22,8 @@ def runtime_env(settings: Settings) -> dict[str, str]:
     dagster_home.mkdir(parents=True, exist_ok=True)
     config = dagster_home / "dagster.yaml"
     if not config.exists():
-        config.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+        # As the Makefile writes it: no telemetry, one run at a time (one writer of the build DuckDB).
+        config.write_text("telemetry:\n  enabled: false\nconcurrency:\n  runs:\n    max_concurrent_runs: 1\n", encoding="utf-8")
     return {
         **os.environ,
         **settings.as_env(),
@@ -92,7 +93,6 @@ class RunProgress:
         self.out = out
         self.metadata: dict[str, dict[str, dict[str, object]]] = {}  # step -> asset -> metadata of its last materialisation
         self.checks: dict[str, list[tuple[str, bool, str]]] = {}  # step -> (check, passed, description)
-        self.failed_steps: list[str] = []
 
     def _say(self, text: str) -> None:
         print(text, file=self.out, flush=True)
@@ -108,7 +108,7 @@ class RunProgress:
             return
         kind = event.event_type
         if kind == DagsterEventType.STEP_START:
-            self._say(f"  … {step}")
+            self._say(f"  … {step.replace('__', '/')}")
         elif kind == DagsterEventType.ASSET_MATERIALIZATION:
             materialization = event.event_specific_data.materialization
             self.metadata.setdefault(step, {})[materialization.asset_key.to_user_string()] = {
@@ -127,12 +127,13 @@ class RunProgress:
                 if not passed:
                     self._say(f"      ! check {name} did not pass{': ' + description if description else ''}")
         elif kind == DagsterEventType.STEP_FAILURE:
-            self.failed_steps.append(step)
             error = event.event_specific_data.error
             message = (error.message if error else event.message or "").strip().splitlines()
             self._say(f"  ✗ {step} failed: {message[0] if message else ''}")
             for line in message[1:6]:
                 self._say(f"      {line}")
+        elif kind == DagsterEventType.RUN_FAILURE:
+            self._say(f"  ✗ {event.message}")
 
     def _step_summary(self, step: str) -> str:
         assets = self.metadata.get(step, {})
@@ -143,8 +144,10 @@ class RunProgress:
             label = name
             if "rows_loaded" in metadata:
                 parts.append(f"{metadata['rows_loaded']:,} rows loaded, {metadata.get('rows_quarantined', 0):,} quarantined")
-                if metadata.get("days_loaded") or metadata.get("days_unchanged"):
-                    parts.append(f"{metadata.get('days_loaded', 0)} days loaded, {metadata.get('days_unchanged', 0)} unchanged")
+                if "days_loaded" in metadata:
+                    parts.append(f"{metadata['days_loaded']} days loaded, {metadata.get('days_unchanged', 0)} unchanged")
+                elif metadata.get("files_unchanged"):
+                    parts.append(f"{metadata['files_unchanged']} files unchanged")
             if "tables" in metadata:
                 parts.append(f"{metadata['tables']} tables")
             if "pages" in metadata:

@@ -1,4 +1,4 @@
-"""Deterministic sample data for every raw source of spec §2: GA4 export, access logs, page reports, submissions, feedback."""
+"""Deterministic sample data for every raw source (docs/data-contracts.md): GA4 export, access logs, page reports, submissions, feedback."""
 from __future__ import annotations
 
 import datetime as dt

@@ -66,7 +66,8 @@ def _build_asset(source: DailySource | TabularSource) -> dg.AssetsDefinition:
     check = dg.AssetCheckSpec(
         ACCOUNTING_CHECK,
         asset=key,
-        description="For every file: rows read = rows loaded + rows quarantined, and both match what the tables hold.",
+        description="Mỗi tệp: số dòng đọc = số dòng nạp + số dòng cách ly / For every file: rows read = rows loaded + "
+        "rows quarantined, and both match what the tables hold.",
     )
 
     # BackfillPolicy is marked beta in Dagster 1.13; single-run backfills are what the daily sources need.
