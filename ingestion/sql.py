@@ -37,7 +37,11 @@ def connect_readonly(warehouse_db: Path) -> duckdb.DuckDBPyConnection:
         raise SystemExit(f"{warehouse_db} does not exist yet: run `make run` first to build and publish the warehouse.")
     con = duckdb.connect(str(warehouse_db), read_only=True, config=dict(LOCKED_CONFIG))
     # search_path is a per-connection setting, so the configuration lock does not stop it (it is not a global option).
-    con.execute(f"set search_path = '{','.join(STAFF_SCHEMAS)}'")
+    # DuckDB refuses a schema that is not in the file.
+    present = {schema for (schema,) in con.execute("select schema_name from information_schema.schemata").fetchall()}
+    search_path = [schema for schema in STAFF_SCHEMAS if schema in present]
+    if search_path:
+        con.execute(f"set search_path = '{','.join(search_path)}'")
     return con
 
 
