@@ -24,9 +24,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
 
-$(DAGSTER_HOME)/dagster.yaml:
+# One run at a time (schedules, sensor and UI launches queue up): one process writes the build DuckDB at a time.
+# Rewritten when this Makefile changes, so an existing Dagster home gets new settings.
+$(DAGSTER_HOME)/dagster.yaml: Makefile
 	@mkdir -p $(DAGSTER_HOME)
-	@printf 'telemetry:\n  enabled: false\n' > $@
+	@printf 'telemetry:\n  enabled: false\nconcurrency:\n  runs:\n    max_concurrent_runs: 1\n' > $@
 
 # The dbt manifest is prepared here, never at import time of the Dagster code. Same build path string as the runs use
 # (edukpi/settings.py), so dbt's partial parsing is not refused for "profile has changed".

@@ -1,4 +1,8 @@
-"""Jobs and the daily schedule: the partitioned analytics days first, then everything that is not partitioned by day."""
+"""Jobs and the daily schedules: the partitioned analytics days first, then everything that is not partitioned by day.
+
+The schedules start RUNNING: `make dev` (dagster dev, with its daemon) runs them without a click in the UI. Runs wait for
+each other (`max_concurrent_runs: 1` in the Dagster home's dagster.yaml): one process writes the build DuckDB at a time.
+"""
 from __future__ import annotations
 
 import dagster as dg
@@ -31,7 +35,12 @@ refresh_job = dg.define_asset_job(
 
 # GA4 restates the last three days: each morning reload yesterday (the sensor catches re-delivered older days).
 analytics_daily_schedule = dg.build_schedule_from_partitioned_job(
-    analytics_daily_job, hour_of_day=5, minute_of_hour=30, name="analytics_daily_schedule"
+    analytics_daily_job,
+    hour_of_day=5,
+    minute_of_hour=30,
+    name="analytics_daily_schedule",
+    description="Every morning at 05:30: load yesterday's portal analytics (GA4 export, access logs) and aggregate them.",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
 )
 
 refresh_schedule = dg.ScheduleDefinition(
@@ -40,4 +49,5 @@ refresh_schedule = dg.ScheduleDefinition(
     cron_schedule="0 6 * * *",
     execution_timezone="Asia/Ho_Chi_Minh",
     description="Every morning at 06:00 (after the analytics load): rebuild the KPIs, publish, render the reports.",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
 )

@@ -2,11 +2,17 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
+import re
 from pathlib import Path
+from typing import TextIO
 
 from edukpi.runtime import analytics_days, runtime_env
 from edukpi.settings import PROJECT_ROOT, Settings
+
+# The ingestion's progress message over a range of days (dagster_defs/assets/ingestion.py), shown on the terminal.
+DAY_PROGRESS = re.compile(r"^\w+: \d+ of \d+ days loaded")
 
 
 def _parse_days(text: str) -> tuple[str, str]:
@@ -22,34 +28,159 @@ def _parse_days(text: str) -> tuple[str, str]:
     return days[0], days[1]
 
 
+class _Tee:
+    """A text stream writing to several (the log file and, with --verbose, the terminal)."""
+
+    def __init__(self, *streams: TextIO) -> None:
+        self.streams = streams
+
+    def write(self, text: str) -> int:
+        for stream in self.streams:
+            stream.write(text)
+        return len(text)
+
+    def flush(self) -> None:
+        for stream in self.streams:
+            stream.flush()
+
+    def isatty(self) -> bool:
+        return False
+
+
+class RunProgress:
+    """What a person at the terminal sees of a Dagster run: a line per step when it starts and when it ends, with rows
+    loaded and quarantined, checks and seconds, and the ingestion's day-by-day progress over a range of days.
+
+    Fed every event of the run (`DagsterInstance.add_event_listener`); the full event log goes to a file instead.
+    """
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.metadata: dict[str, dict[str, dict[str, object]]] = {}  # step -> asset -> metadata of its last materialisation
+        self.checks: dict[str, list[tuple[str, bool, str]]] = {}  # step -> (check, passed, description)
+
+    def _say(self, text: str) -> None:
+        print(text, file=self.out, flush=True)
+
+    def on_event(self, entry) -> None:
+        from dagster import DagsterEventType
+
+        step = entry.step_key
+        event = entry.dagster_event
+        if event is None:  # a message of the asset's own code (context.log)
+            if step and (entry.level >= logging.WARNING or DAY_PROGRESS.match(entry.user_message)):
+                self._say(f"      {entry.user_message}")
+            return
+        kind = event.event_type
+        if kind == DagsterEventType.STEP_START:
+            self._say(f"  … {step.replace('__', '/')}")
+        elif kind == DagsterEventType.ASSET_MATERIALIZATION:
+            materialization = event.event_specific_data.materialization
+            self.metadata.setdefault(step, {})[materialization.asset_key.to_user_string()] = {
+                name: getattr(value, "value", value) for name, value in materialization.metadata.items()
+            }
+        elif kind == DagsterEventType.ASSET_CHECK_EVALUATION:
+            evaluation = event.event_specific_data
+            self.checks.setdefault(step, []).append(
+                (f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}", evaluation.passed,
+                 evaluation.description or "")
+            )
+        elif kind == DagsterEventType.STEP_SUCCESS:
+            seconds = event.event_specific_data.duration_ms / 1000
+            self._say(f"  ✓ {self._step_summary(step):<78} {seconds:7.1f} s")
+            for name, passed, description in self.checks.get(step, []):
+                if not passed:
+                    self._say(f"      ! check {name} did not pass{': ' + description if description else ''}")
+        elif kind == DagsterEventType.STEP_FAILURE:
+            error = event.event_specific_data.error
+            message = (error.message if error else event.message or "").strip().splitlines()
+            self._say(f"  ✗ {step} failed: {message[0] if message else ''}")
+            for line in message[1:6]:
+                self._say(f"      {line}")
+        elif kind == DagsterEventType.RUN_FAILURE:
+            self._say(f"  ✗ {event.message}")
+
+    def _step_summary(self, step: str) -> str:
+        assets = self.metadata.get(step, {})
+        checks = self.checks.get(step, [])
+        parts = []
+        if len(assets) == 1:
+            (name, metadata), = assets.items()
+            label = name
+            if "rows_loaded" in metadata:
+                parts.append(f"{metadata['rows_loaded']:,} rows loaded, {metadata.get('rows_quarantined', 0):,} quarantined")
+                if "days_loaded" in metadata:
+                    parts.append(f"{metadata['days_loaded']} days loaded, {metadata.get('days_unchanged', 0)} unchanged")
+                elif metadata.get("files_unchanged"):
+                    parts.append(f"{metadata['files_unchanged']} files unchanged")
+            if "tables" in metadata:
+                parts.append(f"{metadata['tables']} tables")
+            if "pages" in metadata:
+                parts.append(f"{metadata['pages']} pages")
+        else:
+            label = step
+            parts.append(f"{len(assets)} models and seeds")
+        if checks:
+            passed = sum(1 for _, ok, _ in checks if ok)
+            parts.append(f"checks {passed}/{len(checks)} passed")
+        return f"{label}: {', '.join(parts)}" if parts else label
+
+
 def cmd_materialize(args: argparse.Namespace, settings: Settings) -> None:
     """Two Dagster runs in this one process (one start-up, one definitions load), recorded in the Dagster home like any run:
     `analytics_daily` over the analytics days as a single-run backfill, then `refresh` (everything else, publish, reports).
 
     This is what `dagster job execute -j analytics_daily --tags <partition range>` and `dagster job execute -j refresh`
-    do, without a second Python start-up and definitions load (5–13 s each, docs/benchmarks.md).
+    do, without a second Python start-up and definitions load (5–13 s each, docs/benchmarks.md). The terminal gets a line
+    per step (RunProgress); Dagster's full event log and dbt's output go to data/build/logs/materialize-<time>.log.
     """
     os.environ.update(runtime_env(settings))  # Dagster home, dbt settings and the build paths for this process and dbt's
     window = _parse_days(args.days) if args.days else analytics_days(settings.raw_dir)
 
+    import contextlib
+    import datetime as dt
+
     import dagster as dg
-    # Pinned dagster~=1.13: the reconstructable-job handle `dagster job execute` builds from `-m dagster_defs.definitions`.
+    # Pinned dagster~=1.13: the reconstructable-job handle `dagster job execute` builds from `-m dagster_defs.definitions`,
+    # and the two halves of `execute_job` (create the run, execute it) so the progress listener knows the run id first.
     from dagster._core.definitions.reconstruct import ReconstructableRepository
+    from dagster._core.execution.api import execute_run
     from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
+    log_path = settings.build_db.parent / "logs" / f"materialize-{dt.datetime.now():%Y%m%d-%H%M%S}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
     repository = ReconstructableRepository.for_module("dagster_defs.definitions", "defs", str(PROJECT_ROOT))
     runs: list[tuple[str, dict[str, str]]] = []
     if window:
         runs.append(("analytics_daily", {ASSET_PARTITION_RANGE_START_TAG: window[0], ASSET_PARTITION_RANGE_END_TAG: window[1]}))
     runs.append(("refresh", {}))
-    with dg.DagsterInstance.get() as instance:
+    terminal = sys.stdout
+    with dg.DagsterInstance.get() as instance, open(log_path, "a", encoding="utf-8") as log_file:
         for job_name, tags in runs:
             label = f"{job_name} {window[0]}…{window[1]}" if tags else job_name
             print(f"edukpi materialize: run {label}", flush=True)
-            result = dg.execute_job(repository.get_reconstructable_job(job_name), instance=instance, tags=tags)
+            job = repository.get_reconstructable_job(job_name)
+            load_data = job.repository.get_definition().repository_load_data
+            job = job.with_repository_load_data(load_data)
+            run = instance.create_run_for_job(
+                job_def=job.get_definition(),
+                tags={**job.get_definition().run_tags, **tags},
+                job_code_origin=job.get_python_origin(),
+                repository_load_data=load_data,
+            )
+            progress = RunProgress(terminal)
+            instance.add_event_listener(run.run_id, progress.on_event)
+            # Dagster's console logger and dbt's output write to sys.stderr / sys.stdout: both go to the log file
+            # (with --verbose to the terminal as well).
+            full_log = _Tee(log_file, terminal) if args.verbose else log_file
+            with contextlib.redirect_stdout(full_log), contextlib.redirect_stderr(full_log):
+                result = execute_run(job, run, instance)
+            print(f"edukpi materialize: run {label} {'finished' if result.success else 'FAILED'} (run id {run.run_id})",
+                  flush=True)
             if not result.success:
-                raise SystemExit(f"edukpi materialize: run {label} failed (run id {result.run_id}); "
-                                 f"its events are in the Dagster UI (make dev) and above")
+                raise SystemExit(f"edukpi materialize: run {label} failed (run id {run.run_id}); its full event log is in "
+                                 f"{log_path} and in the Dagster UI (make dev)")
+    print(f"Full event log (Dagster and dbt): {log_path}", flush=True)
 
 
 def cmd_generate(args: argparse.Namespace, settings: Settings) -> None:
@@ -72,7 +203,8 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> None:
 def cmd_sql(args: argparse.Namespace, settings: Settings) -> None:
     from edukpi.sql import run_sql
 
-    raise SystemExit(run_sql(settings.warehouse_db, args.query, csv_path=args.csv, xlsx_path=args.xlsx))
+    raise SystemExit(run_sql(settings.warehouse_db, args.query, csv_path=args.csv, xlsx_path=args.xlsx,
+                             csv_bom=not args.no_bom, max_rows=args.maxrows))
 
 
 def cmd_bench(args: argparse.Namespace, settings: Settings) -> None:
@@ -102,6 +234,8 @@ def build_parser() -> argparse.ArgumentParser:
     mat = sub.add_parser("materialize", help="materialise every asset through Dagster: analytics days, then the rest")
     mat.add_argument("--days", help="only these analytics days (2025-07-01 or 2025-06-28...2025-07-01; default: every day "
                                     "with files in data/raw/analytics), then everything else")
+    mat.add_argument("--verbose", action="store_true", help="also print Dagster's full event log and dbt's output on the "
+                                                            "terminal (they always go to data/build/logs/materialize-<time>.log)")
     mat.set_defaults(handler=cmd_materialize)
 
     rep = sub.add_parser("report", help="render the HTML KPI reports from the published warehouse")
@@ -110,7 +244,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     sql = sub.add_parser("sql", help="query the published warehouse read-only (no query: interactive shell)")
     sql.add_argument("query", nargs="?")
-    sql.add_argument("--csv", help="write the result to this CSV file")
+    sql.add_argument("--csv", help="write the result to this CSV file: UTF-8 with a byte-order mark (BOM), so Excel on "
+                                   "Windows shows Vietnamese correctly; add --no-bom for plain UTF-8")
+    sql.add_argument("--no-bom", action="store_true", help="write the --csv file as plain UTF-8, without the BOM (for "
+                                                           "programs other than Excel)")
+    sql.add_argument("--maxrows", type=int, default=40, help="rows printed at most (default 40; --csv/--xlsx write all)")
     sql.add_argument("--xlsx", help="write the result to this Excel file")
     sql.set_defaults(handler=cmd_sql)
 

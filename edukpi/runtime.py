@@ -18,7 +18,8 @@ def runtime_env(settings: Settings) -> dict[str, str]:
     dagster_home.mkdir(parents=True, exist_ok=True)
     config = dagster_home / "dagster.yaml"
     if not config.exists():
-        config.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+        # As the Makefile writes it: no telemetry, one run at a time (one writer of the build DuckDB).
+        config.write_text("telemetry:\n  enabled: false\nconcurrency:\n  runs:\n    max_concurrent_runs: 1\n", encoding="utf-8")
     return {
         **os.environ,
         **settings.as_env(),

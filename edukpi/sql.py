@@ -20,8 +20,10 @@ LOCKED_CONFIG = {
     "lock_configuration": True,
 }
 
-# Schemas staff may browse (publish.py copies only these into the published file).
+# Schemas staff may browse (publish.py copies only these into the published file). They are also the search path, so
+# `kpi_quota_fulfilment` finds `marts.kpi_quota_fulfilment`.
 STAFF_SCHEMAS = ("marts", "reference")
+DEFAULT_MAX_ROWS = 40
 
 
 def connect_readonly(warehouse_db: Path) -> duckdb.DuckDBPyConnection:
@@ -33,11 +35,35 @@ def connect_readonly(warehouse_db: Path) -> duckdb.DuckDBPyConnection:
     """
     if not warehouse_db.exists():
         raise SystemExit(f"{warehouse_db} does not exist yet: run `make run` first to build and publish the warehouse.")
-    return duckdb.connect(str(warehouse_db), read_only=True, config=dict(LOCKED_CONFIG))
+    con = duckdb.connect(str(warehouse_db), read_only=True, config=dict(LOCKED_CONFIG))
+    # search_path is a per-connection setting, so the configuration lock does not stop it (it is not a global option).
+    # DuckDB refuses a schema that is not in the file.
+    present = {schema for (schema,) in con.execute("select schema_name from information_schema.schemata").fetchall()}
+    search_path = [schema for schema in STAFF_SCHEMAS if schema in present]
+    if search_path:
+        con.execute(f"set search_path = '{','.join(search_path)}'")
+    return con
 
 
-def run_sql(warehouse_db: Path, query: str | None, csv_path: str | None = None, xlsx_path: str | None = None) -> int:
-    """Run one query and print it as a table (or write CSV/XLSX); with no query, open the interactive SQL shell."""
+def show_relation(relation: duckdb.DuckDBPyRelation, out: TextIO, max_rows: int, terminal: bool) -> None:
+    """Print a result as DuckDB's box table, as the shell and `edukpi sql "…"` both do."""
+    # A terminal gets DuckDB's column folding; a pipe or file gets every column.
+    width = shutil.get_terminal_size().columns if terminal else 1000
+    # show() prints through Python's sys.stdout, so `out` gets it.
+    previous, sys.stdout = sys.stdout, out
+    try:
+        relation.show(max_rows=max_rows, max_width=width)
+    finally:
+        sys.stdout = previous
+
+
+def run_sql(warehouse_db: Path, query: str | None, csv_path: str | None = None, xlsx_path: str | None = None,
+            csv_bom: bool = True, max_rows: int = DEFAULT_MAX_ROWS) -> int:
+    """Run one query and print it as a table (or write CSV/XLSX); with no query, open the interactive SQL shell.
+
+    CSV files start with a UTF-8 byte-order mark unless `csv_bom` is False: without it Excel on Windows reads the file
+    as the local code page and garbles Vietnamese.
+    """
     if query is None:
         return open_shell(warehouse_db)
     con = connect_readonly(warehouse_db)
@@ -45,6 +71,9 @@ def run_sql(warehouse_db: Path, query: str | None, csv_path: str | None = None, 
         relation = con.sql(query)
         if relation is None:
             print("OK")
+            return 0
+        if not (csv_path or xlsx_path):
+            show_relation(relation, sys.stdout, max_rows, terminal=sys.stdout.isatty())
             return 0
         frame = relation.pl()
     except duckdb.Error as error:
@@ -54,16 +83,12 @@ def run_sql(warehouse_db: Path, query: str | None, csv_path: str | None = None, 
         con.close()
     # Files are written by Python, not by DuckDB: the staff connection itself has no file-system access.
     if csv_path:
-        frame.write_csv(csv_path)
-        print(f"{frame.height} rows written to {csv_path}")
+        frame.write_csv(csv_path, include_bom=csv_bom)
+        encoding = "UTF-8 with BOM, for Excel" if csv_bom else "plain UTF-8"
+        print(f"{frame.height} rows written to {csv_path} ({encoding})")
     if xlsx_path:
         frame.write_excel(xlsx_path, autofit=True)
         print(f"{frame.height} rows written to {xlsx_path}")
-    if not (csv_path or xlsx_path):
-        import polars as pl
-
-        with pl.Config(tbl_rows=100, tbl_cols=30, fmt_str_lengths=60, tbl_hide_dataframe_shape=False):
-            print(frame)
     return 0
 
 
@@ -77,13 +102,17 @@ HELP_TEXT = """\
 Kết thúc mỗi câu lệnh SQL bằng dấu ';' (có thể viết trên nhiều dòng) / End each SQL statement with ';' (it may span lines).
   .tables [MẪU]      các bảng / the tables (marts = KPI, facts, dimensions; reference = registry, quotas, SLA)
   .schema BẢNG       các cột và kiểu / a table's columns and types, e.g. .schema marts.kpi_quota_fulfilment
+  .describe BẢNG     bảng, các cột, kiểu và ý nghĩa / a table's description, columns, types and what each holds
   .maxrows N         số dòng hiển thị tối đa / rows shown per result (now {max_rows})
   .timer on|off      thời gian chạy / show each query's run time
   .refresh           mở bản kho mới nhất đã công bố / switch to the latest published warehouse
   .help              trợ giúp này / this help
   .quit              thoát / leave (also Ctrl-D)
+Tables may be written with or without their schema: marts.dim_unit or dim_unit (marts, then reference).
 Read-only: no writing, no other files, no extensions. Recipes: docs/sql-cookbook.md.
 """
+
+DOT_COMMANDS = (".tables", ".schema", ".describe", ".maxrows", ".timer", ".refresh", ".help", ".quit")
 
 SQL_KEYWORDS = (
     "select from where group by order having limit offset join left right inner full outer on using as and or not "
@@ -146,7 +175,7 @@ class SqlShell:
     stdin: TextIO = field(default_factory=lambda: sys.stdin)
     stdout: TextIO = field(default_factory=lambda: sys.stdout)
     stderr: TextIO = field(default_factory=lambda: sys.stderr)
-    max_rows: int = 40
+    max_rows: int = DEFAULT_MAX_ROWS
     timer: bool = False
     errors: int = 0
 
@@ -203,20 +232,24 @@ class SqlShell:
         line = self.stdin.readline()
         return None if line == "" else line.rstrip("\n")
 
-    def _setup_readline(self) -> None:
-        try:
-            import readline
-        except ImportError:  # no line editing on this platform: plain input() still works
-            return
+    def completion_words(self) -> list[str]:
+        """What Tab offers: schemas, tables with their schema (`marts.dim_unit`), columns, SQL keywords, dot commands."""
         names = {
             name
             for row in self.con.execute(
                 "select table_schema, table_name, column_name from information_schema.columns where table_schema in ?",
                 [list(STAFF_SCHEMAS)],
             ).fetchall()
-            for name in (row[0], f"{row[0]}.{row[1]}", row[1], row[2])
+            for name in (row[0], f"{row[0]}.{row[1]}", row[2])
         }
-        words = sorted(names | set(SQL_KEYWORDS) | {".tables", ".schema", ".maxrows", ".timer", ".refresh", ".help", ".quit"})
+        return sorted(names | set(SQL_KEYWORDS) | set(DOT_COMMANDS))
+
+    def _setup_readline(self) -> None:
+        try:
+            import readline
+        except ImportError:  # no line editing on this platform: plain input() still works
+            return
+        words = self.completion_words()
 
         def complete(text: str, state: int) -> str | None:
             matches = [word for word in words if word.startswith(text.lower())]
@@ -274,14 +307,7 @@ class SqlShell:
                 self._error(empty_message)
                 return
             if relation is not None:
-                # A terminal gets DuckDB's column folding; a pipe or file gets every column.
-                width = shutil.get_terminal_size().columns if self.interactive else 1000
-                # show() prints through Python's sys.stdout, so the shell's stdout gets it.
-                previous, sys.stdout = sys.stdout, self.stdout
-                try:
-                    relation.show(max_rows=self.max_rows, max_width=width)
-                finally:
-                    sys.stdout = previous
+                show_relation(relation, self.stdout, self.max_rows, terminal=self.interactive)
         except KeyboardInterrupt:
             self._error("Đã dừng câu lệnh / query interrupted")
             return
@@ -310,6 +336,11 @@ class SqlShell:
             if not argument:
                 self._error("Cách dùng / usage: .schema marts.kpi_quota_fulfilment")
             else:
+                self._schema(argument)
+        elif command == ".describe":
+            if not argument:
+                self._error("Cách dùng / usage: .describe marts.kpi_quota_fulfilment")
+            else:
                 self._describe(argument)
         elif command == ".maxrows":
             if argument.isdigit() and int(argument) > 0:
@@ -330,7 +361,7 @@ class SqlShell:
             )
         return True
 
-    def _describe(self, table: str) -> None:
+    def _schema(self, table: str) -> None:
         schema, _, name = table.rpartition(".")
         self._execute(
             "select table_schema as schema, column_name, data_type from information_schema.columns "
@@ -338,6 +369,26 @@ class SqlShell:
             "order by table_schema, ordinal_position",
             [list(STAFF_SCHEMAS), schema, schema, name],
             empty_message=f"Không có bảng / no such table: {table} (see .tables)",
+        )
+
+    def _describe(self, table: str) -> None:
+        """The table's description (dbt's, kept as a DuckDB comment), then each column with its type and description."""
+        schema, _, name = table.rpartition(".")
+        found = self.con.execute(
+            "select table_schema, table_name, coalesce(table_comment, '') from information_schema.tables "
+            "where table_schema in ? and (? = '' or table_schema = ?) and table_name = ? "
+            "order by array_position(?, table_schema)",
+            [list(STAFF_SCHEMAS), schema, schema, name, list(STAFF_SCHEMAS)],
+        ).fetchall()
+        if not found:
+            self._error(f"Không có bảng / no such table: {table} (see .tables)")
+            return
+        found_schema, found_name, comment = found[0]
+        self._say(f"{found_schema}.{found_name}: {comment or '(chưa có mô tả / no description)'}")
+        self._execute(
+            "select column_name, data_type, coalesce(column_comment, '') as description from information_schema.columns "
+            "where table_schema = ? and table_name = ? order by ordinal_position",
+            [found_schema, found_name],
         )
 
 

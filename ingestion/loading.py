@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -228,13 +229,14 @@ def day_chunks(days: list[dt.date], files_by_day: dict[dt.date, list[DayFile]], 
 
 
 def load_daily(settings: Settings, source: DailySource, days: list[dt.date], loaded_at: dt.datetime | None = None,
-               chunk_bytes: int = CHUNK_BYTES) -> LoadReport:
+               chunk_bytes: int = CHUNK_BYTES, on_chunk: Callable[[int, int, dt.date], None] | None = None) -> LoadReport:
     """(Re-)load the given days of a day-partitioned source: one DuckDB read and one transaction per chunk of days.
 
     A day whose files (names and sha256) are exactly those already loaded is left alone; any other day is replaced:
     its rows, quarantine and ledger entries are deleted, then its present files are loaded. Every file of every day to
     load is checked before anything is written (two deliveries of one day, files that cannot be read to their end);
     a file DuckDB then fails to read fails its chunk, which is rolled back (chunks committed before it stay).
+    `on_chunk(days loaded so far, days to load, last day of the chunk)` is called after each chunk commits (progress).
     """
     loaded_at = loaded_at or local_now()
     wanted = set(days)
@@ -288,6 +290,8 @@ def load_daily(settings: Settings, source: DailySource, days: list[dt.date], loa
                 _record_files(con, ledger)
             con.commit()
             report.days_loaded += [d.isoformat() for d in chunk]
+            if on_chunk is not None:
+                on_chunk(len(report.days_loaded), len(reload_days), chunk[-1])
         return report
     finally:
         con.close()

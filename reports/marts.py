@@ -1,4 +1,4 @@
-"""Read-only access to the published marts (spec §4): each method picks rows; none aggregates or computes a KPI.
+"""Read-only access to the published marts: each method picks rows; none aggregates or computes a KPI.
 
 The small marts the pages ask about over and over (headline, quota, feedback, portal monthly, top pages, pipeline,
 the date dimension) are read once per connection, in the order the questions want (plus tie-breaking columns, so
@@ -109,7 +109,7 @@ class Marts:
         if problems:
             raise MartSchemaError(
                 f"{self.path}: the reports cannot read this warehouse: " + "; ".join(problems)
-                + ". The reports read the marts of spec §4; rebuild the warehouse with the current dbt project."
+                + ". The reports read the marts; rebuild the warehouse with the current dbt project."
             )
 
     def has_column(self, table: str, column: str) -> bool:

@@ -251,9 +251,9 @@ def num_cell(column: str, kind: str = "count") -> Callable[[Row], str]:
 
 
 def page_html(*, title: str, heading: str, subtitle: str, body: str, generated_at: dt.datetime, as_of: str,
-              crumbs_html: str = "", with_plotly: bool = True, source_name: str = "") -> bytes:
+              crumbs_html: str = "", with_plotly: bool = True, source_name: str = "", footer_html: str = "") -> bytes:
     """A whole self-contained page, UTF-8 encoded. `title`, `heading`, `subtitle`, `as_of`, `source_name` are plain
-    text."""
+    text; `footer_html` (HTML) ends the footer."""
     crumbs = f'<nav class="crumbs wrap no-print">{crumbs_html}</nav>' if crumbs_html else ""
     head = f"""<!DOCTYPE html>
 <html lang="vi">
@@ -276,7 +276,7 @@ def page_html(*, title: str, heading: str, subtitle: str, body: str, generated_a
 {body}
 </main>
 <footer class="wrap">{esc(REPORT_NAME)} — {esc(DEPARTMENT)}. Nguồn: kho dữ liệu chỉ số truyền thông{(' (' + esc(source_name) + ')') if source_name else ''}, các bảng marts.*.
-Số liệu đã tổng hợp sẵn trong kho; trang này chỉ trình bày.</footer>
+Số liệu đã tổng hợp sẵn trong kho; trang này chỉ trình bày.{footer_html}</footer>
 </body>
 </html>
 """

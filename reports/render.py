@@ -517,7 +517,21 @@ def period_link(ctx: Context, code: str, prefix: str) -> str:
 
 
 # ---- index ---------------------------------------------------------------------------------------------------
-def index_page(ctx: Context) -> bytes:
+# What `make docs` writes: every table and column described, for analysts (linked from the index when it exists).
+DBT_DOCS_HTML = Path(__file__).resolve().parent.parent / "dbt_project" / "target" / "static_index.html"
+
+
+def analyst_docs_link(out_dir: Path, docs_html: Path | None) -> str:
+    if docs_html is None or not docs_html.exists():
+        return ""
+    try:  # relative, so the link survives moving the repository; file:// when on another drive
+        href = Path(os.path.relpath(docs_html.resolve(), Path(out_dir).resolve())).as_posix()
+    except ValueError:
+        href = docs_html.resolve().as_uri()
+    return (f'<br>Cho người phân tích: <a href="{esc(href)}">mô tả các bảng và cột của kho (tài liệu dbt)</a>.')
+
+
+def index_page(ctx: Context, docs_html: Path | None = None) -> bytes:
     m = ctx.marts
     parts = []
     quarters = [c for c in sorted(ctx.period_files) if period_grain(c) == "quarter"]
@@ -561,7 +575,7 @@ def index_page(ctx: Context) -> bytes:
     return page_html(
         title=REPORT_NAME, heading=REPORT_NAME, subtitle="Kế hoạch truyền thông về giáo dục và đào tạo",
         body="\n".join(parts), generated_at=ctx.generated_at, as_of=ctx.as_of, with_plotly=False,
-        source_name=ctx.source_name,
+        source_name=ctx.source_name, footer_html=analyst_docs_link(ctx.out_dir, docs_html),
     )
 
 
@@ -590,7 +604,8 @@ def select_periods(marts: Marts, periods: list[str] | None) -> list[tuple[str, s
     return chosen
 
 
-def render_reports(warehouse_db: Path, out_dir: Path, periods: list[str] | None = None) -> list[Path]:
+def render_reports(warehouse_db: Path, out_dir: Path, periods: list[str] | None = None,
+                   docs_html: Path | None = DBT_DOCS_HTML) -> list[Path]:
     """Writes out_dir/index.html, one report per period and one scorecard per unit; returns the files written.
 
     The warehouse is opened read-only. `periods` takes codes like '2024Q2', '2024-05' or '2024'; by default every
@@ -615,7 +630,7 @@ def render_reports(warehouse_db: Path, out_dir: Path, periods: list[str] | None 
             written.append(_write(out_dir / period_filename(code), period_page(ctx, marts.period(code, grain))))
         for unit in units:
             written.append(_write(out_dir / unit_filename(unit["unit_code"]), unit_page(ctx, unit)))
-        written.insert(0, _write(out_dir / "index.html", index_page(ctx)))
+        written.insert(0, _write(out_dir / "index.html", index_page(ctx, docs_html)))
     return written
 
 

@@ -102,6 +102,18 @@ class EduKpiDbtTranslator(DagsterDbtTranslator):
         return spec.replace_attributes(deps=[*spec.deps, *(dg.AssetDep(key) for key in extra)])
 
 
+    def get_asset_check_spec(
+        self, asset_spec: dg.AssetSpec, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None
+    ) -> dg.AssetCheckSpec | None:
+        """dagster-dbt 0.29 takes a check's description from the test's `meta.description` only; the ymls give data tests
+        a plain `description:` (what dbt docs show), so that one is used when meta has none."""
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        if spec is None or spec.description:
+            return spec
+        description = (self.get_resource_props(manifest, unique_id).get("description") or "").strip()
+        return spec._replace(description=description) if description else spec
+
+
 # dbt unit tests check the models' SQL on fixed inputs, not the data: tests/integration/test_dbt_unit.py runs them, not every build.
 BUILD_ARGS = ["build", "--exclude-resource-type", "unit_test"]
 

@@ -35,6 +35,32 @@ def remove_stale_copies(warehouse_db: Path) -> list[str]:
     return removed
 
 
+def _sql_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def copy_comments(con: duckdb.DuckDBPyConnection, source_catalog: str, tables: list[tuple[str, str]]) -> int:
+    """Give the copied tables the table and column comments they have in `source_catalog` (dbt's persist_docs writes the
+    model descriptions there): `create table ... as select` copies rows and types, not comments. Returns how many were set."""
+    copied = 0
+    for schema, table in tables:
+        (table_comment,) = con.execute(
+            "select comment from duckdb_tables() where database_name = ? and schema_name = ? and table_name = ?",
+            [source_catalog, schema, table],
+        ).fetchone()
+        if table_comment:
+            con.execute(f'comment on table "{schema}"."{table}" is {_sql_literal(table_comment)}')
+            copied += 1
+        for column, comment in con.execute(
+            "select column_name, comment from duckdb_columns() where database_name = ? and schema_name = ? and table_name = ? "
+            "and coalesce(comment, '') <> '' order by column_index",
+            [source_catalog, schema, table],
+        ).fetchall():
+            con.execute(f'comment on column "{schema}"."{table}"."{column}" is {_sql_literal(comment)}')
+            copied += 1
+    return copied
+
+
 def publish_warehouse(build_db: Path, warehouse_db: Path) -> dict[str, int]:
     """Copy the published schemas of `build_db` into a new file and rename it over `warehouse_db` (readers keep their snapshot).
 
@@ -59,6 +85,7 @@ def publish_warehouse(build_db: Path, warehouse_db: Path) -> dict[str, int]:
             for schema, table in tables:
                 con.execute(f'create table "{schema}"."{table}" as select * from build."{schema}"."{table}"')
                 row_counts[f"{schema}.{table}"] = con.execute(f'select count(*) from "{schema}"."{table}"').fetchone()[0]
+            copy_comments(con, "build", tables)
             con.execute("DETACH build")
             con.execute("CHECKPOINT")
         os.replace(staging_file, warehouse_db)

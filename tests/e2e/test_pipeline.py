@@ -121,3 +121,38 @@ def test_daily_pageviews_match_ga4_files(built_pipeline: BuiltPipeline) -> None:
     joined = expected.join(mart, on=["date", "site"], how="full", suffix="_mart")
     assert joined.height == expected.height
     assert (joined["pageviews"] == joined["pageviews_mart"]).all()
+
+
+def test_materialize_shows_a_line_per_step_and_writes_the_full_log(built_pipeline: BuiltPipeline) -> None:
+    """`make run` (edukpi materialize) prints a line per step with rows, quarantine and seconds, the days' progress of a
+    range, and where the full event log is; Dagster's DEBUG events and dbt's output go to that file only."""
+    import re
+
+    output = built_pipeline.log
+    lines = output.splitlines()
+    assert " - DEBUG - " not in output and "START sql" not in output
+    assert len(lines) < 80, f"{len(lines)} lines"
+    with duckdb.connect(str(built_pipeline.settings.build_db), read_only=True) as con:
+        ledger = {
+            source: (loaded, quarantined)
+            for source, loaded, quarantined in con.sql(
+                "select source, sum(rows_loaded), sum(rows_quarantined) from raw.ingested_files group by 1"
+            ).fetchall()
+        }
+    from ingestion.sources import SOURCES
+
+    for name, source in SOURCES.items():
+        loaded, quarantined = ledger[name]
+        line = next(line for line in lines if line.lstrip().startswith(f"✓ raw/{source.contract.table}:"))
+        assert f"{loaded:,} rows loaded, {quarantined:,} quarantined" in line, line
+        assert re.search(r"\d+\.\d s$", line), line
+    # The analytics range: the days' progress of each daily load, ending at all of them
+    days = re.findall(r"ga4: (\d+) of (\d+) days loaded", output)
+    assert days and days[-1][0] == days[-1][1]
+    assert any(line.lstrip().startswith("✓ published/warehouse:") for line in lines)
+    (log_line,) = [line for line in lines if line.startswith("Full event log")]
+    log_file = Path(log_line.split(": ", 1)[1])
+    assert log_file.parent == built_pipeline.settings.build_db.parent / "logs"
+    full_log = log_file.read_text(encoding="utf-8")
+    assert " - DEBUG - " in full_log and "STEP_SUCCESS" in full_log and "RUN_SUCCESS" in full_log
+    assert "START sql table model marts.kpi_quota_fulfilment" in full_log  # dbt's own output

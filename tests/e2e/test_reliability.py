@@ -263,12 +263,12 @@ def crash_scenario(built_pipeline: BuiltPipeline, tmp_path_factory: pytest.TempP
 
     # 1. during ingestion: the GA4 load of the re-delivered day (one DuckDB transaction)
     before = sha256(published)
-    build = Build([str(EDUKPI), "materialize"], env)
+    build = Build([str(EDUKPI), "materialize", "--verbose"], env)
     line, at_s = build.kill_at(r"raw__ga4_events - STEP_START", 0.5)
     record("ingestion (GA4 load)", line, at_s, before, build.process.pid)
     # 2. during dbt: the first model dbt starts to write into the build file
     before = sha256(published)
-    build = Build([str(EDUKPI), "materialize"], env)
+    build = Build([str(EDUKPI), "materialize", "--verbose"], env)
     line, at_s = build.kill_at(r"\d+ of \d+ START sql ", 0.3)
     record("dbt (model being written)", line, at_s, before, build.process.pid)
     # 3. during publishing: the same function the published_warehouse asset calls, killed once its copy file exists

@@ -239,3 +239,101 @@ def test_shell_session_keeps_its_snapshot_until_refresh(built_warehouse: Path, t
     (old_units,) = con.sql("select count(*) from marts.dim_unit").fetchone()
     con.close()
     assert counts == [old_units, old_units, old_units, 1]
+
+
+# --- descriptions, one-shot output, CSV encoding, table names (issue #14) -----------------------------------------------
+
+def test_every_published_table_and_column_has_its_dbt_description(built_pipeline: BuiltPipeline) -> None:
+    """dbt's persist_docs writes the descriptions into the build file; publish copies them into the published one."""
+    con = connect_readonly(built_pipeline.settings.warehouse_db)
+    try:
+        columns = con.sql(
+            "select schema_name, table_name, column_name, comment from duckdb_columns() "
+            "where schema_name in ('marts', 'reference')"
+        ).fetchall()
+        tables = con.sql(
+            "select schema_name, table_name, comment from duckdb_tables() where schema_name in ('marts', 'reference')"
+        ).fetchall()
+        (described_in_information_schema,) = con.sql(
+            "select count(*) from information_schema.columns "
+            "where table_schema in ('marts', 'reference') and coalesce(column_comment, '') <> ''"
+        ).fetchone()
+        (date_comment,) = con.sql(
+            "select comment from duckdb_columns() where schema_name = 'marts' and table_name = 'fct_article_submissions' "
+            "and column_name = 'submitted_at'"
+        ).fetchone()
+    finally:
+        con.close()
+    assert len(columns) > 100 and {schema for schema, *_ in columns} == {"marts", "reference"}
+    assert [f"{s}.{t}.{c}" for s, t, c, comment in columns if not (comment or "").strip()] == []
+    assert [f"{s}.{t}" for s, t, comment in tables if not (comment or "").strip()] == []
+    assert described_in_information_schema == len(columns)
+    assert date_comment == "Thời điểm gửi (giờ địa phương) / Local submission time."  # the yml's text, unchanged
+
+
+def test_shell_describe_shows_a_table_with_its_descriptions(built_pipeline: BuiltPipeline) -> None:
+    result = run_shell(
+        ".describe marts.fct_article_submissions\n.describe dim_unit\n.describe no_such_table\n", built_pipeline.env
+    )
+    assert "marts.fct_article_submissions: Mỗi bài viết các đơn vị gửi" in result.stdout  # the table's description
+    row = next(line for line in result.stdout.splitlines() if "│ submitted_at " in line)
+    assert "TIMESTAMP" in row and "Local submission time." in row  # column, type and description on one row
+    assert "marts.dim_unit: " in result.stdout and "quota_articles_per_quarter" in result.stdout  # a bare name
+    assert "no such table: no_such_table" in result.stderr
+    assert result.returncode == 1  # the unknown table
+
+
+def test_one_shot_query_prints_the_shell_table(built_pipeline: BuiltPipeline) -> None:
+    """`edukpi sql "…"` prints the same DuckDB table as the shell, long Vietnamese text included, no Polars frame."""
+    query = "select unit_code, unit_name, valid_from from marts.dim_unit order by unit_code"
+    one_shot = run_edukpi(["sql", query], built_pipeline.env)
+    shell = run_shell(query + ";\n", built_pipeline.env)
+    assert one_shot.returncode == 0, one_shot.stderr
+    assert "shape: (" not in one_shot.stdout and "┌" in one_shot.stdout
+    assert one_shot.stdout == shell.stdout
+    con = connect_readonly(built_pipeline.settings.warehouse_db)
+    longest = con.sql("select unit_name from marts.dim_unit order by length(unit_name) desc limit 1").fetchone()[0]
+    con.close()
+    assert longest in one_shot.stdout  # whole, not cut at 60 characters
+
+
+def test_csv_starts_with_a_bom_for_excel_unless_asked_not_to(built_pipeline: BuiltPipeline, tmp_path: Path) -> None:
+    sql = "select unit_code, unit_name from marts.dim_unit order by unit_code"
+    for_excel, plain = tmp_path / "excel.csv", tmp_path / "plain.csv"
+    assert run_edukpi(["sql", sql, "--csv", str(for_excel)], built_pipeline.env).returncode == 0
+    assert run_edukpi(["sql", sql, "--csv", str(plain), "--no-bom"], built_pipeline.env).returncode == 0
+    bom = "\ufeff".encode("utf-8")
+    assert for_excel.read_bytes().startswith(bom + b"unit_code,unit_name\n")
+    assert plain.read_bytes().startswith(b"unit_code,unit_name\n")
+    assert for_excel.read_bytes()[len(bom):] == plain.read_bytes()
+    assert "Phòng Giáo dục và Đào tạo".encode("utf-8") in plain.read_bytes()  # UTF-8, NFC as in the warehouse
+    help_text = run_edukpi(["sql", "--help"], built_pipeline.env).stdout
+    assert "BOM" in help_text and "--no-bom" in help_text
+
+
+def test_completion_offers_tables_with_their_schema_and_bare_names_work(built_pipeline: BuiltPipeline) -> None:
+    import io
+
+    from ingestion.sql import SqlShell
+
+    shell = SqlShell(built_pipeline.settings.warehouse_db, stdin=io.StringIO(""), stdout=io.StringIO(), stderr=io.StringIO())
+    try:
+        words = shell.completion_words()
+        tables = shell.con.sql(
+            "select table_schema, table_name from information_schema.tables where table_schema in ('marts', 'reference')"
+        ).fetchall()
+        assert tables
+        for schema, table in tables:
+            assert f"{schema}.{table}" in words
+            assert table not in words  # a bare name is not offered (it is still typed by hand, see below)
+        for word in words:
+            if "." in word and not word.startswith("."):
+                assert shell.con.sql(f"select * from {word} limit 0") is not None
+        # The search path: every table by its bare name, marts first
+        for _, table in tables:
+            assert shell.con.sql(f"select count(*) from {table}").fetchone()[0] >= 0
+    finally:
+        shell.con.close()
+    result = run_edukpi(["sql", "select count(*) as units from dim_unit"], built_pipeline.env)
+    assert result.returncode == 0, result.stderr
+    assert "units" in result.stdout

@@ -178,3 +178,23 @@ def test_old_open_tickets_match_the_backlog_kpi(staff_con: duckdb.DuckDBPyConnec
     ).fetchone()
     assert len(answer) == backlog
     assert all(row["open_age_working_days"] > 10 for row in answer)
+
+
+def test_published_articles_match_the_publication_pipeline(staff_con: duckdb.DuckDBPyConnection) -> None:
+    """Recipe 17 (article-level fact) against kpi_publication_pipeline: published per unit, and the median days."""
+    import statistics
+
+    answer = rows_as_dicts(staff_con, recipe(20, "published").sql)
+    pipeline = rows_as_dicts(staff_con, "select * from marts.kpi_publication_pipeline where quarter = '2024Q2'")
+    days_by_unit: dict[str | None, list[int]] = defaultdict(list)
+    for row in answer:
+        assert row["published_date"] >= row["submitted_date"]
+        days_by_unit[row["unit_code"]].append(row["days_to_publication"])
+    expected_units = {row["unit_code"]: row for row in pipeline if row["unit_code"] is not None and row["published"]}
+    assert {code for code in days_by_unit if code is not None} == set(expected_units)
+    for code, row in expected_units.items():
+        assert len(days_by_unit[code]) == row["published"], code
+        assert statistics.median(days_by_unit[code]) == pytest.approx(row["median_days_to_publication"]), code
+    (department,) = [row for row in pipeline if row["unit_code"] is None]
+    assert len(answer) == department["published"]
+    assert len({row["submission_id"] for row in answer}) == len(answer)  # one row per article

@@ -26,9 +26,10 @@ def describe_definitions() -> str:
         if not job.name.startswith("__"):
             lines.append(f"job {job.name}")
     for schedule in sorted(repo.schedule_defs, key=lambda s: s.name):
-        lines.append(f"schedule {schedule.name} cron={schedule.cron_schedule} job={schedule.job_name}")
+        lines.append(f"schedule {schedule.name} cron={schedule.cron_schedule} job={schedule.job_name} "
+                     f"status={schedule.default_status.value}")
     for sensor in sorted(repo.sensor_defs, key=lambda s: s.name):
-        lines.append(f"sensor {sensor.name}")
+        lines.append(f"sensor {sensor.name} status={sensor.default_status.value}")
     return "\n".join(lines) + "\n"
 
 
@@ -50,3 +51,58 @@ def test_every_asset_has_a_description() -> None:
         if node.is_materializable and not (node.description or "").strip()
     ]
     assert not missing
+
+
+def test_every_job_schedule_and_sensor_has_a_description() -> None:
+    from dagster_defs.definitions import defs
+
+    repo = defs.get_repository_def()
+    jobs = [job for job in repo.get_all_jobs() if not job.name.startswith("__")]
+    assert jobs and repo.schedule_defs and repo.sensor_defs
+    for definition in [*jobs, *repo.schedule_defs, *repo.sensor_defs]:
+        assert len((definition.description or "").strip()) > 20, definition.name
+
+
+def test_schedules_run_under_make_dev_one_run_at_a_time(tmp_path: Path) -> None:
+    """`make dev` starts the daemon; schedules that start RUNNING need no click, and the Dagster home the Makefile writes
+    queues runs one at a time (two runs writing the build DuckDB at once would fail on its lock)."""
+    import subprocess
+
+    from dagster_defs.definitions import defs
+    from ingestion.settings import PROJECT_ROOT
+
+    repo = defs.get_repository_def()
+    assert {s.name: s.default_status.value for s in repo.schedule_defs} == {
+        "analytics_daily_schedule": "RUNNING", "refresh_daily_schedule": "RUNNING"}
+    home = tmp_path / "dagster_home"
+    subprocess.run(["make", "-s", f"DAGSTER_HOME={home}", f"{home}/dagster.yaml"], cwd=PROJECT_ROOT, check=True)
+    import dagster as dg
+
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        assert instance.get_concurrency_config().run_queue_config.max_concurrent_runs == 1
+
+
+def test_important_checks_are_described_in_vietnamese_and_english() -> None:
+    """The dbt tests people look at first (every singular test, every grain test of a mart, the key of each fact and
+    dimension) carry a description in both languages, shown on the asset check in the UI."""
+    import re
+
+    from dagster_defs.definitions import defs
+
+    repo = defs.get_repository_def()
+    important = [
+        key for key in repo.asset_graph.asset_check_keys
+        if (key.asset_key.path[0] == "marts" and key.name.startswith(("assert_", "unique_")))
+        or key.name == "rows_accounted_for"
+    ]
+    assert len(important) >= 15
+    # Every singular test is an asset check (one reading several models names its model in meta.dagster.ref)
+    from ingestion.settings import DBT_PROJECT_DIR
+
+    singular = {path.stem for path in (DBT_PROJECT_DIR / "tests").glob("*.sql")}
+    assert singular and singular <= {key.name for key in important}
+    for key in important:
+        description = repo.asset_graph.get_check_spec(key).description or ""
+        vietnamese, _, english = description.partition(" / ")
+        assert english.strip(), f"{key.asset_key.to_user_string()}:{key.name} has no 'Vietnamese / English' description"
+        assert re.search(r"[À-ỹĐđ]", vietnamese), f"{key.name}: the first half should be Vietnamese"

@@ -1,4 +1,4 @@
-"""The sample-data generator: byte-identical output per seed, every source of spec §2 present, realistic behaviour."""
+"""The sample-data generator: byte-identical output per seed, every source of docs/data-contracts.md present, realistic behaviour."""
 from __future__ import annotations
 
 import datetime as dt

@@ -90,6 +90,19 @@ def test_a_load_in_chunks_equals_a_load_in_one(tmp_path: Path) -> None:
     assert reasons[1][2].startswith("page_location is empty")
 
 
+def test_each_committed_chunk_reports_the_days_loaded_so_far(tmp_path: Path) -> None:
+    """The progress `edukpi materialize` shows over a range of days: one call per committed chunk, in order."""
+    settings = delivery(tmp_path)
+    calls: list[tuple[int, int, dt.date]] = []
+    report = load_daily(settings, SOURCES["ga4"], DAYS, LOADED_AT, chunk_bytes=1,
+                        on_chunk=lambda done, total, last: calls.append((done, total, last)))
+    assert calls == [(1, 3, DAYS[0]), (2, 3, DAYS[1]), (3, 3, DAYS[2])]
+    assert len(report.days_loaded) == 3
+    calls.clear()
+    load_daily(settings, SOURCES["ga4"], DAYS, LOADED_AT, on_chunk=lambda *args: calls.append(args))
+    assert calls == []  # nothing changed: no chunk loaded
+
+
 def test_a_failing_chunk_leaves_its_days_as_they_were(tmp_path: Path) -> None:
     settings = delivery(tmp_path)
     load_both(settings)

@@ -1,4 +1,4 @@
--- Web server access-log hits, renamed and typed, with the page-view rule (spec §2); one row per accepted log line.
+-- Web server access-log hits, renamed and typed, with the page-view rule; one row per accepted log line.
 -- The bot words and static extensions are reference data an analyst edits (seeds access_log_*).
 with
 
