@@ -314,7 +314,7 @@ def test_csv_starts_with_a_bom_for_excel_unless_asked_not_to(built_pipeline: Bui
 def test_completion_offers_tables_with_their_schema_and_bare_names_work(built_pipeline: BuiltPipeline) -> None:
     import io
 
-    from ingestion.sql import SqlShell
+    from edukpi.sql import SqlShell
 
     shell = SqlShell(built_pipeline.settings.warehouse_db, stdin=io.StringIO(""), stdout=io.StringIO(), stderr=io.StringIO())
     try:

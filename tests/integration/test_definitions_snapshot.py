@@ -69,7 +69,7 @@ def test_schedules_run_under_make_dev_one_run_at_a_time(tmp_path: Path) -> None:
     import subprocess
 
     from dagster_defs.definitions import defs
-    from ingestion.settings import PROJECT_ROOT
+    from edukpi.settings import PROJECT_ROOT
 
     repo = defs.get_repository_def()
     assert {s.name: s.default_status.value for s in repo.schedule_defs} == {
@@ -97,7 +97,7 @@ def test_important_checks_are_described_in_vietnamese_and_english() -> None:
     ]
     assert len(important) >= 15
     # Every singular test is an asset check (one reading several models names its model in meta.dagster.ref)
-    from ingestion.settings import DBT_PROJECT_DIR
+    from edukpi.settings import DBT_PROJECT_DIR
 
     singular = {path.stem for path in (DBT_PROJECT_DIR / "tests").glob("*.sql")}
     assert singular and singular <= {key.name for key in important}
