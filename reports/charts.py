@@ -280,11 +280,10 @@ def sla_trend(key: str, rows: list[Row], target: float | None, highlight: set[st
         xaxis=dict(tickangle=0),
     )
     if target is not None:
-        layout["shapes"] = [dict(type="line", xref="paper", x0=0, x1=1, yref="y2", y0=target, y1=target,
-                                 line=dict(color="#c62828", dash="dot", width=2))]
-        layout["annotations"] = [dict(xref="paper", x=1, xanchor="right", yref="y2", y=target, yanchor="top", showarrow=False,
-                                      bgcolor="rgba(255,255,255,0.8)",
-                                      text=f"Mục tiêu {fmt_pct(target)}", font=dict(color="#c62828", size=12))]
+        # The target is a legend entry and a dotted line, not a label on the plot: a label there always ends up over some
+        # month's bar.
+        traces.append(dict(type="scatter", x=x, y=[target] * len(x), yaxis="y2", mode="lines", name=f"Mục tiêu {fmt_pct(target)}",
+                           line=dict(color="#c62828", dash="dot", width=2), hoverinfo="skip"))
     fig = figure(traces, layout)
     rated = [r for r in rows if r["answered_within_sla_pct"] is not None]
     if not rated:
@@ -303,11 +302,20 @@ def sla_trend(key: str, rows: list[Row], target: float | None, highlight: set[st
     return Chart(key, title, fig, 340)
 
 
+# The response-time axis ends here (working days): a few answers after months must not squeeze every bar into the left
+# edge; the chart's note says how many lie beyond. Three times the longest usual deadline (10 working days).
+RESPONSE_AXIS_MAX_DAYS = 30
+
+
 def response_distribution(key: str, tickets: list[Row], period_row: Row | None, when: str) -> Chart:
     """Histogram of working days to the answer, split on/over the deadline (Plotly.js bins the ticket values)."""
+    longest = max((t["working_days_to_response"] for t in tickets), default=0)
+    axis_max = min(longest, RESPONSE_AXIS_MAX_DAYS)
+    beyond = [t for t in tickets if t["working_days_to_response"] > axis_max]
     traces = []
     for within, name, colour in ((True, "Đúng hạn", BLUE), (False, "Quá hạn", "#c62828")):
-        values = [t["working_days_to_response"] for t in tickets if bool(t["within_sla"]) is within]
+        values = [t["working_days_to_response"] for t in tickets
+                  if bool(t["within_sla"]) is within and t["working_days_to_response"] <= axis_max]
         if not values:
             continue  # an empty histogram trace makes Plotly.js warn about bin grouping
         traces.append(dict(
@@ -319,7 +327,7 @@ def response_distribution(key: str, tickets: list[Row], period_row: Row | None, 
     fig = figure(traces, base_layout(
         320, barmode="stack", bargap=0.08,
         xaxis=dict(title=dict(text="Số ngày làm việc đến khi trả lời (không tính ngày tiếp nhận)"), type="linear",
-                   zeroline=False, dtick=1 if len(tickets) < 400 else None, hoverformat=",.0f"),
+                   zeroline=False, dtick=1 if axis_max <= 15 else 5, hoverformat=",.0f", range=[-0.5, axis_max + 0.5]),
         # Few tickets: whole-number ticks (the row count only steers the axis, it is not a figure of the report).
         yaxis=dict(title=dict(text="Số phản ánh"), dtick=1 if len(tickets) <= 30 else None),
     ))
@@ -331,7 +339,11 @@ def response_distribution(key: str, tickets: list[Row], period_row: Row | None, 
         title = f"Thời gian trả lời phản ánh, {when}"
     else:
         title = f"{when}: chưa có phản ánh nào được trả lời"
-    return Chart(key, title, fig, 320, note="Thời hạn: 10 ngày làm việc (khiếu nại: 30 ngày) theo danh mục SLA của Sở.")
+    note = "Thời hạn: 10 ngày làm việc (khiếu nại: 30 ngày) theo danh mục SLA của Sở."
+    if beyond:
+        note += (f" Trục ngang dừng ở {fmt_int(axis_max)} ngày; {fmt_int(len(beyond))} phản ánh được trả lời sau hơn "
+                 f"{fmt_int(axis_max)} ngày làm việc (lâu nhất {fmt_int(longest)} ngày) không hiện trên biểu đồ.")
+    return Chart(key, title, fig, 320, note=note)
 
 
 def backlog_bars(key: str, unit_rows: list[Row], dept_row: Row | None, when: str, overdue: Row | None) -> Chart | None:
@@ -427,9 +439,21 @@ def portal_daily_line(key: str, rows: list[Row], site: str, highlight: tuple[dt.
     return Chart(key, title, fig, 320)
 
 
+def page_display_title(row: Row) -> str:
+    """What a reader calls the page: its title, unless the title is empty or only a path ('/', '/tin-tuc'), which
+    says nothing to a reader; a site's home page is then named after the site."""
+    title = (row.get("page_title") or "").strip()
+    if title and not title.startswith("/"):
+        return title
+    path = row.get("page_path") or "/"
+    if path == "/":
+        return f"Trang chủ {row.get('site') or ''}".strip()
+    return f"{row.get('site') or ''}{path}"
+
+
 def top_pages_bars(key: str, rows: list[Row], month: str) -> Chart:
     rows = sorted(rows, key=lambda r: r["rank_in_month"])
-    labels = [f"{r['rank_in_month']}. {plotly_text(r['page_title'] or r['page_path'], 60)}" for r in rows]
+    labels = [f"{r['rank_in_month']}. {plotly_text(page_display_title(r), 60)}" for r in rows]
     trace = dict(
         type="bar",
         y=labels, x=[r["pageviews"] for r in rows], orientation="h", marker=dict(color=BLUE),
@@ -443,7 +467,7 @@ def top_pages_bars(key: str, rows: list[Row], month: str) -> Chart:
         xaxis=dict(title=dict(text="Lượt xem")),
     ))
     if rows:
-        title = f"Được xem nhiều nhất {period_label(month)}: «{rows[0]['page_title'] or rows[0]['page_path']}»"
+        title = f"Được xem nhiều nhất {period_label(month)}: «{page_display_title(rows[0])}»"
     else:
         title = f"Chưa có số liệu trang được xem nhiều nhất {period_label(month)}"
     return Chart(key, title, fig, height)
@@ -462,14 +486,18 @@ def pipeline_stages(key: str, row: Row | None, quarter: str) -> Chart:
     )
     fig = figure([trace], base_layout(300, showlegend=False, yaxis=dict(title=dict(text="Số bài"))))
     if row:
-        title = (f"{period_label(quarter)}: {fmt_int(row['published'])} bài được đăng trong {fmt_int(row['submitted'])} bài gửi"
+        title = (f"Bài gửi trong {period_label(quarter)}: {fmt_int(row['submitted'])} bài (kể cả rút lại), đến nay "
+                 f"{fmt_int(row['published'])} bài đã được đăng"
                  + (f" (tỷ lệ được chọn {fmt_pct(row['selection_rate_pct'])})" if row.get("selection_rate_pct") is not None else ""))
     else:
         title = f"{period_label(quarter)}: chưa có bài gửi"
-    note = ""
+    notes = ["Tính theo quý gửi bài."]
+    if row and row.get("published_in_quarter") is not None:
+        notes.append(f"Số bài được đăng trong {period_label(quarter)} (theo ngày đăng, gồm cả bài gửi từ quý trước): "
+                     f"{fmt_int(row['published_in_quarter'])}.")
     if row and row.get("median_days_to_publication") is not None:
-        note = f"Thời gian trung vị từ khi gửi đến khi đăng: {fmt_number(row['median_days_to_publication'])} ngày."
-    return Chart(key, title, fig, 300, note=note)
+        notes.append(f"Thời gian trung vị từ khi gửi đến khi đăng: {fmt_number(row['median_days_to_publication'])} ngày.")
+    return Chart(key, title, fig, 300, note=" ".join(notes))
 
 
 def pipeline_channels(key: str, rows: list[Row], current_quarter: str) -> Chart:
