@@ -26,6 +26,7 @@ from reports.format import (
     month_number,
     month_short_label,
     period_label,
+    quarter_short_label,
     plotly_text,
     short_unit_name,
 )
@@ -143,6 +144,26 @@ def quota_legend(include_running: bool) -> list[tuple[str, str]]:
     return chips + [("#eeeeee", "Đơn vị chưa/không còn hoạt động trong quý")]
 
 
+# Axis category labels longer than this wrap onto a second line: on a 390 px phone Plotly's automatic margin cannot make
+# room for a 40-character name, and the label was cut at the chart's left edge.
+LABEL_LINE_CHARS = 22
+
+
+def axis_label(text: str, max_chars: int | None = None) -> str:
+    """A category label for an axis: escaped like plotly_text, shortened to `max_chars` with an ellipsis, then broken at
+    spaces into lines of about LABEL_LINE_CHARS characters."""
+    text = str(text)
+    if max_chars is not None and len(text) > max_chars:
+        text = text[: max_chars - 1].rstrip() + "…"
+    lines: list[str] = []
+    for word in text.split(" "):
+        if lines and len(lines[-1]) + 1 + len(word) <= LABEL_LINE_CHARS:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(plotly_text(line) for line in lines)
+
+
 def unit_labels(units: list[Row]) -> dict[str, str]:
     """Short display names, falling back to the full name where two short names would collide."""
     shorts = [short_unit_name(u["unit_name"]) for u in units]
@@ -179,12 +200,13 @@ def quota_heatmap(key: str, rows: list[Row], units: list[Row], quarters: list[st
         hover.append(hover_row)
     trace = dict(
         type="heatmap",
-        z=z, x=[period_label(q) for q in quarters], y=[plotly_text(labels[u["unit_code"]]) for u in units],
+        z=z, x=[quarter_short_label(q) for q in quarters], y=[axis_label(labels[u["unit_code"]], 66) for u in units],
         zmin=0, zmax=3, colorscale=_STATUS_SCALE, showscale=False, xgap=3, ygap=3,
         text=text, texttemplate="%{text}", textfont=dict(size=12, color="#ffffff"),
         customdata=hover, hovertemplate="%{customdata}<extra></extra>",
     )
-    height = 70 + 26 * max(len(units), 2)
+    row_height = 26 + 14 * max((axis_label(labels[u["unit_code"]], 66).count("<br>") for u in units), default=0)
+    height = 70 + row_height * max(len(units), 2)
     fig = figure([trace], base_layout(
         height, margin=dict(l=10, r=10, t=40, b=10), plot_bgcolor="#eeeeee",
         xaxis=dict(side="top", showgrid=False, tickfont=dict(size=12)),
@@ -251,7 +273,8 @@ def sla_trend(key: str, rows: list[Row], target: float | None, highlight: set[st
     """Feedback received (bars) and % answered within the deadline (line) per month or quarter."""
     label = period_label
     # Many months: the short form keeps the axis labels horizontal.
-    x = [month_short_label(r["period"]) if grain == "month" and len(rows) > 8 else label(r["period"]) for r in rows]
+    # Short tick labels ('T5/2024', 'Q2/2024'): the full ones crowd each other on a phone; the hover gives the full label.
+    x = [month_short_label(r["period"]) if grain == "month" else quarter_short_label(r["period"]) for r in rows]
     traces = [
         dict(
             type="bar",
@@ -277,7 +300,6 @@ def sla_trend(key: str, rows: list[Row], target: float | None, highlight: set[st
         yaxis2=dict(title=dict(text="% trả lời đúng hạn"), overlaying="y", side="left", range=[0, 105], ticksuffix=" %",
                     fixedrange=True, showgrid=True, gridcolor="#e5e9ef"),
         margin=dict(l=70, r=70, t=36, b=50),
-        xaxis=dict(tickangle=0),
     )
     if target is not None:
         # The target is a legend entry and a dotted line, not a label on the plot: a label there always ends up over some
@@ -355,7 +377,7 @@ def backlog_bars(key: str, unit_rows: list[Row], dept_row: Row | None, when: str
     rows.sort(key=lambda r: (-(r["open_backlog_over_10"] or 0), -(r["open_backlog_6_10"] or 0),
                              -(r["open_backlog_0_5"] or 0), r["unit_name"] or ""))
     rows = rows[:15]
-    names = [plotly_text(short_unit_name(r["unit_name"]) if r["unit_name"] else r["unit_code"]) for r in rows]
+    names = [axis_label(short_unit_name(r["unit_name"]) if r["unit_name"] else r["unit_code"]) for r in rows]
     traces = []
     for column, name, colour in (("open_backlog_0_5", "0–5 ngày làm việc", "#9ccc65"),
                                  ("open_backlog_6_10", "6–10 ngày", "#f9a825"),
@@ -453,14 +475,14 @@ def page_display_title(row: Row) -> str:
 
 def top_pages_bars(key: str, rows: list[Row], month: str) -> Chart:
     rows = sorted(rows, key=lambda r: r["rank_in_month"])
-    labels = [f"{r['rank_in_month']}. {plotly_text(page_display_title(r), 60)}" for r in rows]
+    labels = [axis_label(f"{r['rank_in_month']}. {page_display_title(r)}", 44) for r in rows]
     trace = dict(
         type="bar",
         y=labels, x=[r["pageviews"] for r in rows], orientation="h", marker=dict(color=BLUE),
         customdata=[[plotly_text(r["page_title"] or "", 120), plotly_text(r["site"]), plotly_text(r["page_path"], 80)] for r in rows],
         hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}%{customdata[2]}<br>Lượt xem: %{x:,.0f}<extra></extra>",
     )
-    height = 90 + 30 * max(len(rows), 2)
+    height = 90 + 38 * max(len(rows), 2)
     fig = figure([trace], base_layout(
         height, showlegend=False,
         yaxis=dict(autorange="reversed", automargin=True, rangemode="normal"),
@@ -503,9 +525,10 @@ def pipeline_stages(key: str, row: Row | None, quarter: str) -> Chart:
 def pipeline_channels(key: str, rows: list[Row], current_quarter: str) -> Chart:
     channels = [("published_portal", "Cổng thông tin", NAVY), ("published_press", "Báo chí", "#e07b00"),
                 ("published_ministry", "Bộ GDĐT", "#6a9f3b")]
-    x = [period_label(r["quarter"]) for r in rows]
+    x = [quarter_short_label(r["quarter"]) for r in rows]
     traces = [dict(type="bar", x=x, y=[r[column] for r in rows], name=name, marker=dict(color=colour),
-                   hovertemplate="%{x}<br>" + name + ": %{y:,.0f} bài<extra></extra>")
+                   customdata=[period_label(r["quarter"]) for r in rows],
+                   hovertemplate="%{customdata}<br>" + name + ": %{y:,.0f} bài<extra></extra>")
               for column, name, colour in channels]
     fig = figure(traces, base_layout(300, barmode="stack", yaxis=dict(title=dict(text="Bài đã đăng"))))
     current = next((r for r in rows if r["quarter"] == current_quarter), None)

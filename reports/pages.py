@@ -68,7 +68,7 @@ header.top h1 { margin: 2px 0 0; font-size: 26px; line-height: 1.25; }
 header.top .meta { font-size: 13px; opacity: .9; text-align: right; }
 header.top a { color: #fff; }
 .wrap { max-width: 1040px; margin: 0 auto; padding: 0 20px; }
-nav.crumbs { font-size: 14px; padding: 10px 0 0; }
+nav.crumbs { font-size: 14px; padding-top: 10px; }
 main { padding: 8px 0 40px; }
 section { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 18px 22px; margin: 16px 0; }
 section > h2 { margin: 0 0 10px; font-size: 20px; color: var(--navy); }
