@@ -205,7 +205,7 @@ def quota_heatmap(key: str, rows: list[Row], units: list[Row], quarters: list[st
         text=text, texttemplate="%{text}", textfont=dict(size=12, color="#ffffff"),
         customdata=hover, hovertemplate="%{customdata}<extra></extra>",
     )
-    row_height = 26 + 14 * max((axis_label(labels[u["unit_code"]], 66).count("<br>") for u in units), default=0)
+    row_height = 26 + 13 * max((axis_label(labels[u["unit_code"]], 66).count("<br>") for u in units), default=0)
     height = 70 + row_height * max(len(units), 2)
     fig = figure([trace], base_layout(
         height, margin=dict(l=10, r=10, t=40, b=10), plot_bgcolor="#eeeeee",

@@ -111,7 +111,7 @@ ul.plain { list-style: none; padding: 0; margin: 6px 0; }
 .muted { color: var(--muted); }
 footer { color: var(--muted); font-size: 12px; padding: 0 0 30px; }
 main, section, figure.chart, details { min-width: 0; max-width: 100%; }
-body { overflow-wrap: anywhere; }
+body { overflow-wrap: break-word; }
 @media (max-width: 640px) {
   header.top h1 { font-size: 21px; } header.top .meta { text-align: left; }
   .wrap { padding: 0 10px; } section { padding: 12px; margin: 12px 0; } .card .value { font-size: 24px; }
@@ -120,6 +120,8 @@ body { overflow-wrap: anywhere; }
 }
 @page { size: A4 landscape; margin: 12mm; }
 @media print {
+  /* The charts keep the size they were drawn at on screen; printing at 75 % fits about two of them on an A4 page. */
+  html { zoom: .75; }
   body { background: #fff; font-size: 12px; }
   header.top { background: #fff; color: var(--ink); border-bottom: 2px solid var(--navy); padding: 0 0 6px; }
   header.top a { color: var(--ink); }
@@ -133,9 +135,13 @@ body { overflow-wrap: anywhere; }
   .card, figure.chart, table.data tr { break-inside: avoid; page-break-inside: avoid; }
   h2, h3, figure.chart h3 { break-after: avoid; page-break-after: avoid; }
   .table-scroll { overflow: visible; }
+  table.data { font-size: 10px; margin: 4px 0; } table.data th, table.data td { padding: 1px 4px; }
+  .summary li { font-size: 12px; margin: 2px 0; } figure.chart { margin: 8px 0 4px; }
   a { color: var(--ink); text-decoration: none; }
+  /* Open sections print as they are; collapsed detail tables (the full lists behind a chart) stay out of print. */
   details > summary { display: none; }
-  details > * { display: block; }
+  details[open] > * { display: block; }
+  details:not([open]) { display: none; }
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
 """
