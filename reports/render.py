@@ -240,7 +240,8 @@ def change_words(row: Row, kind: str, previous_label: str | None) -> str:
     return f", {word} {nw(amount + unit)} so với {esc(previous_label)}"
 
 
-def portal_summary(period: Period, headline: dict[str, Row], monthly: list[Row], previous_label: str | None) -> list[str]:
+def portal_summary(period: Period, headline: dict[str, Row], monthly: list[Row], previous_label: str | None,
+                   portal_rows: list[Row] = ()) -> list[str]:
     sentences = []
     views = headline.get("portal_pageviews")
     if views is not None and views.get("value") is not None:
@@ -253,11 +254,15 @@ def portal_summary(period: Period, headline: dict[str, Row], monthly: list[Row],
             if month_number(peak["month"]) in charts.EXAM_SEASON_MONTHS:
                 text += f" ({esc(charts.EXAM_SEASON_NOTE)})"
         sentences.append(text + ".")
-    last_month = next((r for r in monthly if r["month"] == period.months[-1]), None)
-    if last_month is not None:
-        reach = users_phrase(last_month)
-        if reach:
-            sentences.append(f"{esc(period_label(last_month['month']))}: {reach} truy cập cổng thông tin và các trang thành phần.")
+    # Reach: the portal's own distinct users when its source names visitors (all sites together mix sources, so their
+    # figure is user-days only), else the all-sites user-days, said as such.
+    month = period.months[-1]
+    portal_row = next((r for r in portal_rows if r["month"] == month), None)
+    all_row = next((r for r in monthly if r["month"] == month), None)
+    if portal_row is not None and portal_row.get("users") is not None:
+        sentences.append(f"{esc(period_label(month))}: {users_phrase(portal_row)} truy cập cổng {esc(portal_row['site'])}.")
+    elif all_row is not None and users_phrase(all_row):
+        sentences.append(f"{esc(period_label(month))}: {users_phrase(all_row)} trên cổng thông tin và các trang thành phần.")
     published = headline.get("articles_published")
     if published is not None and published.get("value") is not None:
         sentences.append(f"{b(fmt_int(published['value']))} bài viết của các đơn vị được đăng trong {esc(period_label(period.code))}"
@@ -326,7 +331,7 @@ def period_summary(ctx: Context, period: Period, prefix: str = "") -> list[str]:
     dept_fb = m.feedback(period.grain, period=period.code)
     portal_all = m.portal_monthly(None, up_to_month=period.months[-1])[-13:]
     return (quota_summary(ctx, period, headline, quota_rows) + feedback_summary(period, headline, dept_fb[0] if dept_fb else None)
-            + portal_summary(period, headline, portal_all, previous_label))
+            + portal_summary(period, headline, portal_all, previous_label, m.portal_monthly(m.portal_host())))
 
 
 def period_page(ctx: Context, period: Period) -> bytes:
