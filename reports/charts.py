@@ -191,8 +191,8 @@ def quota_heatmap(key: str, rows: list[Row], units: list[Row], quarters: list[st
             hover_row.append(
                 f"<b>{plotly_text(unit['unit_name'])}</b><br>{period_label(quarter)}"
                 + (" (đang diễn ra)" if row.get("quarter_status") == "running" else "")
-                + f"<br>Bài đã gửi: {fmt_int(row['articles_submitted'])} / chỉ tiêu {fmt_int(row['quota'])}"
-                + f"<br>Bài đã đăng: {fmt_int(row['articles_published'])}"
+                + f"<br>Bài gửi (không tính rút lại): {fmt_int(row['articles_submitted'])} / chỉ tiêu {fmt_int(row['quota'])}"
+                + f"<br>Trong đó đã được đăng: {fmt_int(row['articles_published'])}"
                 + f"<br>Tình trạng: {QUOTA_STATUS_LABELS[status]}"
             )
         z.append(z_row)
@@ -231,7 +231,7 @@ def quota_heatmap(key: str, rows: list[Row], units: list[Row], quarters: list[st
         title = f"{group_label} có nguy cơ chưa đạt chỉ tiêu {when}: {join_names(behind, 8)}"
     else:
         title = f"{group_label} chưa đạt chỉ tiêu {when}: {join_names(behind, 8)}"
-    return Chart(key, title, fig, height, note="Số trong ô: bài đã gửi / chỉ tiêu của quý.",
+    return Chart(key, title, fig, height, note="Số trong ô: bài gửi trong quý (không tính bài rút lại) / chỉ tiêu của quý.",
                  legend=quota_legend(any(r.get("quarter_status") == "running" for r in rows)))
 
 
@@ -242,10 +242,10 @@ def unit_quota_bars(key: str, rows: list[Row]) -> Chart:
     traces = [
         dict(
             type="bar",
-            x=x, y=[r["articles_submitted"] for r in rows], name="Bài đã gửi", showlegend=False,
+            x=x, y=[r["articles_submitted"] for r in rows], name="Bài gửi (không tính rút lại)", showlegend=False,
             marker=dict(color=[STATUS_COLOURS[s] for s in statuses]),
             customdata=[[QUOTA_STATUS_LABELS[s], fmt_int(r["articles_published"])] for s, r in zip(statuses, rows)],
-            hovertemplate="%{x}<br>Bài đã gửi: %{y:,.0f}<br>Đã đăng: %{customdata[1]}<br>%{customdata[0]}<extra></extra>",
+            hovertemplate="%{x}<br>Bài gửi (không tính rút lại): %{y:,.0f}<br>Trong đó đã được đăng: %{customdata[1]}<br>%{customdata[0]}<extra></extra>",
         ),
         dict(type="scatter", x=x, y=[r["quota"] for r in rows], name="Chỉ tiêu", mode="lines+markers",
              line=dict(color="#1b1f24", dash="dash"), hovertemplate="%{x}<br>Chỉ tiêu: %{y:,.0f} bài<extra></extra>"),
@@ -497,7 +497,7 @@ def top_pages_bars(key: str, rows: list[Row], month: str) -> Chart:
 
 # ---- publication pipeline ------------------------------------------------------------------------------------
 def pipeline_stages(key: str, row: Row | None, quarter: str) -> Chart:
-    stages = [("submitted", "Đã gửi"), ("selected", "Được chọn"), ("published", "Đã đăng"),
+    stages = [("submitted", "Bài gửi"), ("selected", "Được chọn, chờ đăng"), ("published", "Đã được đăng"),
               ("rejected", "Không sử dụng"), ("withdrawn", "Rút lại")]
     colours = [LIGHT, BLUE, NAVY, GREY, GREY]
     values = [row[c] if row else None for c, _ in stages]
@@ -530,12 +530,13 @@ def pipeline_channels(key: str, rows: list[Row], current_quarter: str) -> Chart:
                    customdata=[period_label(r["quarter"]) for r in rows],
                    hovertemplate="%{customdata}<br>" + name + ": %{y:,.0f} bài<extra></extra>")
               for column, name, colour in channels]
-    fig = figure(traces, base_layout(300, barmode="stack", yaxis=dict(title=dict(text="Bài đã đăng"))))
+    fig = figure(traces, base_layout(300, barmode="stack", yaxis=dict(title=dict(text="Bài đã được đăng (theo quý gửi)"))))
     current = next((r for r in rows if r["quarter"] == current_quarter), None)
     if current and any((current[c] or 0) > 0 for c, _, _ in channels):
         main = max(channels, key=lambda c: current[c[0]] or 0)
-        title = f"{period_label(current_quarter)}: {main[1]} là kênh đăng nhiều bài nhất ({fmt_int(current[main[0]])} bài)"
+        title = (f"Bài gửi trong {period_label(current_quarter)}: {main[1]} là kênh đăng nhiều bài nhất "
+                 f"({fmt_int(current[main[0]])} bài)")
     else:
-        title = f"{period_label(current_quarter)}: chưa có bài nào được đăng"
-    return Chart(key, title, fig, 300)
+        title = f"Bài gửi trong {period_label(current_quarter)}: chưa có bài nào được đăng"
+    return Chart(key, title, fig, 300, note="Bài đã được đăng theo kênh, tính theo quý gửi bài.")
 

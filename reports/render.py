@@ -519,7 +519,7 @@ def unit_page(ctx: Context, unit: Row) -> bytes:
     if quota_rows:
         last = quota_rows[-1]
         status = quota_status(last)
-        summary.append(f"{esc(period_label(last['quarter']))}: đã gửi {b(fmt_int(last['articles_submitted']))} bài, "
+        summary.append(f"{esc(period_label(last['quarter']))}: đã gửi {b(fmt_int(last['articles_submitted']))} bài (không tính bài rút lại), "
                        f"chỉ tiêu {nw(fmt_int(last['quota']))} bài/quý — {status_badge(status)}")
     elif unit["unit_type"] == "department_division":
         summary.append("Phòng, ban thuộc Sở: không có chỉ tiêu gửi bài.")
