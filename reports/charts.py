@@ -441,7 +441,9 @@ def portal_daily_line(key: str, rows: list[Row], site: str, highlight: tuple[dt.
     )
     layout = base_layout(
         320, showlegend=False,
-        xaxis=dict(tickformat="T%-m/%Y", dtick="M1", ticklabelmode="period", hoverformat="%d/%m/%Y"),
+        # a month label centred on a partly shown first month would hang over the chart's left edge on a phone: hidden
+        xaxis=dict(tickformat="T%-m/%Y", dtick="M1", ticklabelmode="period", hoverformat="%d/%m/%Y",
+                   ticklabeloverflow="hide past div"),
         yaxis=dict(title=dict(text="Lượt xem mỗi ngày")),
     )
     if highlight:
