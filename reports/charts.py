@@ -155,8 +155,12 @@ def axis_label(text: str, max_chars: int | None = None) -> str:
     text = str(text)
     if max_chars is not None and len(text) > max_chars:
         text = text[: max_chars - 1].rstrip() + "…"
-    lines: list[str] = []
+    words = []
     for word in text.split(" "):
+        # a word longer than a line (an address such as 'site.hcm.edu.vn/tin-tuc/...') is cut into line-long pieces
+        words += [word[i:i + LABEL_LINE_CHARS] for i in range(0, len(word), LABEL_LINE_CHARS)] or [word]
+    lines: list[str] = []
+    for word in words:
         if lines and len(lines[-1]) + 1 + len(word) <= LABEL_LINE_CHARS:
             lines[-1] += " " + word
         else:
