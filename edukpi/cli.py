@@ -196,8 +196,12 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> None:
     from reports.render import render_reports
 
     periods = [args.period] if args.period else None
-    pages = render_reports(settings.warehouse_db, settings.reports_dir, periods)
-    print(f"{len(pages)} pages written; open {settings.reports_dir / 'index.html'}")
+    pages = render_reports(settings.warehouse_db, settings.reports_dir, periods, single_file=args.single_file)
+    if args.single_file:
+        for page in pages:
+            print(f"single-file report (links to other pages dropped; plotly.js inside): {page}")
+        return
+    print(f"{len(pages)} files written; open {settings.reports_dir / 'index.html'}")
 
 
 def cmd_sql(args: argparse.Namespace, settings: Settings) -> None:
@@ -240,6 +244,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     rep = sub.add_parser("report", help="render the HTML KPI reports from the published warehouse")
     rep.add_argument("--period", help="2024Q2, 2024-05 or 2024 (default: every quarter plus the latest month)")
+    rep.add_argument("--single-file", action="store_true",
+                     help="with --period: write that report as one self-contained HTML file for e-mail "
+                          "(bao-cao-<period>-mot-tep.html; links to the folder's other pages are dropped)")
     rep.set_defaults(handler=cmd_report)
 
     sql = sub.add_parser("sql", help="query the published warehouse read-only (no query: interactive shell)")

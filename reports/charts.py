@@ -26,6 +26,7 @@ from reports.format import (
     month_number,
     month_short_label,
     period_label,
+    quarter_short_label,
     plotly_text,
     short_unit_name,
 )
@@ -129,6 +130,30 @@ def quota_legend(include_running: bool) -> list[tuple[str, str]]:
     return chips + [("#eeeeee", "Đơn vị chưa/không còn hoạt động trong quý")]
 
 
+# Axis category labels longer than this wrap onto a second line: on a 390 px phone Plotly's automatic margin cannot make
+# room for a 40-character name, and the label was cut at the chart's left edge.
+LABEL_LINE_CHARS = 22
+
+
+def axis_label(text: str, max_chars: int | None = None) -> str:
+    """A category label for an axis: escaped like plotly_text, shortened to `max_chars` with an ellipsis, then broken at
+    spaces into lines of about LABEL_LINE_CHARS characters."""
+    text = str(text)
+    if max_chars is not None and len(text) > max_chars:
+        text = text[: max_chars - 1].rstrip() + "…"
+    words = []
+    for word in text.split(" "):
+        # a word longer than a line (an address such as 'site.hcm.edu.vn/tin-tuc/...') is cut into line-long pieces
+        words += [word[i:i + LABEL_LINE_CHARS] for i in range(0, len(word), LABEL_LINE_CHARS)] or [word]
+    lines: list[str] = []
+    for word in words:
+        if lines and len(lines[-1]) + 1 + len(word) <= LABEL_LINE_CHARS:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(plotly_text(line) for line in lines)
+
+
 def unit_labels(units: list[Row]) -> dict[str, str]:
     """Short display names, falling back to the full name where two short names would collide."""
     shorts = [short_unit_name(u["unit_name"]) for u in units]
@@ -156,8 +181,8 @@ def quota_heatmap(key: str, rows: list[Row], units: list[Row], quarters: list[st
             hover_row.append(
                 f"<b>{plotly_text(unit['unit_name'])}</b><br>{period_label(quarter)}"
                 + (" (đang diễn ra)" if row.get("quarter_status") == "running" else "")
-                + f"<br>Bài đã gửi: {fmt_int(row['articles_submitted'])} / chỉ tiêu {fmt_int(row['quota'])}"
-                + f"<br>Bài đã đăng: {fmt_int(row['articles_published'])}"
+                + f"<br>Bài gửi (không tính rút lại): {fmt_int(row['articles_submitted'])} / chỉ tiêu {fmt_int(row['quota'])}"
+                + f"<br>Trong đó đã được đăng: {fmt_int(row['articles_published'])}"
                 + f"<br>Tình trạng: {QUOTA_STATUS_LABELS[status]}"
             )
         z.append(z_row)
@@ -165,12 +190,13 @@ def quota_heatmap(key: str, rows: list[Row], units: list[Row], quarters: list[st
         hover.append(hover_row)
     trace = dict(
         type="heatmap",
-        z=z, x=[period_label(q) for q in quarters], y=[plotly_text(labels[u["unit_code"]]) for u in units],
+        z=z, x=[quarter_short_label(q) for q in quarters], y=[axis_label(labels[u["unit_code"]], 66) for u in units],
         zmin=0, zmax=3, colorscale=_STATUS_SCALE, showscale=False, xgap=3, ygap=3,
         text=text, texttemplate="%{text}", textfont=dict(size=12, color="#ffffff"),
         customdata=hover, hovertemplate="%{customdata}<extra></extra>",
     )
-    height = 70 + 26 * max(len(units), 2)
+    row_height = 26 + 13 * max((axis_label(labels[u["unit_code"]], 66).count("<br>") for u in units), default=0)
+    height = 70 + row_height * max(len(units), 2)
     fig = figure([trace], base_layout(
         height, margin=dict(l=10, r=10, t=40, b=10), plot_bgcolor="#eeeeee",
         xaxis=dict(side="top", showgrid=False, tickfont=dict(size=12)),
@@ -195,7 +221,7 @@ def quota_heatmap(key: str, rows: list[Row], units: list[Row], quarters: list[st
         title = f"{group_label} có nguy cơ chưa đạt chỉ tiêu {when}: {join_names(behind, 8)}"
     else:
         title = f"{group_label} chưa đạt chỉ tiêu {when}: {join_names(behind, 8)}"
-    return Chart(key, title, fig, height, note="Số trong ô: bài đã gửi / chỉ tiêu của quý.",
+    return Chart(key, title, fig, height, note="Số trong ô: bài gửi trong quý (không tính bài rút lại) / chỉ tiêu của quý.",
                  legend=quota_legend(any(r.get("quarter_status") == "running" for r in rows)))
 
 
@@ -206,10 +232,10 @@ def unit_quota_bars(key: str, rows: list[Row]) -> Chart:
     traces = [
         dict(
             type="bar",
-            x=x, y=[r["articles_submitted"] for r in rows], name="Bài đã gửi", showlegend=False,
+            x=x, y=[r["articles_submitted"] for r in rows], name="Bài gửi (không tính rút lại)", showlegend=False,
             marker=dict(color=[STATUS_COLOURS[s] for s in statuses]),
             customdata=[[QUOTA_STATUS_LABELS[s], fmt_int(r["articles_published"])] for s, r in zip(statuses, rows)],
-            hovertemplate="%{x}<br>Bài đã gửi: %{y:,.0f}<br>Đã đăng: %{customdata[1]}<br>%{customdata[0]}<extra></extra>",
+            hovertemplate="%{x}<br>Bài gửi (không tính rút lại): %{y:,.0f}<br>Trong đó đã được đăng: %{customdata[1]}<br>%{customdata[0]}<extra></extra>",
         ),
         dict(type="scatter", x=x, y=[r["quota"] for r in rows], name="Chỉ tiêu", mode="lines+markers",
              line=dict(color="#1b1f24", dash="dash"), hovertemplate="%{x}<br>Chỉ tiêu: %{y:,.0f} bài<extra></extra>"),
@@ -237,7 +263,8 @@ def sla_trend(key: str, rows: list[Row], target: float | None, highlight: set[st
     """Feedback received (bars) and % answered within the deadline (line) per month or quarter."""
     label = period_label
     # Many months: the short form keeps the axis labels horizontal.
-    x = [month_short_label(r["period"]) if grain == "month" and len(rows) > 8 else label(r["period"]) for r in rows]
+    # Short tick labels ('T5/2024', 'Q2/2024'): the full ones crowd each other on a phone; the hover gives the full label.
+    x = [month_short_label(r["period"]) if grain == "month" else quarter_short_label(r["period"]) for r in rows]
     traces = [
         dict(
             type="bar",
@@ -263,14 +290,12 @@ def sla_trend(key: str, rows: list[Row], target: float | None, highlight: set[st
         yaxis2=dict(title=dict(text="% trả lời đúng hạn"), overlaying="y", side="left", range=[0, 105], ticksuffix=" %",
                     fixedrange=True, showgrid=True, gridcolor="#e5e9ef"),
         margin=dict(l=70, r=70, t=36, b=50),
-        xaxis=dict(tickangle=0),
     )
     if target is not None:
-        layout["shapes"] = [dict(type="line", xref="paper", x0=0, x1=1, yref="y2", y0=target, y1=target,
-                                 line=dict(color="#c62828", dash="dot", width=2))]
-        layout["annotations"] = [dict(xref="paper", x=1, xanchor="right", yref="y2", y=target, yanchor="top", showarrow=False,
-                                      bgcolor="rgba(255,255,255,0.8)",
-                                      text=f"Mục tiêu {fmt_pct(target)}", font=dict(color="#c62828", size=12))]
+        # The target is a legend entry and a dotted line, not a label on the plot: a label there always ends up over some
+        # month's bar.
+        traces.append(dict(type="scatter", x=x, y=[target] * len(x), yaxis="y2", mode="lines", name=f"Mục tiêu {fmt_pct(target)}",
+                           line=dict(color="#c62828", dash="dot", width=2), hoverinfo="skip"))
     fig = figure(traces, layout)
     rated = [r for r in rows if r["answered_within_sla_pct"] is not None]
     if not rated:
@@ -305,12 +330,21 @@ def deadline_note(deadlines: list[Row]) -> str:
             + " theo danh mục SLA của Sở.")
 
 
+# The response-time axis ends here (working days): a few answers after months must not squeeze every bar into the left
+# edge; the chart's note says how many lie beyond. Three times the longest usual deadline (10 working days).
+RESPONSE_AXIS_MAX_DAYS = 30
+
+
 def response_distribution(key: str, tickets: list[Row], period_row: Row | None, when: str,
                           deadlines: list[Row]) -> Chart:
     """Histogram of working days to the answer, split on/over the deadline (Plotly.js bins the ticket values)."""
+    longest = max((t["working_days_to_response"] for t in tickets), default=0)
+    axis_max = min(longest, RESPONSE_AXIS_MAX_DAYS)
+    beyond = [t for t in tickets if t["working_days_to_response"] > axis_max]
     traces = []
     for within, name, colour in ((True, "Đúng hạn", BLUE), (False, "Quá hạn", "#c62828")):
-        values = [t["working_days_to_response"] for t in tickets if bool(t["within_sla"]) is within]
+        values = [t["working_days_to_response"] for t in tickets
+                  if bool(t["within_sla"]) is within and t["working_days_to_response"] <= axis_max]
         if not values:
             continue  # an empty histogram trace makes Plotly.js warn about bin grouping
         traces.append(dict(
@@ -322,7 +356,7 @@ def response_distribution(key: str, tickets: list[Row], period_row: Row | None, 
     fig = figure(traces, base_layout(
         320, barmode="stack", bargap=0.08,
         xaxis=dict(title=dict(text="Số ngày làm việc đến khi trả lời (không tính ngày tiếp nhận)"), type="linear",
-                   zeroline=False, dtick=1 if len(tickets) < 400 else None, hoverformat=",.0f"),
+                   zeroline=False, dtick=1 if axis_max <= 15 else 5, hoverformat=",.0f", range=[-0.5, axis_max + 0.5]),
         # Few tickets: whole-number ticks (the row count only steers the axis, it is not a figure of the report).
         yaxis=dict(title=dict(text="Số phản ánh"), dtick=1 if len(tickets) <= 30 else None),
     ))
@@ -334,7 +368,11 @@ def response_distribution(key: str, tickets: list[Row], period_row: Row | None, 
         title = f"Thời gian trả lời phản ánh, {when}"
     else:
         title = f"{when}: chưa có phản ánh nào được trả lời"
-    return Chart(key, title, fig, 320, note=deadline_note(deadlines))
+    note = deadline_note(deadlines)
+    if beyond:
+        note += (f" Trục ngang dừng ở {fmt_int(axis_max)} ngày; {fmt_int(len(beyond))} phản ánh được trả lời sau hơn "
+                 f"{fmt_int(axis_max)} ngày làm việc (lâu nhất {fmt_int(longest)} ngày) không hiện trên biểu đồ.")
+    return Chart(key, title, fig, 320, note=note)
 
 
 def backlog_bars(key: str, unit_rows: list[Row], dept_row: Row | None, when: str, overdue: Row | None) -> Chart | None:
@@ -346,7 +384,7 @@ def backlog_bars(key: str, unit_rows: list[Row], dept_row: Row | None, when: str
     rows.sort(key=lambda row: (-(row["open_backlog_over_10"] or 0), -(row["open_backlog_6_10"] or 0),
                              -(row["open_backlog_0_5"] or 0), row["unit_name"] or ""))
     rows = rows[:15]
-    names = [plotly_text(short_unit_name(r["unit_name"]) if r["unit_name"] else r["unit_code"]) for r in rows]
+    names = [axis_label(short_unit_name(r["unit_name"]) if r["unit_name"] else r["unit_code"]) for r in rows]
     traces = []
     for column, name, colour in (("open_backlog_0_5", "0–5 ngày làm việc", "#9ccc65"),
                                  ("open_backlog_6_10", "6–10 ngày", "#f9a825"),
@@ -410,7 +448,9 @@ def portal_daily_line(key: str, rows: list[Row], site: str, highlight: tuple[dt.
     )
     layout = base_layout(
         320, showlegend=False,
-        xaxis=dict(tickformat="T%-m/%Y", dtick="M1", ticklabelmode="period", hoverformat="%d/%m/%Y"),
+        # a month label centred on a partly shown first month would hang over the chart's left edge on a phone: hidden
+        xaxis=dict(tickformat="T%-m/%Y", dtick="M1", ticklabelmode="period", hoverformat="%d/%m/%Y",
+                   ticklabeloverflow="hide past div"),
         yaxis=dict(title=dict(text="Lượt xem mỗi ngày")),
     )
     if highlight:
@@ -430,23 +470,35 @@ def portal_daily_line(key: str, rows: list[Row], site: str, highlight: tuple[dt.
     return Chart(key, title, fig, 320)
 
 
+def page_display_title(row: Row) -> str:
+    """What a reader calls the page: its title, unless the title is empty or only a path ('/', '/tin-tuc'), which
+    says nothing to a reader; a site's home page is then named after the site."""
+    title = (row.get("page_title") or "").strip()
+    if title and not title.startswith("/"):
+        return title
+    path = row.get("page_path") or "/"
+    if path == "/":
+        return f"Trang chủ {row.get('site') or ''}".strip()
+    return f"{row.get('site') or ''}{path}"
+
+
 def top_pages_bars(key: str, rows: list[Row], month: str) -> Chart:
     rows = sorted(rows, key=lambda row: row["rank_in_month"])
-    labels = [f"{r['rank_in_month']}. {plotly_text(r['page_title'] or r['page_path'], 60)}" for r in rows]
+    labels = [axis_label(f"{row['rank_in_month']}. {page_display_title(row)}", 44) for row in rows]
     trace = dict(
         type="bar",
         y=labels, x=[r["pageviews"] for r in rows], orientation="h", marker=dict(color=BLUE),
         customdata=[[plotly_text(r["page_title"] or "", 120), plotly_text(r["site"]), plotly_text(r["page_path"], 80)] for r in rows],
         hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}%{customdata[2]}<br>Lượt xem: %{x:,.0f}<extra></extra>",
     )
-    height = 90 + 30 * max(len(rows), 2)
+    height = 90 + 38 * max(len(rows), 2)
     fig = figure([trace], base_layout(
         height, showlegend=False,
         yaxis=dict(autorange="reversed", automargin=True, rangemode="normal"),
         xaxis=dict(title=dict(text="Lượt xem")),
     ))
     if rows:
-        title = f"Được xem nhiều nhất {period_label(month)}: «{rows[0]['page_title'] or rows[0]['page_path']}»"
+        title = f"Được xem nhiều nhất {period_label(month)}: «{page_display_title(rows[0])}»"
     else:
         title = f"Chưa có số liệu trang được xem nhiều nhất {period_label(month)}"
     return Chart(key, title, fig, height)
@@ -454,7 +506,7 @@ def top_pages_bars(key: str, rows: list[Row], month: str) -> Chart:
 
 # ---- publication pipeline ------------------------------------------------------------------------------------
 def pipeline_stages(key: str, row: Row | None, quarter: str) -> Chart:
-    stages = [("submitted", "Đã gửi"), ("selected", "Được chọn"), ("published", "Đã đăng"),
+    stages = [("submitted", "Bài gửi"), ("selected", "Được chọn, chờ đăng"), ("published", "Đã được đăng"),
               ("rejected", "Không sử dụng"), ("withdrawn", "Rút lại")]
     colours = [LIGHT, BLUE, NAVY, GREY, GREY]
     values = [row[c] if row else None for c, _ in stages]
@@ -465,29 +517,35 @@ def pipeline_stages(key: str, row: Row | None, quarter: str) -> Chart:
     )
     fig = figure([trace], base_layout(300, showlegend=False, yaxis=dict(title=dict(text="Số bài"))))
     if row:
-        title = (f"{period_label(quarter)}: {fmt_int(row['published'])} bài được đăng trong {fmt_int(row['submitted'])} bài gửi"
+        title = (f"Bài gửi trong {period_label(quarter)}: {fmt_int(row['submitted'])} bài (kể cả rút lại), đến nay "
+                 f"{fmt_int(row['published'])} bài đã được đăng"
                  + (f" (tỷ lệ được chọn {fmt_pct(row['selection_rate_pct'])})" if row.get("selection_rate_pct") is not None else ""))
     else:
         title = f"{period_label(quarter)}: chưa có bài gửi"
-    note = ""
+    notes = ["Tính theo quý gửi bài."]
+    if row and row.get("published_in_quarter") is not None:
+        notes.append(f"Số bài được đăng trong {period_label(quarter)} (theo ngày đăng, gồm cả bài gửi từ quý trước): "
+                     f"{fmt_int(row['published_in_quarter'])}.")
     if row and row.get("median_days_to_publication") is not None:
-        note = f"Thời gian trung vị từ khi gửi đến khi đăng: {fmt_number(row['median_days_to_publication'])} ngày."
-    return Chart(key, title, fig, 300, note=note)
+        notes.append(f"Thời gian trung vị từ khi gửi đến khi đăng: {fmt_number(row['median_days_to_publication'])} ngày.")
+    return Chart(key, title, fig, 300, note=" ".join(notes))
 
 
 def pipeline_channels(key: str, rows: list[Row], current_quarter: str) -> Chart:
     channels = [("published_portal", "Cổng thông tin", NAVY), ("published_press", "Báo chí", "#e07b00"),
                 ("published_ministry", "Bộ GDĐT", "#6a9f3b")]
-    x = [period_label(r["quarter"]) for r in rows]
+    x = [quarter_short_label(r["quarter"]) for r in rows]
     traces = [dict(type="bar", x=x, y=[r[column] for r in rows], name=name, marker=dict(color=colour),
-                   hovertemplate="%{x}<br>" + name + ": %{y:,.0f} bài<extra></extra>")
+                   customdata=[period_label(r["quarter"]) for r in rows],
+                   hovertemplate="%{customdata}<br>" + name + ": %{y:,.0f} bài<extra></extra>")
               for column, name, colour in channels]
-    fig = figure(traces, base_layout(300, barmode="stack", yaxis=dict(title=dict(text="Bài đã đăng"))))
+    fig = figure(traces, base_layout(300, barmode="stack", yaxis=dict(title=dict(text="Bài đã được đăng (theo quý gửi)"))))
     current = next((r for r in rows if r["quarter"] == current_quarter), None)
     if current and any((current[c] or 0) > 0 for c, _, _ in channels):
         main = max(channels, key=lambda channel: current[channel[0]] or 0)
-        title = f"{period_label(current_quarter)}: {main[1]} là kênh đăng nhiều bài nhất ({fmt_int(current[main[0]])} bài)"
+        title = (f"Bài gửi trong {period_label(current_quarter)}: {main[1]} là kênh đăng nhiều bài nhất "
+                 f"({fmt_int(current[main[0]])} bài)")
     else:
-        title = f"{period_label(current_quarter)}: chưa có bài nào được đăng"
-    return Chart(key, title, fig, 300)
+        title = f"Bài gửi trong {period_label(current_quarter)}: chưa có bài nào được đăng"
+    return Chart(key, title, fig, 300, note="Bài đã được đăng theo kênh, tính theo quý gửi bài.")
 

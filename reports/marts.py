@@ -29,6 +29,7 @@ REQUIRED_COLUMNS: dict[str, list[str]] = {
         "period_grain", "period", "period_start", "unit_code", "unit_name", "received_count", "answered_count",
         "answered_within_sla_count", "answered_within_sla_pct", "median_working_days", "p90_working_days",
         "open_backlog_0_5", "open_backlog_6_10", "open_backlog_over_10", "answers_published_pct",
+        "answered_by_assigned_unit_pct", "answered_by_authorised_title_pct",
     ],
     "kpi_quota_fulfilment": [
         "unit_code", "unit_name", "unit_type", "quarter", "quarter_start", "quarter_end", "quota", "articles_submitted",
@@ -36,11 +37,13 @@ REQUIRED_COLUMNS: dict[str, list[str]] = {
         "is_behind_quota",
     ],
     "fct_portal_daily": ["site", "date", "pageviews", "source_form", "is_preferred_source"],
-    "kpi_portal_monthly": ["month", "month_start", "site", "unit_code", "pageviews", "users", "pageviews_prev_month", "pageviews_change_pct"],
+    "kpi_portal_monthly": ["month", "month_start", "site", "unit_code", "pageviews", "users", "user_days", "pageviews_prev_month",
+                           "pageviews_change_pct"],
     "kpi_portal_top_pages": ["month", "site", "page_path", "page_title", "pageviews", "rank_in_month"],
     "kpi_publication_pipeline": [
         "quarter", "unit_code", "unit_name", "submitted", "selected", "published", "rejected", "withdrawn",
         "selection_rate_pct", "median_days_to_publication", "published_portal", "published_press", "published_ministry",
+        "submitted_not_withdrawn", "published_in_quarter",
     ],
     "kpi_headline": [
         "period_grain", "period", "metric", "value", "previous_value", "change", "target", "meets_target", "is_running",
@@ -266,3 +269,8 @@ class Marts:
                 if r["unit_code"] == unit_code
                 and (not up_to_quarter or (r["quarter"] is not None and r["quarter"] <= up_to_quarter))
                 and (not quarter or r["quarter"] == quarter)]
+
+    def pipeline_rows(self, quarter: str) -> list[Row]:
+        """Every pipeline row of one quarter of submission: the department first, then the units."""
+        rows = self._table("select * from marts.kpi_publication_pipeline order by quarter, unit_code")
+        return sorted((r for r in rows if r["quarter"] == quarter), key=lambda r: (r["unit_code"] is not None, r["unit_code"] or ""))

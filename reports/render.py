@@ -29,15 +29,26 @@ from reports.format import (
     short_unit_name,
 )
 from reports.marts import Marts, Period, Row
-from reports.pages import REPORT_NAME, Column, cards_html, chart_html, num_cell, page_html, table_html
+from reports import workbook
+from reports.pages import PLOTLY_BUNDLE, REPORT_NAME, Column, cards_html, chart_html, num_cell, page_html, table_html
 from reports.social import social_section, social_summary
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 UNITS_DIR = "don-vi"
+# The one copy of plotly.js in the report folder that every page loads (keeps the vendored file's versioned name).
+PLOTLY_FILENAME = PLOTLY_BUNDLE.name
 
 
 def period_filename(code: str) -> str:
     return f"bao-cao-{code}.html"
+
+
+def single_filename(code: str) -> str:
+    return f"bao-cao-{code}-mot-tep.html"
+
+
+def workbook_filename(code: str) -> str:
+    return f"bao-cao-{code}.xlsx"
 
 
 def unit_filename(unit_code: str) -> str:
@@ -55,6 +66,12 @@ class Context:
     unit_by_code: dict[str, Row]
     period_files: dict[str, str]  # period code -> file name, for every period report that exists after this run
     source_name: str
+    # The single-file form (for e-mail): plotly.js inline and no links to other pages of the folder, which the reader
+    # of a mailed file does not have.
+    single_file: bool = False
+
+    def plotly_src(self, prefix: str) -> str | None:
+        return None if self.single_file else prefix + PLOTLY_FILENAME
 
 
 def _write(path: Path, page: bytes) -> Path:
@@ -78,7 +95,7 @@ def unit_link(ctx: Context, unit_code: str | None, name: str | None, prefix: str
     if not unit_code:
         return esc(name or MISSING)  # the department's rows carry its name (unit_name) in every kpi_* mart
     label = short_unit_name(name) if short else (name or unit_code)
-    if unit_code in ctx.unit_by_code:
+    if unit_code in ctx.unit_by_code and not ctx.single_file:
         return f'<a href="{esc(prefix + unit_filename(unit_code))}">{esc(label)}</a>'
     return esc(label)
 
@@ -182,6 +199,14 @@ def feedback_summary(period: Period, headline: dict[str, Row], dept: Row | None)
         sentences.append(f"Một nửa số phản ánh được trả lời trong {bold(fmt_number(dept['median_working_days']))} ngày làm việc"
                          + (f"; 90 % trong {bold(fmt_number(dept['p90_working_days']))} ngày."
                             if dept.get("p90_working_days") is not None else "."))
+    if dept and dept.get("answered_count"):
+        right = []
+        if dept.get("answered_by_assigned_unit_pct") is not None:
+            right.append(f"{bold(fmt_pct(dept['answered_by_assigned_unit_pct']))} do đúng đơn vị được giao trả lời")
+        if dept.get("answered_by_authorised_title_pct") is not None:
+            right.append(f"{bold(fmt_pct(dept['answered_by_authorised_title_pct']))} do đúng chức danh ký trả lời")
+        if right:
+            sentences.append("Trong số phản ánh đã trả lời: " + "; ".join(right) + ".")
     overdue = headline.get("feedback_open_overdue")
     if overdue is not None and overdue.get("value") is not None:
         if overdue["value"]:
@@ -189,6 +214,16 @@ def feedback_summary(period: Period, headline: dict[str, Row], dept: Row | None)
         else:
             sentences.append("Không còn phản ánh nào quá hạn chưa trả lời.")
     return sentences
+
+
+def pct_change_words(change_pct: float | None, versus: str) -> str:
+    """' (tăng 47,7 % so với tháng trước)': the direction in words, not only a sign."""
+    if change_pct is None:
+        return ""
+    if round(change_pct, 1) == 0:
+        return f" (không đổi so với {esc(versus)})"
+    word = "tăng" if change_pct > 0 else "giảm"
+    return f" ({word} {nowrap(fmt_pct(abs(change_pct)))} so với {esc(versus)})"
 
 
 def change_words(row: Row, kind: str, previous_label: str | None) -> str:
@@ -203,7 +238,8 @@ def change_words(row: Row, kind: str, previous_label: str | None) -> str:
     return f", {word} {nowrap(amount + unit)} so với {esc(previous_label)}"
 
 
-def portal_summary(period: Period, headline: dict[str, Row], monthly: list[Row], previous_label: str | None) -> list[str]:
+def portal_summary(period: Period, headline: dict[str, Row], monthly: list[Row], previous_label: str | None,
+                   portal_rows: list[Row] = ()) -> list[str]:
     sentences = []
     views = headline.get("portal_pageviews")
     if views is not None and views.get("value") is not None:
@@ -216,11 +252,37 @@ def portal_summary(period: Period, headline: dict[str, Row], monthly: list[Row],
             if month_number(peak["month"]) in charts.EXAM_SEASON_MONTHS:
                 text += f" ({esc(charts.EXAM_SEASON_NOTE)})"
         sentences.append(text + ".")
+    # Reach: the portal's own distinct users when its source names visitors (all sites together mix sources, so their
+    # figure is user-days only), else the all-sites user-days, said as such.
+    month = period.months[-1]
+    portal_row = next((r for r in portal_rows if r["month"] == month), None)
+    all_row = next((r for r in monthly if r["month"] == month), None)
+    if portal_row is not None and portal_row.get("users") is not None:
+        sentences.append(f"{esc(period_label(month))}: {users_phrase(portal_row)} truy cập cổng {esc(portal_row['site'])}.")
+    elif all_row is not None and users_phrase(all_row):
+        sentences.append(f"{esc(period_label(month))}: {users_phrase(all_row)} trên cổng thông tin và các trang thành phần.")
     published = headline.get("articles_published")
     if published is not None and published.get("value") is not None:
-        sentences.append(f"{bold(fmt_int(published['value']))} bài viết của các đơn vị được đăng"
-                         + change_words(published, "count", previous_label) + ".")
+        sentences.append(f"{bold(fmt_int(published['value']))} bài viết của các đơn vị được đăng trong {esc(period_label(period.code))}"
+                         " (tính theo ngày đăng)" + change_words(published, "count", previous_label) + ".")
     return sentences
+
+
+def users_phrase(row: Row) -> str:
+    """The month's reach: distinct users where the sources name visitors, otherwise user-days, said as such."""
+    if row.get("users") is not None:
+        return f"{bold(fmt_int(row['users']))} người dùng (không trùng trong tháng)"
+    if row.get("user_days") is not None:
+        return (f"{bold(fmt_int(row['user_days']))} lượt người dùng theo ngày (một người vào nhiều ngày được đếm nhiều lần; "
+                "nguồn số liệu không cho đếm người dùng không trùng)")
+    return ""
+
+
+def users_columns() -> list[Column]:
+    return [
+        Column("users", "Người dùng (không trùng trong tháng)", num_cell("users"), True),
+        Column("user_days", "Lượt người dùng theo ngày", num_cell("user_days"), True),
+    ]
 
 
 def feedback_unit_table(ctx: Context, rows: list[Row], prefix: str = "") -> str:
@@ -234,6 +296,8 @@ def feedback_unit_table(ctx: Context, rows: list[Row], prefix: str = "") -> str:
         Column("answered_within_sla_pct", "Đúng hạn", num_cell("answered_within_sla_pct", "pct"), True),
         Column("median_working_days", "Trung vị (ngày LV)", num_cell("median_working_days", "number"), True),
         Column("open_backlog_over_10", "Mở > 10 ngày", num_cell("open_backlog_over_10"), True),
+        Column("answered_by_assigned_unit_pct", "Đúng đơn vị trả lời", num_cell("answered_by_assigned_unit_pct", "pct"), True),
+        Column("answered_by_authorised_title_pct", "Đúng chức danh trả lời", num_cell("answered_by_authorised_title_pct", "pct"), True),
         Column("answers_published_pct", "Trả lời được công khai", num_cell("answers_published_pct", "pct"), True),
     ]
     return table_html(columns, rows, lambda row: {"data-unit": row["unit_code"] or "", "data-period": row["period"]})
@@ -246,13 +310,27 @@ def quota_table(ctx: Context, rows: list[Row], prefix: str = "", show_unit: bool
     else:
         columns.append(Column("quarter", "Quý", lambda row: esc(period_label(row["quarter"]))))
     columns += [
-        Column("articles_submitted", "Bài đã gửi", num_cell("articles_submitted"), True),
+        Column("articles_submitted", "Bài gửi trong quý (không tính bài rút lại)", num_cell("articles_submitted"), True),
         Column("quota", "Chỉ tiêu", num_cell("quota"), True),
-        Column("articles_published", "Bài đã đăng", num_cell("articles_published"), True),
+        Column("articles_published", "Trong đó đã được đăng", num_cell("articles_published"), True),
         Column("projected_articles", "Dự kiến cuối quý", num_cell("projected_articles", "number"), True),
         Column("status", "Tình trạng", lambda row: status_badge(row["quota_status"])),
     ]
     return table_html(columns, rows, lambda row: {"data-unit": row["unit_code"], "data-quarter": row["quarter"]})
+
+
+def period_summary(ctx: Context, period: Period, prefix: str = "") -> list[str]:
+    """The plain-language sentences that open a period report (and the index, for the latest quarter)."""
+    m = ctx.marts
+    headline = m.headline(period)
+    previous = m.previous_period(period)
+    previous_label = period_label(previous) if previous else None
+    quota_rows = m.quota_rows(up_to_quarter=period.quarter)
+    dept_fb = m.feedback(period.grain, period=period.code)
+    portal_all = m.portal_monthly(None, up_to_month=period.months[-1])[-13:]
+    return (quota_summary(ctx, period, headline, quota_rows) + feedback_summary(period, headline, dept_fb[0] if dept_fb else None)
+            + portal_summary(period, headline, portal_all, previous_label, m.portal_monthly(m.portal_host()))
+            + social_summary(period, headline, []))
 
 
 def period_page(ctx: Context, period: Period) -> bytes:
@@ -267,9 +345,7 @@ def period_page(ctx: Context, period: Period) -> bytes:
     dept_fb_row = dept_fb[0] if dept_fb else None
     portal_all = m.portal_monthly(None, up_to_month=period.months[-1])[-13:]
 
-    summary = (quota_summary(ctx, period, headline, quota_rows) + feedback_summary(period, headline, dept_fb_row)
-               + portal_summary(period, headline, portal_all, previous_label)
-               + social_summary(period, headline, []))
+    summary = period_summary(ctx, period)
     summary_html = "".join(f"<li>{s}</li>" for s in summary) or "<li>Chưa có số liệu cho kỳ này.</li>"
     running_note = ""
     if ctx.marts.period_is_running(period):
@@ -368,12 +444,20 @@ def period_page(ctx: Context, period: Period) -> bytes:
 
     parts.append(social_section(m, period, headline))
 
-    parts.append(units_nav(ctx, ""))
+    if ctx.single_file:
+        note = ('<p class="muted downloads">Bản một tệp để gửi thư điện tử: đọc được khi mở riêng, không cần mạng; '
+                "các liên kết sang báo cáo kỳ khác, trang từng đơn vị và tệp Excel đã được bỏ (chúng có trong thư mục "
+                "báo cáo đầy đủ).</p>")
+    else:
+        parts.append(units_nav(ctx, ""))
+        note = (f'<p class="downloads no-print"><a href="{esc(workbook_filename(period.code))}" download>Tải các bảng số liệu '
+                f"{esc(when)} (Excel)</a></p>")
     return page_html(
         title=f"{when} — {REPORT_NAME}", heading=f"{REPORT_NAME}: {when}",
         subtitle=f"Từ {fmt_date(period.start)} đến {fmt_date(period.end)}" + (" (đang diễn ra)" if ctx.marts.period_is_running(period) else ""),
         body="\n".join(parts),
-        generated_at=ctx.generated_at, as_of=ctx.as_of, crumbs_html=crumbs(ctx, ""), source_name=ctx.source_name,
+        generated_at=ctx.generated_at, as_of=ctx.as_of, crumbs_html="" if ctx.single_file else crumbs(ctx, ""),
+        source_name=ctx.source_name, plotly_src=ctx.plotly_src(""), note_html=note,
     )
 
 
@@ -382,7 +466,7 @@ def top_pages_table(rows: list[Row], period: Period) -> str:
     columns = [
         Column("month", "Tháng", lambda row: esc(period_label(row["month"]))),
         Column("rank_in_month", "Hạng", num_cell("rank_in_month"), True),
-        Column("page_title", "Trang", lambda row: f'{esc(row["page_title"] or row["page_path"])}<br><span class="muted">{esc(row["site"])}{esc(row["page_path"])}</span>'),
+        Column("page_title", "Trang", lambda row: f'{esc(charts.page_display_title(row))}<br><span class="muted">{esc(row["site"])}{esc(row["page_path"])}</span>'),
         Column("pageviews", "Lượt xem", num_cell("pageviews"), True),
     ]
     what = (f"5 trang được xem nhiều nhất mỗi tháng của {period_label(period.code)}" if period.grain == "quarter"
@@ -396,7 +480,7 @@ def sites_table(ctx: Context, rows: list[Row], prefix: str = "") -> str:
         Column("site", "Trang", lambda row: esc(row["site"])),
         Column("unit", "Đơn vị", lambda row: unit_link(ctx, row["unit_code"], row.get("unit_name"), prefix, short=True)),
         Column("pageviews", "Lượt xem", num_cell("pageviews"), True),
-        Column("pageviews_change_pct", "So với tháng trước", num_cell("pageviews_change_pct", "pct"), True),
+        Column("pageviews_change_pct", "So với tháng trước", signed_pct_cell("pageviews_change_pct"), True),
     ]
     return ('<details><summary>Lượt xem từng trang thành phần</summary>'
             + table_html(columns, rows, lambda row: {"data-site": row["site"]}) + "</details>")
@@ -437,7 +521,7 @@ def unit_page(ctx: Context, unit: Row) -> bytes:
     if quota_rows:
         last = quota_rows[-1]
         status = last["quota_status"]
-        summary.append(f"{esc(period_label(last['quarter']))}: đã gửi {bold(fmt_int(last['articles_submitted']))} bài, "
+        summary.append(f"{esc(period_label(last['quarter']))}: đã gửi {bold(fmt_int(last['articles_submitted']))} bài (không tính bài rút lại), "
                        f"chỉ tiêu {nowrap(fmt_int(last['quota']))} bài/quý — {status_badge(status)}")
     elif unit["unit_type"] == "department_division":
         summary.append("Phòng, ban thuộc Sở: không có chỉ tiêu gửi bài.")
@@ -451,7 +535,7 @@ def unit_page(ctx: Context, unit: Row) -> bytes:
         partial = m.period_is_running(m.period(last["month"], "month"))
         summary.append(f"Trang {esc(site)}: {bold(fmt_int(last['pageviews']))} lượt xem trong {esc(period_label(last['month']))}"
                        + (f" (đến {esc(ctx.as_of)})" if partial else "")
-                       + (f" ({nowrap(fmt_pct(last['pageviews_change_pct']))} so với tháng trước)" if last["pageviews_change_pct"] is not None else "")
+                       + pct_change_words(last["pageviews_change_pct"], "tháng trước")
                        + ".")
     elif not site:
         summary.append("Đơn vị chưa có trang thành phần trên cổng thông tin.")
@@ -474,6 +558,8 @@ def unit_page(ctx: Context, unit: Row) -> bytes:
             Column("answered_within_sla_pct", "Đúng hạn", num_cell("answered_within_sla_pct", "pct"), True),
             Column("median_working_days", "Trung vị (ngày LV)", num_cell("median_working_days", "number"), True),
             Column("open_backlog_over_10", "Mở > 10 ngày", num_cell("open_backlog_over_10"), True),
+            Column("answered_by_assigned_unit_pct", "Đúng đơn vị trả lời", num_cell("answered_by_assigned_unit_pct", "pct"), True),
+            Column("answered_by_authorised_title_pct", "Đúng chức danh trả lời", num_cell("answered_by_authorised_title_pct", "pct"), True),
             Column("answers_published_pct", "Trả lời được công khai", num_cell("answers_published_pct", "pct"), True),
         ]
         parts.append(f'<section id="phan-anh"><h2>Phản ánh, kiến nghị được giao</h2>'
@@ -483,8 +569,8 @@ def unit_page(ctx: Context, unit: Row) -> bytes:
         columns = [
             Column("month", "Tháng", lambda row: esc(period_label(row["month"]))),
             Column("pageviews", "Lượt xem", num_cell("pageviews"), True),
-            Column("users", "Người dùng", num_cell("users"), True),
-            Column("pageviews_change_pct", "So với tháng trước", num_cell("pageviews_change_pct", "pct"), True),
+            *users_columns(),
+            Column("pageviews_change_pct", "Lượt xem so với tháng trước", signed_pct_cell("pageviews_change_pct"), True),
         ]
         parts.append(f'<section id="truy-cap"><h2>Truy cập trang {esc(site)}</h2>'
                      f'{chart_html(charts.portal_monthly_bars("unit-traffic", traffic, set(), "trang " + site))}'
@@ -492,26 +578,54 @@ def unit_page(ctx: Context, unit: Row) -> bytes:
                      f'{table_html(columns, list(reversed(traffic)), lambda row: {"data-month": row["month"]})}</details></section>')
     if pipe_rows:
         columns = [
-            Column("quarter", "Quý", lambda row: period_link(ctx, row["quarter"], prefix)),
-            Column("submitted", "Đã gửi", num_cell("submitted"), True),
-            Column("selected", "Được chọn", num_cell("selected"), True),
-            Column("published", "Đã đăng", num_cell("published"), True),
-            Column("rejected", "Không sử dụng", num_cell("rejected"), True),
+            Column("quarter", "Quý gửi", lambda row: period_link(ctx, row["quarter"], prefix)),
+            *pipeline_columns(),
             Column("selection_rate_pct", "Tỷ lệ được chọn", num_cell("selection_rate_pct", "pct"), True),
             Column("median_days_to_publication", "Trung vị ngày đến khi đăng", num_cell("median_days_to_publication", "number"), True),
         ]
-        parts.append(f'<section id="xuat-ban"><h2>Bài gửi và bài được đăng</h2>'
+        parts.append(f'<section id="xuat-ban"><h2>Bài gửi và bài được đăng</h2>{PIPELINE_NOTE}'
                      f'{table_html(columns, list(reversed(pipe_rows)), lambda row: {"data-quarter": row["quarter"]})}</section>')
     with_plotly = bool(quota_rows or fb_rows or traffic)
     return page_html(
         title=f"{name} — chỉ số truyền thông", heading=name or code,
         subtitle="Chỉ số truyền thông của đơn vị", body="\n".join(parts), generated_at=ctx.generated_at,
         as_of=ctx.as_of, crumbs_html=crumbs(ctx, prefix), with_plotly=with_plotly, source_name=ctx.source_name,
+        plotly_src=ctx.plotly_src(prefix),
     )
 
 
+PIPELINE_NOTE = ('<p class="muted">Theo quý gửi bài: mỗi bài tính vào quý đơn vị gửi, với tình trạng hiện nay. '
+                 "“Bài gửi (không tính rút lại)” là số bài tính vào chỉ tiêu. “Đăng trong quý (theo ngày đăng)” đếm bài được "
+                 "đăng trong quý, dù gửi từ quý nào.</p>")
+
+
+def pipeline_columns() -> list[Column]:
+    """The pipeline figures by quarter of submission, and the one by publication date, each named for what it counts."""
+    return [
+        Column("submitted", "Bài gửi (kể cả rút lại)", num_cell("submitted"), True),
+        Column("withdrawn", "Rút lại", num_cell("withdrawn"), True),
+        Column("submitted_not_withdrawn", "Bài gửi (không tính rút lại)", num_cell("submitted_not_withdrawn"), True),
+        Column("selected", "Được chọn, chờ đăng", num_cell("selected"), True),
+        Column("published", "Đã được đăng", num_cell("published"), True),
+        Column("rejected", "Không sử dụng", num_cell("rejected"), True),
+        Column("published_in_quarter", "Đăng trong quý (theo ngày đăng)", num_cell("published_in_quarter"), True),
+    ]
+
+
+def signed_pct_cell(column: str):
+    """A change in per cent with its direction in words ('tăng 4,2 %', 'giảm 3 %')."""
+    def cell(row: Row) -> str:
+        value = row.get(column)
+        if value is None:
+            return MISSING
+        if round(value, 1) == 0:
+            return "không đổi"
+        return esc(("tăng " if value > 0 else "giảm ") + fmt_pct(abs(value)))
+    return cell
+
+
 def period_link(ctx: Context, code: str, prefix: str) -> str:
-    if code in ctx.period_files:
+    if code in ctx.period_files and not ctx.single_file:
         return f'<a href="{esc(prefix + ctx.period_files[code])}">{esc(period_label(code))}</a>'
     return esc(period_label(code))
 
@@ -543,8 +657,11 @@ def index_page(ctx: Context, docs_html: Path | None = None) -> bytes:
         previous = m.previous_period(period)
         running = (f' <span class="muted">(đang diễn ra, số liệu đến {esc(ctx.as_of)})</span>'
                    if ctx.marts.period_is_running(period) else "")
+        summary = period_summary(ctx, period)
+        summary_html = "".join(f"<li>{s}</li>" for s in summary) or "<li>Chưa có số liệu cho kỳ này.</li>"
         parts.append(
-            f'<section class="summary" id="moi-nhat"><h2>{esc(period_label(latest_quarter))} — chỉ số chính{running}</h2>'
+            f'<section class="summary" id="moi-nhat"><h2>Tóm tắt {esc(period_label(latest_quarter))}{running}</h2>'
+            f"<ul>{summary_html}</ul>"
             f'<p><a href="{esc(ctx.period_files[latest_quarter])}">Xem báo cáo đầy đủ {esc(period_label(latest_quarter))} →</a></p>'
             f"{cards_html(headline, period_label(previous) if previous else None)}</section>")
     lists = []
@@ -604,17 +721,30 @@ def select_periods(marts: Marts, periods: list[str] | None) -> list[tuple[str, s
     return chosen
 
 
+def write_plotly_library(out_dir: Path) -> Path:
+    """The folder's one copy of plotly.js (rewritten only when it differs, so a re-render leaves it alone)."""
+    target = out_dir / PLOTLY_FILENAME
+    library = PLOTLY_BUNDLE.read_bytes()
+    if not target.exists() or target.read_bytes() != library:
+        _write(target, library)
+    return target
+
+
 def render_reports(warehouse_db: Path, out_dir: Path, periods: list[str] | None = None,
-                   docs_html: Path | None = DBT_DOCS_HTML) -> list[Path]:
-    """Writes out_dir/index.html, one report per period and one scorecard per unit; returns the files written.
+                   single_file: bool = False, docs_html: Path | None = DBT_DOCS_HTML) -> list[Path]:
+    """Writes out_dir/index.html, one report (and its Excel workbook) per period, one scorecard per unit and the folder's
+    copy of plotly.js; returns the files written.
 
     The warehouse is opened read-only. `periods` takes codes like '2024Q2', '2024-05' or '2024'; by default every
-    quarter in the data plus the latest month.
+    quarter in the data plus the latest month. `single_file` writes only the chosen periods' reports, each as one
+    file with plotly.js inside and no links to the folder's other pages (bao-cao-<period>-mot-tep.html), for e-mail.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     with Marts(Path(warehouse_db)) as marts:
+        if single_file and not periods:
+            raise ValueError("the single-file form is for e-mailing one report: name the period(s), e.g. --period 2024Q2")
         chosen = select_periods(marts, periods)
         known = set(marts.periods("quarter")) | set(marts.periods("month"))
         period_files = {code: period_filename(code) for code in known if (out_dir / period_filename(code)).exists()}
@@ -624,10 +754,16 @@ def render_reports(warehouse_db: Path, out_dir: Path, periods: list[str] | None 
         ctx = Context(
             marts=marts, out_dir=out_dir, generated_at=dt.datetime.now(LOCAL_TZ),
             as_of=fmt_date(as_of) if as_of else MISSING, as_of_date=as_of, units=units, unit_by_code={u["unit_code"]: u for u in units},
-            period_files=period_files, source_name=Path(warehouse_db).name,
+            period_files=period_files, source_name=Path(warehouse_db).name, single_file=single_file,
         )
+        if single_file:
+            return [_write(out_dir / single_filename(code), period_page(ctx, marts.period(code, grain)))
+                    for code, grain in chosen]
+        written.append(write_plotly_library(out_dir))
         for code, grain in chosen:
-            written.append(_write(out_dir / period_filename(code), period_page(ctx, marts.period(code, grain))))
+            period = marts.period(code, grain)
+            written.append(_write(out_dir / period_filename(code), period_page(ctx, period)))
+            written.append(workbook.write_period_workbook(out_dir / workbook_filename(code), marts, period))
         for unit in units:
             written.append(_write(out_dir / unit_filename(unit["unit_code"]), unit_page(ctx, unit)))
         written.insert(0, _write(out_dir / "index.html", index_page(ctx, docs_html)))
@@ -639,8 +775,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("warehouse_db", type=Path)
     parser.add_argument("out_dir", type=Path)
     parser.add_argument("--period", action="append", help="'2024Q2', '2024-05' or '2024'; repeatable")
+    parser.add_argument("--single-file", action="store_true",
+                        help="write each chosen period's report as one self-contained file for e-mail (links to other pages dropped)")
     args = parser.parse_args(argv)
-    for path in render_reports(args.warehouse_db, args.out_dir, args.period):
+    for path in render_reports(args.warehouse_db, args.out_dir, args.period, single_file=args.single_file):
         print(f"{path.stat().st_size:>10,d}  {path}")
     return 0
 

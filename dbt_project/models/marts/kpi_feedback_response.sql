@@ -51,7 +51,8 @@ aggregated as (
         count(*) filter (where forwarded_at is not null) as forwarded_count,
         count(*) filter (where forwarded_in_time) as forwarded_in_time_count,
         count(*) filter (where not is_open and answer_published) as answers_published_count,
-        count(*) filter (where answered_by_assigned_unit) as answered_by_assigned_unit_count
+        count(*) filter (where answered_by_assigned_unit) as answered_by_assigned_unit_count,
+        count(*) filter (where answered_by_authorised_title) as answered_by_authorised_title_count
 
     from ticket_periods
     group by {{ group_by_unit_and_department(['period_grain', 'period_start']) }}
@@ -113,6 +114,8 @@ final as (
         {{ pct('all_rows.forwarded_in_time_count', 'all_rows.forwarded_count') }} as forwarded_in_time_pct,
         {{ pct('all_rows.answers_published_count', 'all_rows.answered_count') }} as answers_published_pct,
         {{ pct('all_rows.answered_by_assigned_unit_count', 'all_rows.answered_count') }} as answered_by_assigned_unit_pct,
+        cast(coalesce(all_rows.answered_by_authorised_title_count, 0) as bigint) as answered_by_authorised_title_count,
+        {{ pct('all_rows.answered_by_authorised_title_count', 'all_rows.answered_count') }} as answered_by_authorised_title_pct,
         bounds.as_of_date
 
     from all_rows

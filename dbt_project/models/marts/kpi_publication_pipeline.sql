@@ -1,4 +1,7 @@
--- The article pipeline per unit and for the whole department (unit_code NULL), by quarter of submission.
+-- The article pipeline per unit and for the whole department (unit_code NULL), by quarter of submission; plus
+-- published_in_quarter, the articles published during the quarter whatever quarter they were sent in (the count
+-- kpi_headline.articles_published gives), so that the two "published" figures of a report can be told apart and
+-- reconciled (tests/assert_article_counts_reconcile.sql).
 with
 
 submissions as (
@@ -48,10 +51,45 @@ aggregated as (
 
 ),
 
--- department rows for every quarter from the first submission to the as-of date, empty quarters included
+published_by_date as (
+
+    select
+        cast(date_trunc('quarter', published_at) as date) as quarter_start,
+        unit_code,
+        grouping(unit_code) = 1 as is_department,
+        count(*) as published_in_quarter
+
+    from submissions
+    where status = 'published'
+        and published_at is not null
+    group by grouping sets ((cast(date_trunc('quarter', published_at) as date), unit_code),
+                            (cast(date_trunc('quarter', published_at) as date)))
+
+),
+
+-- a unit can publish in a quarter in which it sent nothing: its row then comes from the publications alone
+combined as (
+
+    select
+        coalesce(aggregated.quarter_start, published_by_date.quarter_start) as quarter_start,
+        coalesce(aggregated.unit_code, published_by_date.unit_code) as unit_code,
+        coalesce(aggregated.is_department, published_by_date.is_department) as is_department,
+        aggregated.* exclude (quarter_start, unit_code, is_department),
+        published_by_date.published_in_quarter
+
+    from aggregated
+    full outer join published_by_date
+        on aggregated.quarter_start = published_by_date.quarter_start
+        and aggregated.is_department = published_by_date.is_department
+        and aggregated.unit_code is not distinct from published_by_date.unit_code
+
+),
+
+-- department rows for every quarter from the first submission to the last submission or publication, empty quarters
+-- included (the same quarters kpi_headline.articles_published has)
 department_quarters as (
 
-    select {{ period_starts('quarter', 'min(submitted_at)', 'max(submitted_at)') }} as quarter_start
+    select {{ period_starts('quarter', 'min(submitted_at)', 'greatest(max(submitted_at), max(published_at))') }} as quarter_start
 
     from submissions
 
@@ -60,7 +98,7 @@ department_quarters as (
 -- units, and the department for every quarter (submissions whose sender matched no unit count for the department only)
 all_rows as (
 
-    {{ unit_and_department_rows('aggregated', 'department_quarters', ['quarter_start']) }}
+    {{ unit_and_department_rows('combined', 'department_quarters', ['quarter_start']) }}
 
 ),
 
@@ -78,12 +116,14 @@ final as (
         cast(coalesce(all_rows.published, 0) as bigint) as published,
         cast(coalesce(all_rows.rejected, 0) as bigint) as rejected,
         cast(coalesce(all_rows.withdrawn, 0) as bigint) as withdrawn,
+        cast(coalesce(all_rows.submitted, 0) - coalesce(all_rows.withdrawn, 0) as bigint) as submitted_not_withdrawn,
         {{ pct('coalesce(all_rows.selected, 0) + coalesce(all_rows.published, 0)',
                'coalesce(all_rows.submitted, 0) - coalesce(all_rows.withdrawn, 0)') }} as selection_rate_pct,
         cast(all_rows.median_days_to_publication as double) as median_days_to_publication,
         cast(coalesce(all_rows.published_portal, 0) as bigint) as published_portal,
         cast(coalesce(all_rows.published_press, 0) as bigint) as published_press,
-        cast(coalesce(all_rows.published_ministry, 0) as bigint) as published_ministry
+        cast(coalesce(all_rows.published_ministry, 0) as bigint) as published_ministry,
+        cast(coalesce(all_rows.published_in_quarter, 0) as bigint) as published_in_quarter
 
     from all_rows
     left join units
