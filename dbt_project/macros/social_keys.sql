@@ -7,7 +7,7 @@
 {%- endmacro %}
 
 {#- A title compared as its words: NFC, đ -> d, accents, case, emoji and punctuation dropped, single spaces. -#}
-{% macro title_key(expr) -%}
+{% macro post_title_key(expr) -%}
     nullif(trim(regexp_replace(lower(strip_accents(replace(replace(nfc_normalize({{ expr }}), 'đ', 'd'), 'Đ', 'D'))),
         '[^a-z0-9]+', ' ', 'g')), '')
 {%- endmacro %}
