@@ -45,6 +45,29 @@ def analytics_days(raw_dir: Path) -> tuple[str, str] | None:
     return iso[0], iso[1]
 
 
+def analytics_window(settings: Settings, last_partition_day: str | None) -> tuple[tuple[str, str] | None, list[str], list[str]]:
+    """The partition range to load (first and last day of the analytics files from settings.first_day to the last
+    complete day), the messages for files dated before the first day (refused by the daily assets, which record them in
+    raw.quarantine) and the files dated after the last complete day (loaded once their day has ended)."""
+    from ingestion.daily import DailySource
+    from ingestion.loading import before_first_day_message
+    from ingestion.sources import SOURCES
+
+    days, refused, later = [], [], []
+    for source in SOURCES.values():
+        if not isinstance(source, DailySource):
+            continue
+        for relative in source.find_files(settings.raw_dir):
+            day = source.day_of(relative)
+            if day < settings.first_day:
+                refused.append(before_first_day_message(relative, day, settings.first_day))
+            elif last_partition_day is None or day.isoformat() > last_partition_day:
+                later.append(relative)
+            else:
+                days.append(day.isoformat())
+    return ((min(days), max(days)) if days else None), sorted(refused), sorted(later)
+
+
 def _parse_days(text: str) -> tuple[str, str]:
     import datetime as dt
 
@@ -66,13 +89,28 @@ def cmd_materialize(args: argparse.Namespace, settings: Settings) -> None:
     do, without a second Python start-up and definitions load (5–13 s each, docs/benchmarks.md).
     """
     os.environ.update(runtime_env(settings))  # Dagster home, dbt settings and the build paths for this process and dbt's
-    window = _parse_days(args.days) if args.days else analytics_days(settings.raw_dir)
 
     import dagster as dg
     # Pinned dagster~=1.13: the reconstructable-job handle `dagster job execute` builds from `-m dagster_defs.definitions`.
     from dagster._core.definitions.reconstruct import ReconstructableRepository
     from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
+    from dagster_defs.partitions import daily_partitions
+
+    first_partition, last_partition = daily_partitions.get_first_partition_key(), daily_partitions.get_last_partition_key()
+    if args.days:
+        window = _parse_days(args.days)
+        if window[0] < first_partition or last_partition is None or window[1] > last_partition:
+            raise SystemExit(f"edukpi materialize --days: {args.days!r} is outside the daily partitions "
+                             f"{first_partition}...{last_partition}; days before {first_partition} need an earlier "
+                             f"EDUKPI_FIRST_DAY, a day that has not ended yet loads once it has")
+    else:
+        window, refused, later = analytics_window(settings, last_partition)
+        for message in refused:
+            print(f"edukpi materialize: refused {message}", flush=True)
+        if later:
+            print(f"edukpi materialize: {len(later)} analytics file(s) of a day that has not ended yet (after "
+                  f"{last_partition}) are left for the next run: {', '.join(later[:5])}", flush=True)
     repository = ReconstructableRepository.for_module("dagster_defs.definitions", "defs", str(PROJECT_ROOT))
     runs: list[tuple[str, dict[str, str]]] = []
     if window:

@@ -298,6 +298,20 @@ INGESTED_FILES_COLUMNS: tuple[tuple[str, str], ...] = (
 )
 
 
+# Viet Nam's day-by-day calendar, written by the calendar asset (ingestion/working_days.py) for every year of the data.
+# Created empty with the other raw tables so that any dbt build finds its source, even before the asset first ran.
+CALENDAR_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("date", "DATE"),
+    ("is_weekend", "BOOLEAN"),
+    ("is_holiday", "BOOLEAN"),
+    ("holiday_name", "VARCHAR"),
+    ("is_working_day", "BOOLEAN"),
+    # False for a year the holidays package has no rules for: that year counts weekends only.
+    ("holidays_known", "BOOLEAN"),
+)
+CALENDAR_TABLE = "raw.calendar_days"
+
+
 def create_table_sql(qualified_name: str, columns: tuple[tuple[str, str], ...]) -> str:
     body = ", ".join(f'"{name}" {sql_type}' for name, sql_type in columns)
     return f"create table if not exists {qualified_name} ({body})"
@@ -311,4 +325,5 @@ def raw_schema_ddl() -> list[str]:
     # Build files created before quarantine history was kept get the column (existing rows stand: NULL).
     statements.append("alter table raw.quarantine add column if not exists superseded_at TIMESTAMP")
     statements.append(create_table_sql("raw.ingested_files", INGESTED_FILES_COLUMNS))
+    statements.append(create_table_sql(CALENDAR_TABLE, CALENDAR_COLUMNS))
     return statements

@@ -1,9 +1,11 @@
 """One typed settings object, built once at start-up and passed down (never read from the environment at import)."""
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
@@ -14,6 +16,9 @@ MAPPINGS_DIR = Path(__file__).resolve().parent / "mappings"
 SAMPLE_MARKER = ".edukpi-sample.json"
 DEVELOPMENT_HMAC_KEY = "edukpi-development-key-NOT-SECRET"
 LOCAL_TZ = "Asia/Ho_Chi_Minh"
+# First day of the daily analytics partitions unless EDUKPI_FIRST_DAY says otherwise: early enough for the exports
+# departments keep (GA4 started in 2020; older access logs are refused with a message naming this setting).
+DEFAULT_FIRST_DAY = dt.date(2020, 1, 1)
 
 
 class MissingKeyError(RuntimeError):
@@ -27,6 +32,10 @@ class Settings:
     warehouse_db: Path
     reports_dir: Path
     hmac_key: str | None
+    # First daily partition (EDUKPI_FIRST_DAY): analytics files dated before it are refused, naming this setting.
+    first_day: dt.date = DEFAULT_FIRST_DAY
+    # The day taken as today (EDUKPI_TODAY), for the calendar's range; None = the clock in Asia/Ho_Chi_Minh.
+    today: dt.date | None = None
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -42,6 +51,8 @@ class Settings:
             warehouse_db=path("EDUKPI_WAREHOUSE", PROJECT_ROOT / "data" / "warehouse.duckdb"),
             reports_dir=path("EDUKPI_REPORTS_DIR", PROJECT_ROOT / "reports" / "out"),
             hmac_key=env.get("EDUKPI_HMAC_KEY") or None,
+            first_day=_day_setting(env, "EDUKPI_FIRST_DAY") or DEFAULT_FIRST_DAY,
+            today=_day_setting(env, "EDUKPI_TODAY"),
         )
 
     def as_env(self) -> dict[str, str]:
@@ -51,10 +62,17 @@ class Settings:
             "EDUKPI_BUILD_DB": str(self.build_db),
             "EDUKPI_WAREHOUSE": str(self.warehouse_db),
             "EDUKPI_REPORTS_DIR": str(self.reports_dir),
+            "EDUKPI_FIRST_DAY": self.first_day.isoformat(),
         }
+        if self.today:
+            env["EDUKPI_TODAY"] = self.today.isoformat()
         if self.hmac_key:
             env["EDUKPI_HMAC_KEY"] = self.hmac_key
         return env
+
+    def local_today(self) -> dt.date:
+        """Today in Ho Chi Minh City, or the day EDUKPI_TODAY sets."""
+        return self.today or dt.datetime.now(ZoneInfo(LOCAL_TZ)).date()
 
     def pseudonymisation_key(self) -> bytes:
         """The HMAC key for citizens' identities; the documented development key only for generated sample data."""
@@ -67,3 +85,13 @@ class Settings:
             f"(Decree 13/2023), and {self.raw_dir} does not hold generated sample data (no {SAMPLE_MARKER}), "
             "so the development key may not be used. Set EDUKPI_HMAC_KEY to the department's secret key and run again."
         )
+
+
+def _day_setting(env: dict[str, str], name: str) -> dt.date | None:
+    value = (env.get(name) or "").strip()
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{name}={value!r} is not a day; write it as yyyy-mm-dd (e.g. {name}=2020-01-01)") from None

@@ -101,6 +101,7 @@ details > summary { cursor: pointer; color: var(--navy); font-weight: 600; margi
 ul.plain { list-style: none; padding: 0; margin: 6px 0; }
 .reports-list a { font-weight: 600; }
 .muted { color: var(--muted); }
+.no-data { color: var(--muted); font-style: italic; }
 footer { color: var(--muted); font-size: 12px; padding: 0 0 30px; }
 @media (max-width: 640px) { header.top h1 { font-size: 21px; } section { padding: 14px; } .card .value { font-size: 24px; } }
 @page { size: A4 landscape; margin: 12mm; }

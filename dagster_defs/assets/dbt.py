@@ -20,6 +20,7 @@ from dagster_dbt.asset_utils import get_upstream_unique_ids
 from dagster_defs.partitions import DAILY_DBT_MODELS, daily_partitions
 from dagster_defs.project import dbt_project
 from dagster_defs.resources import EduKpiSettings
+from ingestion.warehouse import connect
 
 LAYER_GROUPS = {"staging": "staging", "intermediate": "intermediate", "marts": "marts"}
 DAILY_MODEL_NAMES = frozenset(DAILY_DBT_MODELS.split())
@@ -102,9 +103,38 @@ BUILD_ARGS = ["build", "--exclude-resource-type", "unit_test"]
 
 
 def _dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: EduKpiSettings):
+    # Every raw table exists before dbt reads it (a subset run may select no ingestion asset): connecting creates them.
+    connect(settings.get().build_db).close()
     # The dbt profile reads the build file path from the environment; make it the run's resolved settings.
     os.environ.update(settings.get().as_env())
     yield from dbt.cli(BUILD_ARGS, context=context).stream()
+
+
+def _existing_relations(settings: EduKpiSettings, names: frozenset[str]) -> set[str]:
+    """Which of these dbt relations the build file holds. Opening it also creates every raw table (and the quarantine,
+    the ledger, the calendar) from the contracts' DDL, so a build finds every dbt source whatever files were delivered."""
+    con = connect(settings.get().build_db)
+    try:
+        rows = con.execute("select table_name from information_schema.tables where table_name in (select unnest(?))",
+                           [sorted(names)]).fetchall()
+    finally:
+        con.close()
+    return {name for (name,) in rows}
+
+
+def _build_missing_daily_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: EduKpiSettings) -> None:
+    """The GA4 daily models are built by the analytics_daily runs; a build without any analytics day (no analytics files,
+    or a fresh build file) would find no `stg_raw__ga4_events` / `int_portal_ga4_daily` to read. Build them once, over
+    every day raw.ga4_events holds (none: an empty aggregate), so the portal marts come out empty instead of failing."""
+    missing = DAILY_MODEL_NAMES - _existing_relations(settings, DAILY_MODEL_NAMES)
+    if not missing:
+        return
+    context.log.info(f"dbt models {', '.join(sorted(missing))} do not exist yet (no analytics day was built): building "
+                     "the GA4 daily models over every day raw.ga4_events holds")
+    os.environ.update(settings.get().as_env())
+    for name in ("EDUKPI_MIN_DATE", "EDUKPI_MAX_DATE"):  # no window: every day
+        os.environ.pop(name, None)
+    dbt.cli(["run", "--select", DAILY_DBT_MODELS], manifest=dbt_project().manifest_path).wait()
 
 
 @dbt_assets(
@@ -140,4 +170,5 @@ def edukpi_dbt_daily(context: dg.AssetExecutionContext, dbt: DbtCliResource, set
 )
 def edukpi_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: EduKpiSettings):
     """Build the seeds and every other dbt model and run their tests (shown as asset checks) on the build warehouse."""
+    _build_missing_daily_models(context, dbt, settings)
     yield from _dbt_build(context, dbt, settings)
