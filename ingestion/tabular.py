@@ -77,11 +77,12 @@ class TabularResult:
         return self.quarantined.height
 
 
-def process_file(source: TabularSource, path: Path, source_file: str, fingerprint: str, context: RunContext) -> TabularResult:
-    """One file through the contract. Raises RejectedFileError (UnmappableHeaderError when no mapping fits its header) when
-    the file cannot be read as a whole."""
+def process_file(source: TabularSource, path: Path, source_file: str, fingerprint: str, context: RunContext,
+                 mappings: tuple[Mapping, ...] | None = None) -> TabularResult:
+    """One file through the contract (with the source's mappings in ingestion/mappings/, unless others are given).
+    Raises RejectedFileError (UnmappableHeaderError when no mapping fits its header) when the file cannot be read as a whole."""
     contract = source.contract
-    mapped = read_mapped(path, source_file, load_mappings(source.name))
+    mapped = read_mapped(path, source_file, mappings or load_mappings(source.name))
     mapping = mapped.mapping
     frame = mapped.frame.rename({f: raw_name(f) for f in mapping.columns})
     frame = frame.with_columns(
