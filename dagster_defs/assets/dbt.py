@@ -17,11 +17,17 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 from dagster_dbt.asset_utils import get_upstream_unique_ids
 
+from dagster_defs.assets.calendar import calendar_days
 from dagster_defs.partitions import DAILY_DBT_MODELS, daily_partitions
 from dagster_defs.project import dbt_project
 from dagster_defs.resources import EduKpiSettings
 from ingestion.warehouse import connect
 
+# dbt sources whose asset has upstreams dbt does not know: the calendar is written after every source load (its range
+# follows their dates). A dbt asset downstream of it depends directly on those as well (the rule of get_asset_spec).
+UPSTREAMS_OUTSIDE_DBT: dict[dg.AssetKey, tuple[dg.AssetKey, ...]] = {
+    calendar_days.key: tuple(sorted(calendar_days.asset_deps[calendar_days.key], key=lambda key: key.to_user_string())),
+}
 LAYER_GROUPS = {"staging": "staging", "intermediate": "intermediate", "marts": "marts"}
 DAILY_MODEL_NAMES = frozenset(DAILY_DBT_MODELS.split())
 BUILT_TYPES = frozenset({"model", "seed", "snapshot"})
@@ -92,6 +98,7 @@ class EduKpiDbtTranslator(DagsterDbtTranslator):
             for ancestor in self._ancestors(manifest, unique_id)
             if not self._in_this_step(self.get_resource_props(manifest, ancestor))
         }
+        outside |= {upstream for key in outside for upstream in UPSTREAMS_OUTSIDE_DBT.get(key, ())}
         extra = sorted(outside - direct, key=lambda key: key.to_user_string())
         if not extra:
             return spec
