@@ -513,6 +513,13 @@ def _ingest_in_process(settings: Settings) -> dict[str, Any]:
             raise RuntimeError(f"floor ingestion of {name}: rows do not add up: {problems[:3]}")
         per_source[name] = {"seconds": round(time.perf_counter() - started, 3), "rows_loaded": report.rows_loaded,
                             "rows_quarantined": report.rows_quarantined, "files": len(report.files_read)}
+    # The asset raw/calendar_days: the working-day calendar dbt reads (int_calendar_days).
+    from ingestion.working_days import write_calendar
+
+    started = time.perf_counter()
+    calendar = write_calendar(settings)
+    per_source["calendar"] = {"seconds": round(time.perf_counter() - started, 3), "rows_loaded": calendar.days,
+                              "rows_quarantined": 0, "files": 0}
     return per_source
 
 

@@ -5,10 +5,11 @@ import argparse
 import logging
 import os
 import re
+import sys
 from pathlib import Path
 from typing import TextIO
 
-from edukpi.runtime import analytics_days, runtime_env
+from edukpi.runtime import analytics_window, runtime_env
 from edukpi.settings import PROJECT_ROOT, Settings
 
 # The ingestion's progress message over a range of days (dagster_defs/assets/ingestion.py), shown on the terminal.
@@ -135,7 +136,6 @@ def cmd_materialize(args: argparse.Namespace, settings: Settings) -> None:
     per step (RunProgress); Dagster's full event log and dbt's output go to data/build/logs/materialize-<time>.log.
     """
     os.environ.update(runtime_env(settings))  # Dagster home, dbt settings and the build paths for this process and dbt's
-    window = _parse_days(args.days) if args.days else analytics_days(settings.raw_dir)
 
     import contextlib
     import datetime as dt
@@ -146,6 +146,23 @@ def cmd_materialize(args: argparse.Namespace, settings: Settings) -> None:
     from dagster._core.definitions.reconstruct import ReconstructableRepository
     from dagster._core.execution.api import execute_run
     from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
+
+    from dagster_defs.partitions import daily_partitions
+
+    first_partition, last_partition = daily_partitions.get_first_partition_key(), daily_partitions.get_last_partition_key()
+    if args.days:
+        window = _parse_days(args.days)
+        if window[0] < first_partition or last_partition is None or window[1] > last_partition:
+            raise SystemExit(f"edukpi materialize --days: {args.days!r} is outside the daily partitions "
+                             f"{first_partition}...{last_partition}; days before {first_partition} need an earlier "
+                             f"EDUKPI_FIRST_DAY, a day that has not ended yet loads once it has")
+    else:
+        window, refused, later = analytics_window(settings, last_partition)
+        for message in refused:
+            print(f"edukpi materialize: refused {message}", flush=True)
+        if later:
+            print(f"edukpi materialize: {len(later)} analytics file(s) of a day that has not ended yet (after "
+                  f"{last_partition}) are left for the next run: {', '.join(later[:5])}", flush=True)
 
     log_path = settings.build_db.parent / "logs" / f"materialize-{dt.datetime.now():%Y%m%d-%H%M%S}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)

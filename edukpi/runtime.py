@@ -44,3 +44,26 @@ def analytics_days(raw_dir: Path) -> tuple[str, str] | None:
         return None
     iso = [f"{d[:4]}-{d[4:6]}-{d[6:]}" for d in (days[0], days[-1])]
     return iso[0], iso[1]
+
+
+def analytics_window(settings: Settings, last_partition_day: str | None) -> tuple[tuple[str, str] | None, list[str], list[str]]:
+    """The partition range to load (first and last day of the analytics files from settings.first_day to the last
+    complete day), the messages for files dated before the first day (refused by the daily assets, which record them in
+    raw.quarantine) and the files dated after the last complete day (loaded once their day has ended)."""
+    from ingestion.daily import DailySource
+    from ingestion.loading import before_first_day_message
+    from ingestion.sources import SOURCES
+
+    days, refused, later = [], [], []
+    for source in SOURCES.values():
+        if not isinstance(source, DailySource):
+            continue
+        for relative in source.find_files(settings.raw_dir):
+            day = source.day_of(relative)
+            if day < settings.first_day:
+                refused.append(before_first_day_message(relative, day, settings.first_day))
+            elif last_partition_day is None or day.isoformat() > last_partition_day:
+                later.append(relative)
+            else:
+                days.append(day.isoformat())
+    return ((min(days), max(days)) if days else None), sorted(refused), sorted(later)

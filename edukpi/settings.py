@@ -1,9 +1,11 @@
 """One typed settings object, built once at start-up and passed down (never read from the environment at import)."""
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
@@ -17,6 +19,9 @@ MAPPINGS_DIR = PROJECT_ROOT / "ingestion" / "mappings"
 SAMPLE_MARKER = ".edukpi-sample.json"
 DEVELOPMENT_HMAC_KEY = "edukpi-development-key-NOT-SECRET"
 LOCAL_TZ = "Asia/Ho_Chi_Minh"
+# First day of the daily analytics partitions unless EDUKPI_FIRST_DAY says otherwise: early enough for the exports
+# departments keep (GA4 started in 2020; older access logs are refused with a message naming this setting).
+DEFAULT_FIRST_DAY = dt.date(2020, 1, 1)
 
 
 class MissingKeyError(RuntimeError):
@@ -51,6 +56,10 @@ class Settings:
                 "(default data/reference) and set EDUKPI_REFERENCE_DIR to it."
             )
         return os.path.relpath(self.reference_dir.resolve(), DBT_PROJECT_DIR)
+    # First daily partition (EDUKPI_FIRST_DAY): analytics files dated before it are refused, naming this setting.
+    first_day: dt.date = DEFAULT_FIRST_DAY
+    # The day taken as today (EDUKPI_TODAY), for the calendar's range; None = the clock in Asia/Ho_Chi_Minh.
+    today: dt.date | None = None
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -68,6 +77,8 @@ class Settings:
             hmac_key=env.get("EDUKPI_HMAC_KEY") or None,
             reference_dir=path("EDUKPI_REFERENCE_DIR", DEFAULT_REFERENCE_DIR),
             mappings_dir=path("EDUKPI_MAPPINGS_DIR", MAPPINGS_DIR),
+            first_day=_day_setting(env, "EDUKPI_FIRST_DAY") or DEFAULT_FIRST_DAY,
+            today=_day_setting(env, "EDUKPI_TODAY"),
         )
         settings.dbt_seed_path  # a reference dir dbt cannot read is refused at start-up, not half-way through a build
         return settings
@@ -82,10 +93,17 @@ class Settings:
             "EDUKPI_REFERENCE_DIR": str(self.reference_dir),
             "EDUKPI_REFERENCE_SEED_PATH": self.dbt_seed_path,
             "EDUKPI_MAPPINGS_DIR": str(self.mappings_dir),
+            "EDUKPI_FIRST_DAY": self.first_day.isoformat(),
         }
+        if self.today:
+            env["EDUKPI_TODAY"] = self.today.isoformat()
         if self.hmac_key:
             env["EDUKPI_HMAC_KEY"] = self.hmac_key
         return env
+
+    def local_today(self) -> dt.date:
+        """Today in Ho Chi Minh City, or the day EDUKPI_TODAY sets."""
+        return self.today or dt.datetime.now(ZoneInfo(LOCAL_TZ)).date()
 
     def pseudonymisation_key(self) -> bytes:
         """The HMAC key for citizens' identities; the documented development key only for generated sample data."""
@@ -98,3 +116,13 @@ class Settings:
             f"(Decree 13/2023), and {self.raw_dir} does not hold generated sample data (no {SAMPLE_MARKER}), "
             "so the development key may not be used. Set EDUKPI_HMAC_KEY to the department's secret key and run again."
         )
+
+
+def _day_setting(env: dict[str, str], name: str) -> dt.date | None:
+    value = (env.get(name) or "").strip()
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{name}={value!r} is not a day; write it as yyyy-mm-dd (e.g. {name}=2020-01-01)") from None

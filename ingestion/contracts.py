@@ -516,6 +516,20 @@ INGESTED_FILES_COLUMNS: tuple[tuple[str, str], ...] = (
 LEDGER_COLUMNS_ADDED = ("mapping_name", "mapping_sha256", "reference_fingerprint", "values_unmapped")
 
 
+# Viet Nam's day-by-day calendar, written by the calendar asset (ingestion/working_days.py) for every year of the data.
+# Created empty with the other raw tables so that any dbt build finds its source, even before the asset first ran.
+CALENDAR_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("date", "DATE"),
+    ("is_weekend", "BOOLEAN"),
+    ("is_holiday", "BOOLEAN"),
+    ("holiday_name", "VARCHAR"),
+    ("is_working_day", "BOOLEAN"),
+    # False for a year the holidays package has no rules for: that year counts weekends only.
+    ("holidays_known", "BOOLEAN"),
+)
+CALENDAR_TABLE = "raw.calendar_days"
+
+
 def create_table_sql(qualified_name: str, columns: tuple[tuple[str, str], ...]) -> str:
     body = ", ".join(f'"{name}" {sql_type}' for name, sql_type in columns)
     return f"create table if not exists {qualified_name} ({body})"
@@ -540,4 +554,5 @@ def raw_schema_ddl() -> list[str]:
     # Ledgers written before files were re-checked on mapping/reference changes: NULL there means "re-check once".
     types = dict(INGESTED_FILES_COLUMNS)
     statements += [f"alter table raw.ingested_files add column if not exists {name} {types[name]}" for name in LEDGER_COLUMNS_ADDED]
+    statements.append(create_table_sql(CALENDAR_TABLE, CALENDAR_COLUMNS))
     return statements

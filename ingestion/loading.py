@@ -297,6 +297,55 @@ def load_daily(settings: Settings, source: DailySource, days: list[dt.date], loa
         con.close()
 
 
+# column_name of a raw.quarantine row that stands for a whole file refused before any of its rows was read.
+WHOLE_FILE = "(whole file)"
+FIRST_DAY_SETTING = "EDUKPI_FIRST_DAY"
+
+
+def before_first_day_message(source_file: str, day: dt.date, first_day: dt.date) -> str:
+    return (f"{source_file}: the file is dated {day.isoformat()}, before the first day of the daily partitions "
+            f"({first_day.isoformat()}), so it was not loaded. To load it, set {FIRST_DAY_SETTING}={day.replace(day=1).isoformat()} "
+            "(or earlier) and run again; the other files load as usual.")
+
+
+def refuse_files_before_first_day(settings: Settings, source: DailySource, loaded_at: dt.datetime | None = None
+                                  ) -> list[str]:
+    """Day files dated before settings.first_day (no partition holds their day) are refused, not read: each stands in
+    raw.quarantine as one row for the whole file (column_name '(whole file)', no line) while it is there and unloaded.
+    A file loaded earlier (when the first day was earlier) is left as loaded. Returns the messages, one per file.
+
+    Recorded once per version of the file: a changed file's earlier refusal is marked superseded_at, and so is the
+    refusal of a file that is removed or has become loadable. These rows are not in raw.ingested_files (no row was read),
+    so the accounting check is not concerned with them.
+    """
+    loaded_at = loaded_at or local_now()
+    early = {rel: path for rel, path in source.find_files(settings.raw_dir).items() if source.day_of(rel) < settings.first_day}
+    con = connect(settings.build_db)
+    try:
+        ledger = _ledger(con, source.name)
+        early = {rel: path for rel, path in early.items() if rel not in ledger}
+        fingerprints = {rel: fingerprint(path) for rel, path in early.items()}
+        standing = dict(con.execute(
+            "select source_file, file_fingerprint from raw.quarantine "
+            "where source = ? and column_name = ? and superseded_at is null", [source.name, WHOLE_FILE]).fetchall())
+        retired = sorted(rel for rel, fp in standing.items() if fingerprints.get(rel) != fp)
+        new = sorted(rel for rel, fp in fingerprints.items() if standing.get(rel) != fp)
+        messages = {rel: before_first_day_message(rel, source.day_of(rel), settings.first_day) for rel in early}
+        if retired or new:
+            con.begin()
+            con.execute(
+                "update raw.quarantine set superseded_at = ? where source = ? and column_name = ? and superseded_at is null "
+                "and source_file in (select unnest(?))", [loaded_at, source.name, WHOLE_FILE, retired])
+            for rel in new:
+                con.execute(
+                    f"{QUARANTINE_INSERT} values (?, ?, NULL, ?, ?, ?, ?, ?)",
+                    [source.name, rel, WHOLE_FILE, source.day_of(rel).isoformat(), messages[rel], fingerprints[rel], loaded_at])
+            con.commit()
+    finally:
+        con.close()
+    return [messages[rel] for rel in sorted(messages)]
+
+
 def _refuse_double_deliveries(files: list[DayFile]) -> None:
     """One file per folder and day (GA4: per day; logs: per host and day): two forms of one day would load it twice."""
     by_slot: dict[tuple[str, dt.date], list[str]] = {}

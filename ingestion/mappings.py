@@ -7,6 +7,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
@@ -169,6 +170,12 @@ def _load(path: Path, source: str) -> Mapping:
     formats |= {str(k): ([v] if isinstance(v, str) else list(v)) for k, v in (from_filename.get("formats") or {}).items()}
     values = {str(k): {str(a): str(b) for a, b in v.items()} for k, v in (spec.get("values") or {}).items()}
     aliases = {str(k): ([v] if isinstance(v, str) else list(v)) for k, v in (spec.get("header_aliases") or {}).items()}
+    timezone = str(spec.get("timezone") or LOCAL_TZ)
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"mapping {path}: timezone {timezone!r} is not a time zone name; write an IANA name such as "
+                         f"{LOCAL_TZ} or America/Los_Angeles (the zone of times written without an offset)") from None
     return Mapping(
         source=source,
         name=spec.get("name") or path.stem,
@@ -179,7 +186,7 @@ def _load(path: Path, source: str) -> Mapping:
         encodings=tuple(encodings),
         delimiter=str(spec.get("delimiter", ",")),
         sheet=spec.get("sheet"),
-        timezone=spec.get("timezone", LOCAL_TZ),
+        timezone=timezone,
         formats=formats,
         values=values,
         header_aliases=aliases,

@@ -92,11 +92,12 @@ class TabularResult:
         return self.quarantined.height
 
 
-def process_file(source: TabularSource, path: Path, source_file: str, fingerprint: str, context: RunContext) -> TabularResult:
-    """One file through the contract. Raises RejectedFileError (UnmappableHeaderError when no mapping fits its header) when
-    the file cannot be read as a whole."""
+def process_file(source: TabularSource, path: Path, source_file: str, fingerprint: str, context: RunContext,
+                 mappings: tuple[Mapping, ...] | None = None) -> TabularResult:
+    """One file through the contract (with the source's mappings in ingestion/mappings/, unless others are given).
+    Raises RejectedFileError (UnmappableHeaderError when no mapping fits its header) when the file cannot be read as a whole."""
     contract = source.contract
-    mapped = source.reader(path, source_file, load_mappings(source.name, context.mappings_dir))
+    mapped = source.reader(path, source_file, mappings or load_mappings(source.name, context.mappings_dir))
     mapping = mapped.mapping
     # Values the file does not hold in a column: the mapping's constants and the parts of the file's name.
     given = mapping.constants | mapping.values_from_filename(source_file)

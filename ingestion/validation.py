@@ -51,9 +51,14 @@ def shown_value(field: Field | None, expr: pl.Expr) -> pl.Expr:
 OFFSET_AT_END = r"\s*([+-]\d{2}:?\d{2})$"
 
 
-def _parse_moments(raw: pl.Expr, kind: str, formats: list[str], timezone: str) -> pl.Expr:
-    """Coalesce of every format; values with an offset (%z) are converted to local wall-clock time."""
+def _parse_moments(raw: pl.Expr, kind: str, formats: list[str], timezone: str, wall_clock_only: bool = False) -> pl.Expr:
+    """Coalesce of every format; values with an offset (%z) are converted to local wall-clock time, values without one
+    are read in the mapping's `timezone` and converted too (a naive 20:30 in America/Los_Angeles is 11:30 the next day
+    in Viet Nam). wall_clock_only: the naive times as written, in no zone (to tell a time the zone skips from a typo)."""
     parsed = []
+    if wall_clock_only:
+        return pl.coalesce([raw.str.strptime(pl.Datetime("us"), fmt, strict=False) for fmt in formats if "%z" not in fmt]
+                           or [pl.lit(None, pl.Datetime("us"))])
     if kind == "timestamp":
         raw = raw.str.replace(r"(\d)\s*[Zz]$", "${1}+00:00").str.replace(OFFSET_AT_END, "$1")
         formats = formats + [f + "%z" for f in formats if "%z" not in f and "%H" in f and f + "%z" not in formats]
@@ -131,6 +136,14 @@ def typed_columns(contract: Contract, mapping: Mapping, is_excel: bool, loaded_a
                 invalid = pl.when(only_month_first).then(pl.format(
                     "{}; read month first ({}) it would be a date, but this export writes the day first",
                     invalid, pl.lit(human_format(_month_first(day_first)[0])),
+                )).otherwise(invalid)
+            if spec.kind == "timestamp" and mapping.timezone != LOCAL_TZ:
+                # A wall-clock time the mapping's zone skips (clocks put forward for daylight saving time) reads as
+                # no time at all: say so rather than "not a valid date".
+                wall_clock = _parse_moments(raw, spec.kind, formats, mapping.timezone, wall_clock_only=True)
+                invalid = pl.when(wall_clock.is_not_null()).then(pl.format(
+                    "{} '{}' is not a time that exists in {} (the clocks were put forward over it for daylight saving "
+                    "time); write the time with its UTC offset", pl.lit(label), shown, pl.lit(mapping.timezone),
                 )).otherwise(invalid)
             problems.append(Problem(name, raw.is_not_null() & typed_column.is_null(), invalid, shown))
             limit = loaded_at if spec.kind == "timestamp" else loaded_at.date()

@@ -1,7 +1,7 @@
 """Read-only access to the published marts: each method picks rows; none aggregates or computes a KPI.
 
-The small marts the pages ask about over and over (headline, quota, feedback, portal monthly, top pages, pipeline,
-the date dimension) are read once per connection, in the order the questions want (plus tie-breaking columns, so
+The small marts the pages ask about over and over (headline, quota, feedback, portal monthly, top pages, pipeline)
+are read once per connection, in the order the questions want (plus tie-breaking columns, so
 the order is stable), and each question then picks its rows in Python: one query per mart instead of one per page
 and chart. The large fact tables (tickets, daily portal rows) are still queried per period page.
 """
@@ -14,12 +14,13 @@ from typing import Any
 
 import duckdb
 
+from reports.format import period_grain
+
 Row = dict[str, Any]
 
 # Every mart column the reports read. Checked once on opening so a renamed or missing column is reported in one
 # message naming the table and the column, instead of a SQL error deep inside a page.
 REQUIRED_COLUMNS: dict[str, list[str]] = {
-    "dim_date": ["date", "quarter_label", "month_label"],
     "dim_unit": ["unit_code", "unit_name", "unit_type", "valid_from", "valid_to", "site_host", "quota_articles_per_quarter"],
     "fct_feedback_tickets": [
         "received_date", "category", "working_days_to_response", "sla_working_days", "within_sla", "responded_at",
@@ -67,6 +68,20 @@ class Period:
     end: dt.date
     quarter: str  # the quarter holding the period (itself for a quarter)
     months: tuple[str, ...]  # months of the period ('2024-04', '2024-05', '2024-06' or just the month)
+
+
+def period_from_label(code: str, grain: str) -> Period:
+    """'2024Q2' (grain 'quarter') or '2024-05' (grain 'month') as a Period; anything else is a ValueError."""
+    if period_grain(code) != grain or grain not in ("quarter", "month"):
+        raise ValueError(f"period {code!r} is not a {grain} label (a quarter is written 2024Q2, a month 2024-05)")
+    year = int(code[:4])
+    first_month = 3 * int(code[-1]) - 2 if grain == "quarter" else int(code[5:7])
+    last_month = first_month + 2 if grain == "quarter" else first_month
+    start = dt.date(year, first_month, 1)
+    after = dt.date(year + 1, 1, 1) if last_month == 12 else dt.date(year, last_month + 1, 1)
+    return Period(code=code, grain=grain, start=start, end=after - dt.timedelta(days=1),
+                  quarter=f"{year}Q{(first_month - 1) // 3 + 1}",
+                  months=tuple(f"{year}-{month:02d}" for month in range(first_month, last_month + 1)))
 
 
 class Marts:
@@ -143,18 +158,14 @@ class Marts:
         return sorted({r["period"] for r in self._headline_rows() if r["period_grain"] == grain and r["period"] is not None})
 
     def period(self, code: str, grain: str) -> Period:
+        """The days and months of a period the marts name ('2024Q2', '2024-05', the labels of the period_labels macro).
+
+        Worked out from the label alone, not looked up in marts.dim_date: a period of the data always has its page,
+        whatever years the calendar covers.
+        """
         key = (code, grain)
         if key not in self._periods:
-            column = "quarter_label" if grain == "quarter" else "month_label"
-            matching = [r for r in self._table("select date, quarter_label, month_label from marts.dim_date order by date")
-                        if r[column] == code]
-            days = [r["date"] for r in matching if r["date"] is not None]
-            if not days:
-                raise ValueError(f"period {code!r} is not in marts.dim_date")
-            quarters = [r["quarter_label"] for r in matching if r["quarter_label"] is not None]
-            months = tuple(sorted({r["month_label"] for r in matching if r["month_label"] is not None}))
-            self._periods[key] = Period(code=code, grain=grain, start=min(days), end=max(days),
-                                        quarter=min(quarters) if quarters else None, months=months)
+            self._periods[key] = period_from_label(code, grain)
         return self._periods[key]
 
     def period_is_running(self, period: Period) -> bool:

@@ -112,6 +112,7 @@ button.print { font: inherit; font-size: 14px; padding: 4px 12px; border: 1px so
 ul.plain { list-style: none; padding: 0; margin: 6px 0; }
 .reports-list a { font-weight: 600; }
 .muted { color: var(--muted); }
+.no-data { color: var(--muted); font-style: italic; }
 footer { color: var(--muted); font-size: 12px; padding: 0 0 30px; }
 main, section, figure.chart, details { min-width: 0; max-width: 100%; }
 body { overflow-wrap: break-word; }

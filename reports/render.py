@@ -83,6 +83,11 @@ def _write(path: Path, page: bytes) -> Path:
     return path
 
 
+def no_data(what: str) -> str:
+    """The section of a source that has delivered nothing (no file of it loaded): said, never left blank or read as 0."""
+    return f'<p class="no-data">Chưa có dữ liệu {esc(what)}.</p>'
+
+
 def nowrap(text: str) -> str:
     return f'<span class="nw">{esc(text)}</span>'
 
@@ -382,11 +387,12 @@ def period_page(ctx: Context, period: Period) -> bytes:
         full = sorted(current_rows, key=lambda row: (not row["is_behind_quota"], unit_sort_key(row)))
         quota_parts.append(f'<details class="quota-all"><summary>Bảng chi tiết: mọi đơn vị có chỉ tiêu, {esc(period_label(period.quarter))}</summary>'
                            f"{quota_table(ctx, full)}</details>")
-    if quota_parts:
-        intro = ""
-        if period.grain == "month":
-            intro = f'<p class="muted">Chỉ tiêu tính theo quý: {esc(when)} thuộc {esc(period_label(period.quarter))}.</p>'
-        parts.append(f'<section class="page-break" id="chi-tieu"><h2>Chỉ tiêu bài viết theo quý</h2>{intro}{"".join(quota_parts)}</section>')
+    if not quota_parts:
+        quota_parts.append(no_data(f"về bài viết các đơn vị gửi đến hết {period_label(period.quarter)} (chưa có danh sách bài gửi)"))
+    intro = ""
+    if period.grain == "month":
+        intro = f'<p class="muted">Chỉ tiêu tính theo quý: {esc(when)} thuộc {esc(period_label(period.quarter))}.</p>'
+    parts.append(f'<section class="page-break" id="chi-tieu"><h2>Chỉ tiêu bài viết theo quý</h2>{intro}{"".join(quota_parts)}</section>')
 
     # Feedback -----------------------------------------------------------------------------------------------
     fb_parts = []
@@ -410,6 +416,9 @@ def period_page(ctx: Context, period: Period) -> bytes:
     if unit_fb:
         fb_parts.append(f"<details open><summary>Theo đơn vị được giao, {esc(when)} (tỷ lệ đúng hạn thấp nhất trước)</summary>"
                         f"{feedback_unit_table(ctx, unit_fb)}</details>")
+    if not months_fb and dept_fb_row is None and not tickets:
+        # No feedback export has been loaded up to this period: "no backlog" would read as good news.
+        fb_parts = [no_data(f"về phản ánh, kiến nghị đến hết {when} (chưa có tệp phản ánh)")]
     parts.append(f'<section class="page-break" id="phan-anh"><h2>Phản ánh, kiến nghị của người dân</h2>{"".join(fb_parts)}</section>')
 
     # Portal -------------------------------------------------------------------------------------------------
@@ -428,13 +437,14 @@ def period_page(ctx: Context, period: Period) -> bytes:
     sites = m.portal_sites_in_month(period.months[-1])
     if sites:
         portal_parts.append(f"<h3>Trang thành phần, {esc(period_label(period.months[-1]))}</h3>" + sites_table(ctx, sites))
-    parts.append(f'<section class="page-break" id="cong-thong-tin"><h2>Cổng thông tin điện tử</h2>{"".join(portal_parts) or "<p>Chưa có số liệu.</p>"}</section>')
+    parts.append(f'<section class="page-break" id="cong-thong-tin"><h2>Cổng thông tin điện tử</h2>{"".join(portal_parts) or no_data(f"về truy cập cổng thông tin đến hết {when}")}</section>')
 
     # Publication pipeline -----------------------------------------------------------------------------------
     pipe_rows = m.pipeline(up_to_quarter=period.quarter)
     current = next((r for r in pipe_rows if r["quarter"] == period.quarter), None)
     pipe_parts = [chart_html(charts.pipeline_stages("pipeline-stages", current, period.quarter)) if current
-                  else f"<p>Chưa có bài gửi trong {esc(period_label(period.quarter))}.</p>"]
+                  else f"<p>Chưa có bài gửi trong {esc(period_label(period.quarter))}.</p>" if pipe_rows
+                  else no_data(f"về bài gửi đến hết {period_label(period.quarter)} (chưa có danh sách bài gửi)")]
     if pipe_rows:
         pipe_parts.append(chart_html(charts.pipeline_channels("pipeline-channels", pipe_rows, period.quarter)))
     intro = ""

@@ -10,6 +10,7 @@ models): a subset run then orders the dbt step after them even when the models i
 `EduKpiDbtTranslator.get_asset_spec`). Builds leave dbt unit tests out; tests/integration/test_dbt_unit.py runs them.
 """
 import datetime as dt
+import json
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -18,10 +19,17 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 from dagster_dbt.asset_utils import get_upstream_unique_ids
 
+from dagster_defs.assets.calendar import calendar_days
 from dagster_defs.partitions import DAILY_DBT_TAG, daily_partitions
 from dagster_defs.project import dbt_project
 from dagster_defs.resources import EduKpiSettings
+from ingestion.build_db import connect
 
+# dbt sources whose asset has upstreams dbt does not know: the calendar is written after every source load (its range
+# follows their dates). A dbt asset downstream of it depends directly on those as well (the rule of get_asset_spec).
+UPSTREAMS_OUTSIDE_DBT: dict[dg.AssetKey, tuple[dg.AssetKey, ...]] = {
+    calendar_days.key: tuple(sorted(calendar_days.asset_deps[calendar_days.key], key=lambda key: key.to_user_string())),
+}
 LAYER_GROUPS = {"staging": "staging", "intermediate": "intermediate", "marts": "marts"}
 DAILY_DBT_SELECTION = f"tag:{DAILY_DBT_TAG}"
 BUILT_TYPES = frozenset({"model", "seed", "snapshot"})
@@ -96,6 +104,7 @@ class EduKpiDbtTranslator(DagsterDbtTranslator):
             for ancestor in self._ancestors(manifest, unique_id)
             if not self._in_this_step(self.get_resource_props(manifest, ancestor))
         }
+        outside |= {upstream for key in outside for upstream in UPSTREAMS_OUTSIDE_DBT.get(key, ())}
         extra = sorted(outside - direct, key=lambda key: key.to_user_string())
         if not extra:
             return spec
@@ -119,9 +128,46 @@ BUILD_ARGS = ["build", "--exclude-resource-type", "unit_test"]
 
 
 def _dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: EduKpiSettings):
+    # Every raw table exists before dbt reads it (a subset run may select no ingestion asset): connecting creates them.
+    connect(settings.get().build_db).close()
     # The dbt profile reads the build file path from the environment; make it the run's resolved settings.
     os.environ.update(settings.get().as_env())
     yield from dbt.cli(BUILD_ARGS, context=context).stream()
+
+
+def _manifest() -> dict[str, Any]:
+    return json.loads(dbt_project().manifest_path.read_text(encoding="utf-8"))
+
+
+def _existing_relations(settings: EduKpiSettings, names: frozenset[str]) -> set[str]:
+    """Which of these dbt relations the build file holds. Opening it also creates every raw table (and the quarantine,
+    the ledger, the calendar) from the contracts' DDL, so a build finds every dbt source whatever files were delivered."""
+    con = connect(settings.get().build_db)
+    try:
+        rows = con.execute("select table_name from information_schema.tables where table_name in (select unnest(?))",
+                           [sorted(names)]).fetchall()
+    finally:
+        con.close()
+    return {name for (name,) in rows}
+
+
+def _build_missing_daily_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: EduKpiSettings) -> None:
+    """The GA4 daily models are built by the analytics_daily runs; a build without any analytics day (no analytics files,
+    or a fresh build file) would find no `stg_ga4__events` / `int_portal_ga4_daily` to read. Build them once, over
+    every day raw.ga4_events holds (none: an empty aggregate), so the portal marts come out empty instead of failing."""
+    daily_models = frozenset(
+        node["name"] for node in _manifest()["nodes"].values()
+        if node["resource_type"] == "model" and DAILY_DBT_TAG in node.get("tags", [])
+    )
+    missing = daily_models - _existing_relations(settings, daily_models)
+    if not missing:
+        return
+    context.log.info(f"dbt models {', '.join(sorted(missing))} do not exist yet (no analytics day was built): building "
+                     "the GA4 daily models over every day raw.ga4_events holds")
+    os.environ.update(settings.get().as_env())
+    for name in ("EDUKPI_MIN_DATE", "EDUKPI_MAX_DATE"):  # no window: every day
+        os.environ.pop(name, None)
+    dbt.cli(["run", "--select", DAILY_DBT_SELECTION], manifest=dbt_project().manifest_path).wait()
 
 
 @dbt_assets(
@@ -159,4 +205,5 @@ def edukpi_dbt_daily(context: dg.AssetExecutionContext, dbt: DbtCliResource, set
 def edukpi_dbt_non_daily(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: EduKpiSettings):
     """Build the seeds and every dbt model not tagged `daily` and run their tests (shown as asset checks) on the build
     warehouse."""
+    _build_missing_daily_models(context, dbt, settings)
     yield from _dbt_build(context, dbt, settings)

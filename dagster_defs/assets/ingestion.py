@@ -8,7 +8,7 @@ import dagster as dg
 from dagster_defs.partitions import daily_partitions
 from dagster_defs.resources import EduKpiSettings
 from ingestion.daily import DailySource
-from ingestion.loading import LoadReport, accounting_problems, load_daily, load_tabular
+from ingestion.loading import LoadReport, accounting_problems, load_daily, load_tabular, refuse_files_before_first_day
 from ingestion.sources import SOURCES
 from ingestion.tabular import TabularSource
 
@@ -24,7 +24,8 @@ def _days(window: dg.TimeWindow) -> list[dt.date]:
     return [first + dt.timedelta(days=i) for i in range((window.end.date() - first).days)]
 
 
-def _result(source: DailySource | TabularSource, report: LoadReport, problems: list[str], build_db: str) -> dg.MaterializeResult:
+def _result(source: DailySource | TabularSource, report: LoadReport, problems: list[str], build_db: str,
+            refused: list[str] | None = None) -> dg.MaterializeResult:
     metadata: dict[str, object] = {
         "rows_read": report.rows_read,
         "rows_loaded": report.rows_loaded,
@@ -47,6 +48,8 @@ def _result(source: DailySource | TabularSource, report: LoadReport, problems: l
         metadata["values_unmapped"] = sum(report.values_unmapped.values())
         if report.values_unmapped:
             metadata["values_unmapped_by_file"] = dg.MetadataValue.json(report.values_unmapped)
+    if refused:
+        metadata["files_refused"] = dg.MetadataValue.json(refused[:200])
     if source.partitioned:
         metadata["days_loaded"] = len(report.days_loaded)
         metadata["days_unchanged"] = len(report.days_unchanged)
@@ -92,9 +95,14 @@ def _build_asset(source: DailySource | TabularSource) -> dg.AssetsDefinition:
     )
     def _load(context: dg.AssetExecutionContext, settings: EduKpiSettings) -> dg.MaterializeResult:
         resolved = settings.get()
+        refused: list[str] = []
         if isinstance(source, DailySource):
             days = _days(context.partition_time_window)
             context.log.info(f"{source.name}: {len(days)} day(s), {days[0]} to {days[-1]}")
+            # Files of days before the first partition are refused (recorded in raw.quarantine), the others load.
+            refused = refuse_files_before_first_day(resolved, source)
+            for message in refused:
+                context.log.warning(message)
             # One line per committed chunk: `edukpi materialize` shows these as the progress over a range of days.
             report = load_daily(resolved, source, days, on_chunk=lambda done, total, last: context.log.info(
                 f"{source.name}: {done} of {total} days loaded (to {last})"))
@@ -106,7 +114,7 @@ def _build_asset(source: DailySource | TabularSource) -> dg.AssetsDefinition:
             f"{len(report.files_removed)} removed; rows read {report.rows_read} = loaded {report.rows_loaded} "
             f"+ quarantined {report.rows_quarantined}"
         )
-        return _result(source, report, accounting_problems(resolved, source), str(resolved.build_db))
+        return _result(source, report, accounting_problems(resolved, source), str(resolved.build_db), refused)
 
     return _load
 

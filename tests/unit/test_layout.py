@@ -157,7 +157,7 @@ def test_the_rules_catch_the_old_layout(tmp_path: Path) -> None:
     files = {
         "ingestion/__init__.py": "",
         "ingestion/settings.py": "",
-        "ingestion/cli.py": "from ingestion.settings import X\n\ndef bench():\n    from bench.run import run_bench\n",
+        "ingestion/cli.py": "from edukpi.settings import X\n\ndef bench():\n    from bench.run import run_bench\n",
         "ingestion/loading.py": "from dagster_defs.resources import EduKpiSettings\n",
         "bench/__init__.py": "",
         "bench/run.py": "from edukpi.cli import runtime_env\n",
