@@ -21,6 +21,7 @@ class EduKpiSettings(dg.ConfigurableResource):
     reports_dir: str = ""
     reference_dir: str = ""
     mappings_dir: str = ""
+    local_mappings_dir: str = ""
 
     def get(self) -> Settings:
         base = Settings.from_env()
@@ -33,6 +34,7 @@ class EduKpiSettings(dg.ConfigurableResource):
                 "EDUKPI_REPORTS_DIR": self.reports_dir,
                 "EDUKPI_REFERENCE_DIR": self.reference_dir,
                 "EDUKPI_MAPPINGS_DIR": self.mappings_dir,
+                "EDUKPI_LOCAL_MAPPINGS_DIR": self.local_mappings_dir,
             }.items()
             if value
         }

@@ -14,6 +14,8 @@ DEFAULT_REFERENCE_DIR = PROJECT_ROOT / "data" / "reference"
 UNIT_REGISTRY_FILE = "unit_registry.csv"
 UNIT_REGISTRY_CSV = DEFAULT_REFERENCE_DIR / UNIT_REGISTRY_FILE
 MAPPINGS_DIR = PROJECT_ROOT / "ingestion" / "mappings"
+# An analyst's own mappings for exports the project does not ship a mapping for: tried before the built-in ones.
+LOCAL_MAPPINGS_DIR = PROJECT_ROOT / "data" / "mappings"
 
 # Marker the generator writes into data/raw: only sample data may be pseudonymised with the development key.
 SAMPLE_MARKER = ".edukpi-sample.json"
@@ -37,6 +39,11 @@ class Settings:
     hmac_key: str | None
     reference_dir: Path = DEFAULT_REFERENCE_DIR
     mappings_dir: Path = MAPPINGS_DIR  # one folder per source of column-mapping YAMLs (a new export format = a new file)
+    local_mappings_dir: Path = LOCAL_MAPPINGS_DIR  # the analyst's mappings, same layout, tried first
+    # First daily partition (EDUKPI_FIRST_DAY): analytics files dated before it are refused, naming this setting.
+    first_day: dt.date = DEFAULT_FIRST_DAY
+    # The day taken as today (EDUKPI_TODAY), for the calendar's range; None = the clock in Asia/Ho_Chi_Minh.
+    today: dt.date | None = None
 
     @property
     def unit_registry_csv(self) -> Path:
@@ -56,10 +63,6 @@ class Settings:
                 "(default data/reference) and set EDUKPI_REFERENCE_DIR to it."
             )
         return os.path.relpath(self.reference_dir.resolve(), DBT_PROJECT_DIR)
-    # First daily partition (EDUKPI_FIRST_DAY): analytics files dated before it are refused, naming this setting.
-    first_day: dt.date = DEFAULT_FIRST_DAY
-    # The day taken as today (EDUKPI_TODAY), for the calendar's range; None = the clock in Asia/Ho_Chi_Minh.
-    today: dt.date | None = None
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -77,6 +80,7 @@ class Settings:
             hmac_key=env.get("EDUKPI_HMAC_KEY") or None,
             reference_dir=path("EDUKPI_REFERENCE_DIR", DEFAULT_REFERENCE_DIR),
             mappings_dir=path("EDUKPI_MAPPINGS_DIR", MAPPINGS_DIR),
+            local_mappings_dir=path("EDUKPI_LOCAL_MAPPINGS_DIR", LOCAL_MAPPINGS_DIR),
             first_day=_day_setting(env, "EDUKPI_FIRST_DAY") or DEFAULT_FIRST_DAY,
             today=_day_setting(env, "EDUKPI_TODAY"),
         )
@@ -93,6 +97,7 @@ class Settings:
             "EDUKPI_REFERENCE_DIR": str(self.reference_dir),
             "EDUKPI_REFERENCE_SEED_PATH": self.dbt_seed_path,
             "EDUKPI_MAPPINGS_DIR": str(self.mappings_dir),
+            "EDUKPI_LOCAL_MAPPINGS_DIR": str(self.local_mappings_dir),
             "EDUKPI_FIRST_DAY": self.first_day.isoformat(),
         }
         if self.today:

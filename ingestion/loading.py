@@ -151,7 +151,7 @@ def load_tabular(settings: Settings, source: TabularSource, loaded_at: dt.dateti
     con = connect(settings.build_db)
     try:
         known = _checked_against(con, source.name)
-        mapping_shas = {m.name: m.sha256 for m in load_mappings(source.name, settings.mappings_dir)}
+        mapping_shas = {m.name: m.sha256 for m in load_mappings(source.name, settings.mappings_dir, settings.local_mappings_dir)}
         reference = reference_fingerprint(settings.reference_dir, source.reference_files)
 
         def still_valid(rel: str) -> bool:
@@ -166,7 +166,7 @@ def load_tabular(settings: Settings, source: TabularSource, loaded_at: dt.dateti
         if not changed and not report.files_removed:
             return report
         key = settings.pseudonymisation_key() if source.needs_key and changed else None
-        context = RunContext(loaded_at, settings.reference_dir, settings.mappings_dir)
+        context = RunContext(loaded_at, settings.reference_dir, settings.mappings_dir, settings.local_mappings_dir)
         results, failures = [], []
         for rel in changed:
             try:

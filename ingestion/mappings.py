@@ -220,14 +220,25 @@ def _load_cached(directory: str, source: str, stamp: tuple) -> tuple[Mapping, ..
     return tuple(_load(path, source) for path in sorted(Path(directory).glob("*.yaml")))
 
 
-def load_mappings(source: str, mappings_dir: Path = MAPPINGS_DIR) -> tuple[Mapping, ...]:
-    """The source's mappings in file-name order (the order in which they are tried)."""
-    directory = mappings_dir / source
+def _mappings_in(directory: Path, source: str) -> tuple[Mapping, ...]:
     stamp = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(directory.glob("*.yaml")))
-    mappings = _load_cached(str(directory), source, stamp)
-    if not mappings:
-        raise FileNotFoundError(f"no column mapping for source {source!r}: add one under {directory}")
-    return mappings
+    return _load_cached(str(directory), source, stamp) if stamp else ()
+
+
+def load_mappings(source: str, mappings_dir: Path = MAPPINGS_DIR, local_dir: Path | None = None) -> tuple[Mapping, ...]:
+    """The source's mappings in the order they are tried: the analyst's own (`local_dir/<source>/*.yaml`, default
+    data/mappings) by file name, then the project's (`mappings_dir/<source>/*.yaml`) by file name."""
+    local = _mappings_in(local_dir / source, source) if local_dir is not None else ()
+    shipped = _mappings_in(mappings_dir / source, source)
+    names = [m.name for m in (*local, *shipped)]
+    twice = sorted({name for name in names if names.count(name) > 1})
+    if twice:
+        paths = [str(m.path) for m in (*local, *shipped) if m.name in twice]
+        raise ValueError(f"mapping name(s) {', '.join(twice)} used by more than one mapping file ({', '.join(paths)}): "
+                         "the ledger records which mapping read a file, so each needs its own `name:`")
+    if not names:
+        raise FileNotFoundError(f"no column mapping for source {source!r}: add one under {local_dir or mappings_dir}/{source}")
+    return (*local, *shipped)
 
 
 def describe_failure(file_label: str, attempts: list[tuple[Mapping, str, list[str]]], header: list[str | None]) -> str:
@@ -240,7 +251,8 @@ def describe_failure(file_label: str, attempts: list[tuple[Mapping, str, list[st
         )
     lines.append(
         "Rename the columns in the file, or add a mapping YAML for this export format under "
-        f"ingestion/mappings/{attempts[0][0].source if attempts else '<source>'}/ (see docs/data-contracts.md)."
+        f"data/mappings/{attempts[0][0].source if attempts else '<source>'}/ (see docs/data-contracts.md, "
+        "\"Bringing a new export\")."
     )
     return "\n".join(lines)
 

@@ -29,6 +29,7 @@ class RunContext:
     loaded_at: dt.datetime
     reference_dir: Path = DEFAULT_REFERENCE_DIR
     mappings_dir: Path = MAPPINGS_DIR
+    local_mappings_dir: Path | None = None
     cache: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -97,7 +98,7 @@ def process_file(source: TabularSource, path: Path, source_file: str, fingerprin
     """One file through the contract (with the source's mappings in ingestion/mappings/, unless others are given).
     Raises RejectedFileError (UnmappableHeaderError when no mapping fits its header) when the file cannot be read as a whole."""
     contract = source.contract
-    mapped = source.reader(path, source_file, mappings or load_mappings(source.name, context.mappings_dir))
+    mapped = source.reader(path, source_file, mappings or load_mappings(source.name, context.mappings_dir, context.local_mappings_dir))
     mapping = mapped.mapping
     # Values the file does not hold in a column: the mapping's constants and the parts of the file's name.
     given = mapping.constants | mapping.values_from_filename(source_file)
