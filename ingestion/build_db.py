@@ -50,8 +50,11 @@ def limit_memory(con: duckdb.DuckDBPyConnection, build_db: Path) -> None:
             pass  # another connection of this process already spills elsewhere; it keeps doing so
 
 
-def local_now() -> dt.datetime:
-    """Wall-clock time in Ho Chi Minh City, without zone (how every timestamp in the warehouse is stored)."""
+def local_now(today: dt.date | None = None) -> dt.datetime:
+    """Wall-clock time in Ho Chi Minh City, without zone (how every timestamp in the warehouse is stored). With `today`
+    (the setting EDUKPI_TODAY) the end of that day instead: a load then judges "in the future" against that day."""
+    if today is not None:
+        return dt.datetime.combine(today, dt.time(23, 59, 59))
     return dt.datetime.now(ZoneInfo(LOCAL_TZ)).replace(tzinfo=None, microsecond=0)
 
 

@@ -144,7 +144,7 @@ def load_tabular(settings: Settings, source: TabularSource, loaded_at: dt.dateti
     bytes, no mapping fits its header, several sheets holding lists) fails the whole load (RejectedFileError, naming every
     such file) and leaves the warehouse as it was.
     """
-    loaded_at = loaded_at or local_now()
+    loaded_at = loaded_at or local_now(settings.today)
     present = source.find_files(settings.raw_dir)
     fingerprints = {rel: fingerprint(path) for rel, path in present.items()}
     report = LoadReport(source.name)
@@ -238,7 +238,7 @@ def load_daily(settings: Settings, source: DailySource, days: list[dt.date], loa
     a file DuckDB then fails to read fails its chunk, which is rolled back (chunks committed before it stay).
     `on_chunk(days loaded so far, days to load, last day of the chunk)` is called after each chunk commits (progress).
     """
-    loaded_at = loaded_at or local_now()
+    loaded_at = loaded_at or local_now(settings.today)
     wanted = set(days)
     present = {rel: path for rel, path in source.find_files(settings.raw_dir).items() if source.day_of(rel) in wanted}
     fingerprints = {rel: fingerprint(path) for rel, path in present.items()}
@@ -318,7 +318,7 @@ def refuse_files_before_first_day(settings: Settings, source: DailySource, loade
     refusal of a file that is removed or has become loadable. These rows are not in raw.ingested_files (no row was read),
     so the accounting check is not concerned with them.
     """
-    loaded_at = loaded_at or local_now()
+    loaded_at = loaded_at or local_now(settings.today)
     early = {rel: path for rel, path in source.find_files(settings.raw_dir).items() if source.day_of(rel) < settings.first_day}
     con = connect(settings.build_db)
     try:
