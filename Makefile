@@ -9,11 +9,11 @@ SEED ?= 7
 # Two pytest-xdist workers: the suite's two long chains (the tiny pipeline build and its tests, the benchmark) in parallel.
 TEST_WORKERS ?= 2
 
-# Offline and quiet at run time: Dagster home inside the repo with telemetry off, dbt usage statistics off.
-export DAGSTER_HOME := $(CURDIR)/.dagster_home
-export DBT_SEND_ANONYMOUS_USAGE_STATS := false
-export DO_NOT_TRACK := 1
-export DBT_PROFILES_DIR := $(CURDIR)/dbt_project
+DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+# The environment of dagster and dbt (build paths, Dagster home with telemetry off, dbt usage statistics off) comes from
+# one place, the settings (edukpi/runtime.py), printed by `edukpi env`. Tests set their own paths, so they take the rest.
+PROJECT_ENV = eval "$$($(BIN)/edukpi env)"
+TEST_ENV = eval "$$($(BIN)/edukpi env | grep -v '^export EDUKPI_')"
 
 .PHONY: run test test-fast dev docs sql bench install manifest clean
 
@@ -30,11 +30,10 @@ $(DAGSTER_HOME)/dagster.yaml: Makefile
 	@mkdir -p $(DAGSTER_HOME)
 	@printf 'telemetry:\n  enabled: false\nconcurrency:\n  runs:\n    max_concurrent_runs: 1\n' > $@
 
-# The dbt manifest is prepared here, never at import time of the Dagster code. Same build path string as the runs use
-# (edukpi/settings.py), so dbt's partial parsing is not refused for "profile has changed".
-manifest: export EDUKPI_BUILD_DB ?= $(CURDIR)/data/build/warehouse.duckdb
+# The dbt manifest is prepared here, never at import time of the Dagster code. Same settings as the runs use
+# (edukpi env), so dbt's partial parsing is not refused for "profile has changed".
 manifest: install
-	cd dbt_project && ../$(BIN)/dbt parse --quiet
+	$(PROJECT_ENV) && cd dbt_project && ../$(BIN)/dbt parse --quiet
 
 run: manifest
 	@if [ -z "$$(ls -A data/raw | grep -v '^.gitkeep$$')" ]; then \
@@ -49,23 +48,23 @@ run: manifest
 # Every tier: tests/unit, tests/integration (Dagster, dbt, generator presets, browser), tests/e2e (the pipeline build, bench).
 test: manifest
 	$(BIN)/python -m tests.browser_setup
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
+	$(TEST_ENV) && $(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
 
 # The unit tier only (no Dagster definitions, no dbt, no browser, so no manifest either): under a minute.
 test-fast: install
-	$(BIN)/pytest -m unit tests/unit
+	$(TEST_ENV) && $(BIN)/pytest -m unit tests/unit
 
 dev: manifest
-	$(BIN)/dagster dev -m dagster_defs.definitions -h 127.0.0.1 -p 3000
+	$(PROJECT_ENV) && $(BIN)/dagster dev -m dagster_defs.definitions -h 127.0.0.1 -p 3000
 
 # dbt docs take tables, columns and types from the build file `make run` leaves (EDUKPI_BUILD_DB overrides it, as for dbt).
 docs: manifest
-	@build_db="$$(realpath -m "$${EDUKPI_BUILD_DB:-$(CURDIR)/data/build/warehouse.duckdb}")"; \
-	if [ ! -f "$$build_db" ]; then \
-		echo "make docs: $$build_db does not exist yet; dbt docs read the tables and columns from the build warehouse: run 'make run' first." >&2; \
+	@$(PROJECT_ENV); \
+	if [ ! -f "$$EDUKPI_BUILD_DB" ]; then \
+		echo "make docs: $$EDUKPI_BUILD_DB does not exist yet; dbt docs read the tables and columns from the build warehouse: run 'make run' first." >&2; \
 		exit 1; \
 	fi; \
-	cd dbt_project && EDUKPI_BUILD_DB="$$build_db" ../$(BIN)/dbt docs generate --static
+	cd dbt_project && ../$(BIN)/dbt docs generate --static
 	@echo "dbt documentation (one self-contained file, opens offline): $(CURDIR)/dbt_project/target/static_index.html"
 
 # The staff's read-only SQL shell on the published warehouse (edukpi/sql.py).

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import dagster as dg
 
+from edukpi.settings import LOCAL_TZ
+
 from dagster_defs.assets.dbt import edukpi_dbt_daily
 from dagster_defs.assets.ingestion import ingestion_assets
 from dagster_defs.partitions import daily_partitions
@@ -47,7 +49,7 @@ refresh_schedule = dg.ScheduleDefinition(
     name="refresh_daily_schedule",
     job=refresh_job,
     cron_schedule="0 6 * * *",
-    execution_timezone="Asia/Ho_Chi_Minh",
+    execution_timezone=LOCAL_TZ,
     description="Every morning at 06:00 (after the analytics load): rebuild the KPIs, publish, render the reports.",
     default_status=dg.DefaultScheduleStatus.RUNNING,
 )

@@ -1,7 +1,8 @@
 """Dagster resources: the project's settings, resolved when a run starts (not at import)."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Mapping, Sequence
 from functools import cached_property
 from importlib.metadata import version as installed_version
 
@@ -59,3 +60,25 @@ class EduKpiDbtCli(DbtCliResource):
 
     def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> None:
         return None
+
+    def cli(self, args: Sequence[str], *, env: Mapping[str, str | None] | None = None, **kwargs):
+        """`DbtCliResource.cli` with the run's settings for dbt's process: dagster-dbt builds the dbt process's
+        environment from this process's, so `env` (None = unset) holds only while the process is started, then the
+        environment is as it was. The one place the dbt steps hand settings to dbt (the profile reads EDUKPI_BUILD_DB,
+        the daily models EDUKPI_MIN_DATE/MAX_DATE)."""
+        if not env:
+            return super().cli(args, **kwargs)
+        saved = {name: os.environ.get(name) for name in env}
+        try:
+            for name, value in env.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+            return super().cli(args, **kwargs)  # starts dbt's process, which keeps its copy of the environment
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value

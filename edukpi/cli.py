@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from edukpi.runtime import analytics_window, runtime_env
+from edukpi.runtime import analytics_window, project_env, runtime_env
 from edukpi.settings import PROJECT_ROOT, Settings
 
 # The ingestion's progress message over a range of days (dagster_defs/assets/ingestion.py), shown on the terminal.
@@ -241,6 +241,16 @@ def cmd_bench(args: argparse.Namespace, settings: Settings) -> None:
     )
 
 
+def cmd_env(args: argparse.Namespace, settings: Settings) -> None:
+    """The project's environment as shell `export` lines, for `make` (eval "$(edukpi env)") and anyone running dagster or
+    dbt by hand: built from the settings in edukpi/runtime.py, the one place that builds it."""
+    import shlex
+
+    env = runtime_env(settings)
+    for name, value in sorted(project_env(settings, Path(env["DAGSTER_HOME"])).items()):
+        print(f"export {name}={shlex.quote(value)}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="edukpi", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -275,6 +285,9 @@ def build_parser() -> argparse.ArgumentParser:
     sql.add_argument("--maxrows", type=int, default=40, help="rows printed at most (default 40; --csv/--xlsx write all)")
     sql.add_argument("--xlsx", help="write the result to this Excel file")
     sql.set_defaults(handler=cmd_sql)
+
+    env = sub.add_parser("env", help="print the project's environment as shell export lines (used by the Makefile)")
+    env.set_defaults(handler=cmd_env)
 
     bench = sub.add_parser("bench", help="benchmark generation, full and one-day builds, the floor, reports and staff queries")
     bench.add_argument("--preset", default="city-year", choices=["tiny", "sample", "city-year", "x10"])

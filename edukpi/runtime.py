@@ -12,16 +12,24 @@ from edukpi.settings import PROJECT_ROOT, Settings
 DAY_FILE = re.compile(r"(?:events_|access-)(\d{8})\.")
 
 
-def runtime_env(settings: Settings) -> dict[str, str]:
-    """Environment for Dagster and dbt child processes: the settings, a Dagster home in the repo, no telemetry."""
-    dagster_home = Path(os.environ.get("DAGSTER_HOME") or PROJECT_ROOT / ".dagster_home")
+def runtime_env(settings: Settings, dagster_home: Path | None = None, base: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of every Dagster and dbt process of the project, built in this one place from the settings: the
+    build paths, a Dagster home (default .dagster_home in the repo, or $DAGSTER_HOME) with telemetry off and one run at a
+    time, dbt's usage statistics off. `base` is the environment it extends (default this process's). The command line,
+    `make` (through `edukpi env`) and the test fixtures all take it from here."""
+    base = dict(os.environ if base is None else base)
+    dagster_home = Path(dagster_home or base.get("DAGSTER_HOME") or PROJECT_ROOT / ".dagster_home")
     dagster_home.mkdir(parents=True, exist_ok=True)
     config = dagster_home / "dagster.yaml"
     if not config.exists():
         # As the Makefile writes it: no telemetry, one run at a time (one writer of the build DuckDB).
         config.write_text("telemetry:\n  enabled: false\nconcurrency:\n  runs:\n    max_concurrent_runs: 1\n", encoding="utf-8")
+    return {**base, **project_env(settings, dagster_home)}
+
+
+def project_env(settings: Settings, dagster_home: Path) -> dict[str, str]:
+    """Only the variables the project sets (what `edukpi env` prints)."""
     return {
-        **os.environ,
         **settings.as_env(),
         "DAGSTER_HOME": str(dagster_home),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",

@@ -28,12 +28,13 @@ from reports.format import (
     safe_filename,
     short_unit_name,
 )
+from edukpi.settings import LOCAL_TZ
 from reports.marts import Marts, Period, Row
 from reports import workbook
 from reports.pages import PLOTLY_BUNDLE, REPORT_NAME, Column, cards_html, chart_html, num_cell, page_html, table_html
 from reports.social import social_section, social_summary
 
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+LOCAL_ZONE = ZoneInfo(LOCAL_TZ)
 UNITS_DIR = "don-vi"
 # The one copy of plotly.js in the report folder that every page loads (keeps the vendored file's versioned name).
 PLOTLY_FILENAME = PLOTLY_BUNDLE.name
@@ -762,7 +763,7 @@ def render_reports(warehouse_db: Path, out_dir: Path, periods: list[str] | None 
         as_of = marts.as_of_date()
         units = marts.units()
         ctx = Context(
-            marts=marts, out_dir=out_dir, generated_at=dt.datetime.now(LOCAL_TZ),
+            marts=marts, out_dir=out_dir, generated_at=dt.datetime.now(LOCAL_ZONE),
             as_of=fmt_date(as_of) if as_of else MISSING, as_of_date=as_of, units=units, unit_by_code={u["unit_code"]: u for u in units},
             period_files=period_files, source_name=Path(warehouse_db).name, single_file=single_file,
         )

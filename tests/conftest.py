@@ -22,6 +22,10 @@ class BuiltPipeline:
 
 
 def pipeline_env(root: Path) -> tuple[Settings, dict[str, str]]:
+    """Settings of a build under `root` and the environment of its processes, from the one place that builds it
+    (edukpi/runtime.py), with a Dagster home of its own; none of this process's EDUKPI_* settings leak in."""
+    from edukpi.runtime import runtime_env
+
     settings = Settings(
         raw_dir=root / "raw",
         build_db=root / "build" / "warehouse.duckdb",
@@ -29,16 +33,8 @@ def pipeline_env(root: Path) -> tuple[Settings, dict[str, str]]:
         reports_dir=root / "reports",
         hmac_key=None,
     )
-    dagster_home = root / "dagster_home"
-    dagster_home.mkdir(parents=True, exist_ok=True)
-    (dagster_home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("EDUKPI_")},
-        **settings.as_env(),
-        "DAGSTER_HOME": str(dagster_home),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
-    return settings, env
+    base = {k: v for k, v in os.environ.items() if not k.startswith("EDUKPI_")}
+    return settings, runtime_env(settings, dagster_home=root / "dagster_home", base=base)
 
 
 def run_edukpi(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:

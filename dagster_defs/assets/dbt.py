@@ -11,7 +11,6 @@ models): a subset run then orders the dbt step after them even when the models i
 """
 import datetime as dt
 import json
-import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -127,12 +126,17 @@ class EduKpiDbtTranslator(DagsterDbtTranslator):
 BUILD_ARGS = ["build", "--exclude-resource-type", "unit_test"]
 
 
-def _dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: EduKpiSettings):
+def _dbt_env(settings: EduKpiSettings, first_day: str | None = None, last_day: str | None = None) -> dict[str, str | None]:
+    """What dbt's process gets: the run's resolved settings (the profile reads the build file path) and the window of
+    days of the daily models (None: unset, every day)."""
+    return {**settings.get().as_env(), "EDUKPI_MIN_DATE": first_day, "EDUKPI_MAX_DATE": last_day}
+
+
+def _dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: EduKpiSettings,
+               first_day: str | None = None, last_day: str | None = None):
     # Every raw table exists before dbt reads it (a subset run may select no ingestion asset): connecting creates them.
     connect(settings.get().build_db).close()
-    # The dbt profile reads the build file path from the environment; make it the run's resolved settings.
-    os.environ.update(settings.get().as_env())
-    yield from dbt.cli(BUILD_ARGS, context=context).stream()
+    yield from dbt.cli(BUILD_ARGS, context=context, env=_dbt_env(settings, first_day, last_day)).stream()
 
 
 def _manifest() -> dict[str, Any]:
@@ -164,10 +168,7 @@ def _build_missing_daily_models(context: dg.AssetExecutionContext, dbt: DbtCliRe
         return
     context.log.info(f"dbt models {', '.join(sorted(missing))} do not exist yet (no analytics day was built): building "
                      "the GA4 daily models over every day raw.ga4_events holds")
-    os.environ.update(settings.get().as_env())
-    for name in ("EDUKPI_MIN_DATE", "EDUKPI_MAX_DATE"):  # no window: every day
-        os.environ.pop(name, None)
-    dbt.cli(["run", "--select", DAILY_DBT_SELECTION], manifest=dbt_project().manifest_path).wait()
+    dbt.cli(["run", "--select", DAILY_DBT_SELECTION], manifest=dbt_project().manifest_path, env=_dbt_env(settings)).wait()
 
 
 @dbt_assets(
@@ -187,12 +188,7 @@ def edukpi_dbt_daily(context: dg.AssetExecutionContext, dbt: DbtCliResource, set
     context.log.info(f"dbt window {first} … {last}")
     # Passed as environment variables, not --vars: a change of --vars makes dbt re-parse the whole project (5–10 s), a
     # change of an env_var() value only the file that reads it (int_portal_ga4_daily.sql).
-    os.environ.update({"EDUKPI_MIN_DATE": first, "EDUKPI_MAX_DATE": last})
-    try:
-        yield from _dbt_build(context, dbt, settings)
-    finally:
-        for name in ("EDUKPI_MIN_DATE", "EDUKPI_MAX_DATE"):
-            os.environ.pop(name, None)
+    yield from _dbt_build(context, dbt, settings, first, last)
 
 
 @dbt_assets(

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import polars as pl
 
+from edukpi.settings import LOCAL_TZ
 from ingestion.contracts import FACEBOOK_INSIGHTS
 from ingestion.mappings import Mapping, RejectedFileError
 from ingestion.readers import LINE, MappedRows, decode
@@ -80,7 +81,7 @@ def rules(frame: pl.DataFrame, mapping: Mapping, context: RunContext) -> tuple[p
     # is the midnight that ends the day it is for, so the value belongs to the Pacific day just before end_time, the day
     # Insights labels it (a lifetime value is likewise "as of the end of" that day).
     boundary = str(mapping.options.get("day_boundary_timezone", "America/Los_Angeles"))
-    end_local = pl.col("end_time").dt.replace_time_zone("Asia/Ho_Chi_Minh").dt.convert_time_zone(boundary)
+    end_local = pl.col("end_time").dt.replace_time_zone(LOCAL_TZ).dt.convert_time_zone(boundary)
     object_id = pl.col("object_id")
     frame = frame.with_columns(
         pl.col(raw_name("metric")).str.strip_chars().str.to_lowercase().alias("source_metric"),
