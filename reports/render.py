@@ -30,6 +30,7 @@ from reports.format import (
 )
 from reports.marts import Marts, Period, Row
 from reports.pages import REPORT_NAME, Column, cards_html, chart_html, num_cell, page_html, table_html
+from reports.plan_disclosure import disclosure_section, plan_coverage_section
 from reports.social import social_section, social_summary
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -367,6 +368,8 @@ def period_page(ctx: Context, period: Period) -> bytes:
     parts.append(f'<section class="page-break" id="xuat-ban"><h2>Tiếp nhận và đăng bài của các đơn vị</h2>{intro}{"".join(pipe_parts)}</section>')
 
     parts.append(social_section(m, period, headline))
+    parts.append(plan_coverage_section(m, period))
+    parts.append(disclosure_section(m, period))
 
     parts.append(units_nav(ctx, ""))
     return page_html(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -148,7 +149,7 @@ def _rows(path: Path, file_label: str) -> list[dict]:
     if problem is not None:
         return [{**base, LINE: 1, "_parse_problem": f"{problem}. Accepted: {ACCEPTED}"}]
     parser = _PageParser()
-    parser.feed(text)
+    parser.feed(unicodedata.normalize("NFC", text))
     parser.close()
     title = " ".join(" ".join(parser.heading or parser.title).split())
     page_year, _ = _dates_in(title)
