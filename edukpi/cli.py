@@ -100,7 +100,7 @@ def _nudges_as_of(settings: Settings, as_of: str, scratch: Path) -> Path:
 
     if not settings.build_db.exists():
         raise SystemExit(f"edukpi nudges: no build file at {settings.build_db}; run `make run` (or edukpi materialize) first")
-    copy = scratch / "nudges.duckdb"
+    copy = scratch / settings.build_db.name  # same name: dbt's relations carry the database (file) name
     shutil.copyfile(settings.build_db, copy)
     env = {**runtime_env(settings), "EDUKPI_BUILD_DB": str(copy), "EDUKPI_AS_OF_DATE": as_of}
     done = subprocess.run(

@@ -14,7 +14,7 @@ import polars as pl
 
 from edukpi.settings import DEFAULT_REFERENCE_DIR
 
-from .conftest import BuiltPipeline, run_edukpi
+from tests.conftest import BuiltPipeline, run_edukpi
 
 AS_OF = dt.date(2024, 5, 15)
 ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4}
