@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 
-from reports.format import esc, fmt_date
+from reports.format import esc, fmt_date, period_label
 
 KIND_ORDER = ("articles", "feedback_overdue", "feedback_due_soon", "disclosure")
 OVERVIEW_FILE = "tong_hop_nhac_viec.xlsx"
@@ -28,7 +28,7 @@ def read_nudges(db_path: Path) -> list[dict]:
 def _sentence(row: dict) -> str:
     kind, count, days = row["reminder_kind"], row["items_count"], row["days_left"]
     if kind == "articles":
-        return (f"Bài viết {row['period']}: còn thiếu {count} bài so với chỉ tiêu của quý; "
+        return (f"Bài viết {period_label(row['period'])}: còn thiếu {count} bài so với chỉ tiêu của quý; "
                 f"còn {days} ngày đến hết quý.")
     if kind == "feedback_overdue":
         return (f"Phản ánh, kiến nghị đã quá hạn trả lời: {count} (quá hạn nhiều nhất {-days} ngày làm việc). "

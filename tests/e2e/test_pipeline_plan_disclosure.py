@@ -197,3 +197,21 @@ def test_nudges_as_of_a_day_name_what_each_unit_still_owes(built_pipeline: Built
     assert on_track, "the tiny data has units on track"
     assert {p.stem for p in out.glob("*.txt")} == reminded
     assert not (out / f"{on_track[0]}.txt").exists()
+
+
+def test_period_page_lists_the_plan_items_due_without_articles(built_pipeline: BuiltPipeline) -> None:
+    warehouse, reports = built_pipeline.settings.warehouse_db, built_pipeline.settings.reports_dir
+    for quarter in ("2024Q2", "2024Q3"):
+        page = (reports / f"bao-cao-{quarter}.html").read_text(encoding="utf-8")
+        section = page.split('id="do-phu-ke-hoach"', 1)[1].split("</section>", 1)[0]
+        empty = {r["plan_item_id"] for r in query(warehouse, "select plan_item_id from marts.kpi_plan_coverage "
+                                                              "where quarter = ? and is_due_without_articles", [quarter])}
+        flagged = set(re.findall(r'data-item="([^"]+)" data-due-empty="true"', section))
+        assert flagged == empty
+        for item in empty:
+            assert f"{item} " in section.split('class="alert"', 1)[1].split("</p>", 1)[0]
+        assert len(re.findall(r'data-item="', section)) == len(plan_items())
+    disclosure = (reports / "bao-cao-2024Q2.html").read_text(encoding="utf-8").split('id="cong-khai"', 1)[1]
+    incomplete = query(warehouse, "select site_host from marts.kpi_disclosure where school_year = '2023-2024' "
+                                  "and not is_complete")
+    assert incomplete and all(r["site_host"] in disclosure for r in incomplete)
