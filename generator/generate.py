@@ -9,6 +9,9 @@ from generator.analytics import write_analytics
 from generator.calendar import WorkingCalendar
 from generator.catalog import build_catalog, load_registry
 from generator.feedback import write_feedback
+from generator.incidents import write_incidents
+from generator.listening import write_listening
+from generator.monthly_reports import write_monthly_reports
 from generator.presets import DATE_FROM, DATE_TO, GENERATOR_VERSION, PRESETS
 from generator.social import write_social
 from generator.submissions import write_submissions
@@ -49,6 +52,8 @@ def generate(preset: str, seed: int, out_dir: Path, progress: bool = True) -> di
     submission_notes = write_submissions(out_dir, config, seed, registry, calendar, files, rows)
     feedback_notes = write_feedback(out_dir, config, seed, registry, calendar, files, rows)
     social_notes = write_social(out_dir, config, seed, registry, calendar, files, rows)
+    issues_notes = {**write_listening(out_dir, config, seed, files, rows), **write_incidents(out_dir, seed, files, rows),
+                    **write_monthly_reports(out_dir, seed, registry, calendar, files, rows)}
     return {
         "preset": preset,
         "seed": seed,
@@ -65,4 +70,5 @@ def generate(preset: str, seed: int, out_dir: Path, progress: bool = True) -> di
         **submission_notes,
         **feedback_notes,
         "social": social_notes,
+        "issues": issues_notes,
     }
