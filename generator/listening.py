@@ -18,7 +18,7 @@ from generator.presets import DATE_FROM, N_DAYS, Preset
 from generator.writers import write_csv
 
 _STREAMS = {"mentions": 201}
-MENTIONS_PER_DAY = {"tiny": 3.0, "sample": 20.0, "city-year": 60.0, "x10": 200.0}
+MENTIONS_PER_DAY = {"tiny": 10.0, "sample": 25.0, "city-year": 60.0, "x10": 200.0}
 SPIKE_EVERY_DAYS = 40
 SPIKE_MULTIPLIER = 5.0
 EXPORT_EVERY_DAYS, EXPORT_WINDOW_DAYS = 7, 10

@@ -43,7 +43,7 @@ daily as (
 ),
 
 -- the window length is data (a seed), so the trailing window is a self-join, not a window frame
-trailing as (
+windowed as (
 
     select
         daily.mention_date,
@@ -63,20 +63,20 @@ trailing as (
 final as (
 
     select
-        trailing.mention_date,
-        cast(trailing.mention_count as integer) as mention_count,
-        cast(trailing.trailing_median as double) as trailing_median,
-        cast(listening_reference.spike_factor * trailing.trailing_median as double) as spike_threshold,
+        windowed.mention_date,
+        cast(windowed.mention_count as integer) as mention_count,
+        cast(windowed.trailing_median as double) as trailing_median,
+        cast(listening_reference.spike_factor * windowed.trailing_median as double) as spike_threshold,
         coalesce(
-            trailing.days_in_window = listening_reference.spike_window_days
-            and trailing.mention_count >= listening_reference.spike_factor * trailing.trailing_median
-            and trailing.mention_count >= listening_reference.spike_min_mentions,
+            windowed.days_in_window = listening_reference.spike_window_days
+            and windowed.mention_count >= listening_reference.spike_factor * windowed.trailing_median
+            and windowed.mention_count >= listening_reference.spike_min_mentions,
             false
         ) as is_spike,
         cast(listening_reference.spike_factor as double) as spike_factor,
         cast(listening_reference.spike_window_days as integer) as spike_window_days
 
-    from trailing
+    from windowed
     cross join listening_reference
 
 )
