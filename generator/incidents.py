@@ -1,8 +1,8 @@
 """Sample incident log of the press office, seeded and deterministic.
 
 Most stories that made mentions spike (generator.listening.spike_days) become an incident within a day; the press and the
-hotline raise others. The log is saved at the end of each quarter: an incident still open then is listed again in the
-next quarter's file with its later response and resolution.
+hotline raise others. The log is saved at the end of each quarter and keeps the previous month's incidents on it: those are
+listed again in the next quarter's file, with the response and resolution that came after the earlier save.
 """
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ OTHER_INCIDENTS_PER_DAY = {"Báo chí": 0.8 / 30, "Đường dây nóng": 0.6 / 
 SEVERITIES = (("Thấp", 0.35), ("Trung bình", 0.4), ("Cao", 0.2), ("Nghiêm trọng", 0.05))
 LEAD_UNITS = (("SGD_VP", 0.6), ("SGD_GDTRH", 0.15), ("SGD_KHTC", 0.1), ("SGD_TTR", 0.1), ("SGD_GDTH", 0.05))
 TIME_FORMAT = "%d/%m/%Y %H:%M"
+RELISTED_DAYS = 31
 
 
 def build_incidents(seed: int) -> pl.DataFrame:
@@ -67,7 +68,8 @@ def _as_saved(incidents: pl.DataFrame, saved_at: dt.datetime) -> pl.DataFrame:
 
 
 def write_incidents(out_dir: Path, seed: int, files: dict[str, list[str]], rows: dict[str, int]) -> dict:
-    """One file per quarter: the incidents of the quarter, and those of earlier quarters still open at its start."""
+    """One file per quarter, saved at its end: the incidents of the quarter and, listed again with what is known now,
+    those of the last RELISTED_DAYS days before it."""
     folder = out_dir / "incidents"
     folder.mkdir(parents=True, exist_ok=True)
     files.setdefault("incidents", [])
@@ -75,14 +77,9 @@ def write_incidents(out_dir: Path, seed: int, files: dict[str, list[str]], rows:
     rows["incidents"] = incidents.height
     rows["incident_rows"] = 0
     for q_start, q_end in QUARTERS:
-        saved_at = dt.datetime.combine(q_end, dt.time(23, 59))
-        log = _as_saved(incidents, saved_at)
-        carried = incidents.filter(
-            (pl.col("detected_at") < dt.datetime.combine(q_start, dt.time()))
-            & (pl.col("resolved_at").is_null() | (pl.col("resolved_at") >= dt.datetime.combine(q_start, dt.time())))
-        )["incident_id"]
-        in_quarter = pl.col(COLUMNS["detected_at"]).str.strptime(pl.Datetime, TIME_FORMAT).dt.date() >= q_start
-        log = log.filter(in_quarter | pl.col(COLUMNS["incident_id"]).is_in(carried.implode()))
+        saved_at = min(dt.datetime.combine(q_end, dt.time(23, 59)), AS_OF)
+        relisted_from = dt.datetime.combine(q_start - dt.timedelta(days=RELISTED_DAYS), dt.time())
+        log = _as_saved(incidents.filter(pl.col("detected_at") >= relisted_from), saved_at)
         path = folder / f"su_co_{quarter_label(q_start)}.csv"
         write_csv(log, path, bom=True)
         files["incidents"].append(path.relative_to(out_dir).as_posix())
