@@ -601,7 +601,7 @@ MONTHLY_REPORTS = Contract(
         Field("issues_count", "integer", "Issues of public concern reported; not negative.", "3", required=True,
               min_value=0),
     ),
-    key=("unit_as_sent", "report_month"),
+    key=("unit_as_sent", "report_month", "submitted_at"),
 )
 
 CONTRACTS |= {c.source: c for c in (LISTENING_MENTIONS, INCIDENTS, MONTHLY_REPORTS)}
