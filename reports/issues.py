@@ -48,10 +48,12 @@ def _spikes(m: Marts, period: Period) -> str:
         Column("first_incident_id", "Sự cố", lambda r: esc(r["first_incident_id"]) if r["became_incident"]
                else "<strong>chưa ghi nhận</strong>"),
     ]
+    rule = m.rows("select * from reference.listening_reference")[0]
     return ("<h3>Ngày đề cập tăng đột biến</h3>" + table_html(columns, spikes, lambda r: {"data-day": str(r["spike_date"])})
-            + f'<p class="muted">Đột biến: số đề cập trong ngày ít nhất gấp đôi trung vị các ngày trước (hệ số và số ngày '
-              f"trong dữ liệu tham chiếu); được coi là đã thành sự cố khi có sự cố phát hiện trong "
-              f"{esc(fmt_int(spikes[0]['incident_match_days']))} ngày sau đó.</p>")
+            + f'<p class="muted">Đột biến: số đề cập trong ngày ít nhất gấp {esc(fmt_number(rule["spike_factor"]))} lần '
+              f'trung vị của {esc(fmt_int(rule["spike_window_days"]))} ngày trước đó và ít nhất '
+              f'{esc(fmt_int(rule["spike_min_mentions"]))} đề cập; được coi là đã thành sự cố khi có sự cố phát hiện trong '
+              f'ngày đó hoặc {esc(fmt_int(rule["incident_match_days"]))} ngày sau.</p>')
 
 
 def _incidents(m: Marts, period: Period) -> str:
