@@ -10,6 +10,9 @@ from generator.calendar import WorkingCalendar
 from generator.disclosure import write_disclosure
 from generator.catalog import build_catalog, load_registry
 from generator.feedback import write_feedback
+from generator.incidents import write_incidents
+from generator.listening import write_listening
+from generator.monthly_reports import write_monthly_reports
 from generator.presets import DATE_FROM, DATE_TO, GENERATOR_VERSION, PRESETS
 from generator.social import write_social
 from generator.submissions import write_submissions
@@ -51,6 +54,8 @@ def generate(preset: str, seed: int, out_dir: Path, progress: bool = True) -> di
     feedback_notes = write_feedback(out_dir, config, seed, registry, calendar, files, rows)
     social_notes = write_social(out_dir, config, seed, registry, calendar, files, rows)
     disclosure_notes = write_disclosure(out_dir, config, seed, registry, files, rows)
+    issues_notes = {**write_listening(out_dir, config, seed, files, rows), **write_incidents(out_dir, seed, files, rows),
+                    **write_monthly_reports(out_dir, seed, registry, calendar, files, rows)}
     return {
         "preset": preset,
         "seed": seed,
@@ -68,4 +73,5 @@ def generate(preset: str, seed: int, out_dir: Path, progress: bool = True) -> di
         **feedback_notes,
         "social": social_notes,
         "disclosure": disclosure_notes,
+        "issues": issues_notes,
     }

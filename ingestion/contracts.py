@@ -525,6 +525,127 @@ CONTRACTS: dict[str, Contract] = {
               FACEBOOK_INSIGHTS, ZALO_ARTICLES, ZALO_FOLLOWERS, ZALO_INTERACTIONS, MODERATION_LOG, DISCLOSURE_ITEMS)
 }
 
+# ---- Issues of public concern: social listening, communication incidents, the divisions' monthly reports --------------
+LISTENING_SENTIMENTS = {"positive": "Tích cực", "neutral": "Trung lập", "negative": "Tiêu cực", "not_rated": "Chưa đánh giá"}
+LISTENING_SOURCE_TYPES = {
+    name: name for name in ("news", "facebook", "forum", "blog", "video", "x", "other")
+}
+OTHER_LISTENING_SOURCE_TYPE = "other"
+INCIDENT_ORIGINS = {"listening": "Theo dõi mạng xã hội", "press": "Báo chí", "hotline": "Đường dây nóng",
+                    "other": "Khác"}
+INCIDENT_SEVERITIES = {"low": "Thấp", "medium": "Trung bình", "high": "Cao", "critical": "Nghiêm trọng"}
+
+LISTENING_MENTIONS = Contract(
+    source="listening",
+    table="listening_mentions",
+    description=(
+        "Mentions of the department found by a media-monitoring tool (mention export, CSV or XLSX, English or Vietnamese "
+        "headers), one row per mention per export; exports overlap, the same URL in several exports is one mention "
+        "downstream. The author (Influencer) only as a keyed hash."
+    ),
+    columns=(
+        ("mention_date", "DATE"),
+        ("mention_time", "VARCHAR"),
+        ("headline", "VARCHAR"),
+        ("url", "VARCHAR"),
+        ("opening_text", "VARCHAR"),
+        ("hit_sentence", "VARCHAR"),
+        ("source_name", "VARCHAR"),
+        ("source_type", "VARCHAR"),
+        ("author_key", "VARCHAR"),
+        ("language", "VARCHAR"),
+        ("reach", "BIGINT"),
+        ("engagement", "BIGINT"),
+        ("sentiment", "VARCHAR"),
+        ("keywords", "VARCHAR"),
+        ("source_type_as_sent", "VARCHAR"),
+    ),
+    fields=(
+        Field("mention_date", "date", "Day of the mention (local time).", "15-Jul-2025", required=True),
+        Field("mention_time", "text", "Time of the mention as the tool writes it (kept as text).", "08:30 AM"),
+        Field("headline", "text", "Headline of the article or post.", "Phụ huynh phản ánh việc thu tiền đầu năm"),
+        Field("url", "text", "Link to the mention; the same link in several exports is one mention.",
+              "https://vnexpress.net/...", required=True),
+        Field("opening_text", "text", "First words of the mention; phones and e-mails in it are masked.", "Sáng 15/7, ..."),
+        Field("hit_sentence", "text", "The sentence that matched the search; phones and e-mails masked.", "... Sở GD&ĐT ..."),
+        Field("source_name", "text", "Outlet, page or site (a public name).", "VnExpress"),
+        Field("source_type", "choice", "Kind of source: news, facebook, forum, blog, video, x, other; a kind no mapping "
+              "knows is loaded as 'other' (kept as sent in source_type_as_sent).", "Online News", required=True,
+              accepted=LISTENING_SOURCE_TYPES, otherwise=OTHER_LISTENING_SOURCE_TYPE),
+        Field("author", "text", "Author or account (Influencer; personal data: stored only as a keyed hash).",
+              "Nguyễn Văn A", personal="[name withheld]"),
+        Field("language", "text", "Language code as the tool gives it.", "vi"),
+        Field("reach", "integer", "Estimated reach; not negative.", "12000", min_value=0),
+        Field("engagement", "integer", "Reactions, comments and shares; not negative.", "85", min_value=0),
+        Field("sentiment", "choice", "positive, neutral, negative, not_rated.", "Negative", required=True,
+              accepted=LISTENING_SENTIMENTS),
+        Field("keywords", "text", "Search keywords that matched.", "Sở GD&ĐT, học phí"),
+    ),
+    key=("url",),
+)
+
+INCIDENTS = Contract(
+    source="incidents",
+    table="incidents",
+    description=(
+        "Communication incidents the press office logged (CSV): when each was detected and how, first response, "
+        "resolution, lead unit (matched to the unit registry), severity; a later file may list an incident again."
+    ),
+    columns=(
+        ("incident_id", "VARCHAR"),
+        ("topic", "VARCHAR"),
+        ("detected_at", "TIMESTAMP"),
+        ("detected_via", "VARCHAR"),
+        ("first_response_at", "TIMESTAMP"),
+        ("resolved_at", "TIMESTAMP"),
+        ("lead_unit_code", "VARCHAR"),
+        ("severity", "VARCHAR"),
+    ),
+    fields=(
+        Field("incident_id", "text", "Identifier of the incident, unique in the log.", "SK-2025-007", required=True),
+        Field("topic", "text", "What it is about (contacts in it masked).", "Thông tin sai về lịch thi lớp 10", required=True),
+        Field("detected_at", "timestamp", "When it was detected (local time).", "15/07/2025 09:10", required=True),
+        Field("detected_via", "choice", "How: listening (a spike in social listening), press, hotline, other.",
+              "Theo dõi mạng xã hội", required=True, accepted=INCIDENT_ORIGINS),
+        Field("first_response_at", "timestamp", "First public or official response; not before detected_at.",
+              "15/07/2025 11:40"),
+        Field("resolved_at", "timestamp", "When it was closed; not before detected_at nor first_response_at.",
+              "17/07/2025 16:00"),
+        Field("lead_unit_code", "text", "Unit leading the response: registry code or name.", "SGD_VP", required=True),
+        Field("severity", "choice", "low, medium, high, critical.", "Cao", required=True, accepted=INCIDENT_SEVERITIES),
+    ),
+    key=("incident_id",),
+)
+
+MONTHLY_REPORTS = Contract(
+    source="monthly_reports",
+    table="monthly_reports",
+    description=(
+        "Register of the divisions' monthly reports on issues of public concern (plan IV.2), CSV or XLSX: division "
+        "(matched to the unit registry; only units of type department_division), month reported on, when it was "
+        "submitted, number of issues reported."
+    ),
+    columns=(
+        ("unit_code", "VARCHAR"),
+        ("unit_as_sent", "VARCHAR"),
+        ("report_month", "DATE"),
+        ("submitted_at", "TIMESTAMP"),
+        ("issues_count", "BIGINT"),
+    ),
+    fields=(
+        Field("unit_as_sent", "text", "The division: registry code or name (a unit of type department_division).",
+              "Phòng Giáo dục Trung học", required=True),
+        Field("report_month", "text", "Month reported on: MM/YYYY, YYYY-MM or 'Tháng M/YYYY'.", "05/2025", required=True),
+        Field("submitted_at", "timestamp", "When the report reached the office (local time); not before the month "
+              "reported on began.", "06/06/2025 16:20", required=True),
+        Field("issues_count", "integer", "Issues of public concern reported; not negative.", "3", required=True,
+              min_value=0),
+    ),
+    key=("unit_as_sent", "report_month", "submitted_at"),
+)
+
+CONTRACTS |= {c.source: c for c in (LISTENING_MENTIONS, INCIDENTS, MONTHLY_REPORTS)}
+
 QUARANTINE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("source", "VARCHAR"),
     ("source_file", "VARCHAR"),

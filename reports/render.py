@@ -29,6 +29,7 @@ from reports.format import (
     short_unit_name,
 )
 from edukpi.settings import LOCAL_TZ
+from reports.issues import issues_section, issues_summary
 from reports.marts import Marts, Period, Row
 from reports import workbook
 from reports.pages import PLOTLY_BUNDLE, REPORT_NAME, Column, cards_html, chart_html, num_cell, page_html, table_html
@@ -337,7 +338,7 @@ def period_summary(ctx: Context, period: Period, prefix: str = "") -> list[str]:
     portal_all = m.portal_monthly(None, up_to_month=period.months[-1])[-13:]
     return (quota_summary(ctx, period, headline, quota_rows) + feedback_summary(period, headline, dept_fb[0] if dept_fb else None)
             + portal_summary(period, headline, portal_all, previous_label, m.portal_monthly(m.portal_host()))
-            + social_summary(period, headline, []))
+            + social_summary(period, headline, []) + issues_summary(period, headline))
 
 
 def period_page(ctx: Context, period: Period) -> bytes:
@@ -457,6 +458,7 @@ def period_page(ctx: Context, period: Period) -> bytes:
     parts.append(social_section(m, period, headline))
     parts.append(plan_coverage_section(m, period))
     parts.append(disclosure_section(m, period))
+    parts.append(issues_section(m, period, headline))
 
     if ctx.single_file:
         note = ('<p class="muted downloads">Bản một tệp để gửi thư điện tử: đọc được khi mở riêng, không cần mạng; '

@@ -44,6 +44,24 @@ social_moderation as (
 
 ),
 
+listening_daily as (
+
+    select * from {{ ref('kpi_listening_daily') }}
+
+),
+
+incidents_quarterly as (
+
+    select * from {{ ref('kpi_incidents') }}
+
+),
+
+monthly_reports as (
+
+    select * from {{ ref('kpi_monthly_reports') }}
+
+),
+
 quota_metrics as (
 
     -- target: every district office that existed in the quarter meets its quota
@@ -209,6 +227,53 @@ social_metrics as (
 
 ),
 
+issues_metrics as (
+
+    select 'month' as period_grain, cast(date_trunc('month', mention_date) as date) as period_start,
+        'listening_mentions' as metric, sum(mention_count) as value, null as target, cast(null as boolean) as higher_is_better
+    from listening_daily
+    where source_type is null
+    group by all
+
+    union all
+
+    select 'quarter', cast(date_trunc('quarter', mention_date) as date), 'listening_mentions', sum(mention_count), null,
+        cast(null as boolean)
+    from listening_daily
+    where source_type is null
+    group by all
+
+    union all
+
+    -- every spike is a candidate incident: the target is none left unreviewed
+    select 'quarter', quarter_start, 'listening_spikes_without_incident', spikes_without_incident, 0, false
+    from incidents_quarterly
+
+    union all
+
+    select 'quarter', quarter_start, 'incident_median_hours_to_first_response', median_hours_to_first_response, null,
+        false
+    from incidents_quarterly
+
+    union all
+
+    -- every division reports every month on time (var to change the target); months not yet due are left out
+    select 'month', month_start, 'monthly_reports_on_time_pct',
+        {{ pct("count(*) filter (where status = 'on_time')", "count(*) filter (where status <> 'not_due')") }},
+        {{ var('monthly_reports_on_time_target_pct', 100) }}, true
+    from monthly_reports
+    group by all
+
+    union all
+
+    select 'quarter', cast(date_trunc('quarter', month_start) as date), 'monthly_reports_on_time_pct',
+        {{ pct("count(*) filter (where status = 'on_time')", "count(*) filter (where status <> 'not_due')") }},
+        {{ var('monthly_reports_on_time_target_pct', 100) }}, true
+    from monthly_reports
+    group by all
+
+),
+
 metrics as (
 
     select * from quota_metrics
@@ -220,6 +285,8 @@ metrics as (
     select * from article_metrics
     union all
     select * from social_metrics
+    union all
+    select * from issues_metrics
 
 ),
 
