@@ -9,6 +9,8 @@ from generator.analytics import write_analytics
 from generator.calendar import WorkingCalendar
 from generator.catalog import build_catalog, load_registry
 from generator.feedback import write_feedback
+from generator.officers import write_officers
+from generator.press import write_press
 from generator.presets import DATE_FROM, DATE_TO, GENERATOR_VERSION, PRESETS
 from generator.social import write_social
 from generator.submissions import write_submissions
@@ -49,6 +51,8 @@ def generate(preset: str, seed: int, out_dir: Path, progress: bool = True) -> di
     submission_notes = write_submissions(out_dir, config, seed, registry, calendar, files, rows)
     feedback_notes = write_feedback(out_dir, config, seed, registry, calendar, files, rows)
     social_notes = write_social(out_dir, config, seed, registry, calendar, files, rows)
+    press_notes = write_press(out_dir, config, seed, registry, calendar, files, rows)
+    officer_notes = write_officers(out_dir, seed, registry, files, rows)
     return {
         "preset": preset,
         "seed": seed,
@@ -65,4 +69,6 @@ def generate(preset: str, seed: int, out_dir: Path, progress: bool = True) -> di
         **submission_notes,
         **feedback_notes,
         "social": social_notes,
+        "press": press_notes,
+        "officers": officer_notes,
     }

@@ -479,11 +479,83 @@ MODERATION_LOG = Contract(
     key=("channel", "comment_id"),
 )
 
+# ---- Press (plan 2.4 network of press collaborators): requests from journalists and the answers given -------------
+PRESS_URGENCY = {"normal": "Thường", "hot_event": "Sự kiện nóng"}
+
+PRESS_REQUESTS = Contract(
+    source="press_requests",
+    table="press_requests",
+    description=(
+        "Requests from the press (questions, interview requests) and when and how they were answered; the journalist's "
+        "name only as a keyed hash. The answer deadline comes from data/reference/press_deadlines.csv by urgency and date."
+    ),
+    columns=(
+        ("request_id", "VARCHAR"),
+        ("outlet", "VARCHAR"),
+        ("journalist_key", "VARCHAR"),
+        ("received_at", "TIMESTAMP"),
+        ("topic", "VARCHAR"),
+        ("urgency", "VARCHAR"),
+        ("assigned_unit_code", "VARCHAR"),
+        ("answered_at", "TIMESTAMP"),
+        ("answered_by_title", "VARCHAR"),
+        ("answer_channel", "VARCHAR"),
+    ),
+    fields=(
+        Field("request_id", "text", "Identifier of the request, unique in the register.", "BC-2024-0012", required=True),
+        Field("outlet", "text", "Newspaper, radio or TV station that asked.", "Báo Tuổi Trẻ", required=True),
+        Field("journalist", "text", "Journalist who asked (personal data: stored only as a keyed hash).", "Nguyễn Văn A",
+              personal="[name withheld]"),
+        Field("received_at", "timestamp", "When the request was received (local time).", "2024-03-04 09:30:00", required=True),
+        Field("topic", "text", "What the request is about.", "Tuyển sinh lớp 10"),
+        Field("urgency", "choice", "normal, or a hot event (the deadline is then in hours).", "Thường", required=True,
+              accepted=PRESS_URGENCY),
+        Field("assigned_unit_code", "text", "Unit asked to prepare the answer: registry code (or name).", "SGD_VP",
+              required=True),
+        Field("answered_at", "timestamp", "When the answer was given; not before received_at, not in the future.",
+              "2024-03-06 16:00:00"),
+        Field("answered_by_title", "text", "Title of the person who answered (spokesperson, deputy director ...).",
+              "Phó Giám đốc Sở", required_when="required when answered_at is given"),
+        Field("answer_channel", "text", "How the answer was given (written reply, interview, press conference ...).",
+              "Văn bản"),
+    ),
+    key=("request_id",),
+)
+
+# ---- Communication officers (plan IV.3: each district office and affiliated unit names one) --------------------------
+OFFICER_ROSTER = Contract(
+    source="officers",
+    table="officer_roster",
+    description=(
+        "Roster of the communication officer each unit names, with validity dates, as of the date in the file's name "
+        "(exported_on); the officer's name only as a keyed hash, which stays in the build file (no mart carries it)."
+    ),
+    columns=(
+        ("unit_code", "VARCHAR"),
+        ("officer_key", "VARCHAR"),
+        ("valid_from", "DATE"),
+        ("valid_to", "DATE"),
+        ("exported_on", "DATE"),
+    ),
+    fields=(
+        Field("unit_code", "text", "Unit that named the officer: registry code (or name).", "PGD_Q1", required=True),
+        Field("officer_name", "text", "The officer (personal data: stored only as a keyed hash).", "Nguyễn Văn A",
+              required=True, personal="[name withheld]"),
+        Field("valid_from", "date", "First day the officer holds the role.", "2024-01-15", required=True),
+        Field("valid_to", "date", "Last day; empty while the officer still holds the role; not before valid_from.",
+              "2024-12-31"),
+    ),
+    key=("unit_code", "valid_from"),
+)
+
 CONTRACTS: dict[str, Contract] = {
     c.source: c
     for c in (GA4_EVENTS, ACCESS_LOG_HITS, PAGE_REPORT_ROWS, ARTICLE_SUBMISSIONS, FEEDBACK_TICKETS, FACEBOOK_POSTS,
               FACEBOOK_INSIGHTS, ZALO_ARTICLES, ZALO_FOLLOWERS, ZALO_INTERACTIONS, MODERATION_LOG)
 }
+# Press (issue #17): kept apart so parallel branches add their own lines.
+CONTRACTS[PRESS_REQUESTS.source] = PRESS_REQUESTS
+CONTRACTS[OFFICER_ROSTER.source] = OFFICER_ROSTER
 
 QUARANTINE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("source", "VARCHAR"),

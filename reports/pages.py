@@ -42,6 +42,8 @@ HEADLINE_METRICS: dict[str, Metric] = {
     "social_posts": Metric("Bài đăng trên fanpage và Zalo OA", "count", True),
     "social_crossposted_pct": Metric("Bài của Cổng được chia sẻ lên mạng xã hội đúng hạn", "pct", True),
     "moderation_within_window_pct": Metric("Bình luận vi phạm được xử lý đúng hạn", "pct", True),
+    "press_received": Metric("Đề nghị của báo chí tiếp nhận", "count", None),
+    "press_within_deadline_pct": Metric("Đề nghị của báo chí được trả lời đúng hạn", "pct", True),
 }
 
 

@@ -30,6 +30,7 @@ from reports.format import (
 )
 from reports.marts import Marts, Period, Row
 from reports.pages import REPORT_NAME, Column, cards_html, chart_html, num_cell, page_html, table_html
+from reports.press import press_section, press_summary
 from reports.social import social_section, social_summary
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -269,7 +270,7 @@ def period_page(ctx: Context, period: Period) -> bytes:
 
     summary = (quota_summary(ctx, period, headline, quota_rows) + feedback_summary(period, headline, dept_fb_row)
                + portal_summary(period, headline, portal_all, previous_label)
-               + social_summary(period, headline, []))
+               + social_summary(period, headline, []) + press_summary(headline))
     summary_html = "".join(f"<li>{s}</li>" for s in summary) or "<li>Chưa có số liệu cho kỳ này.</li>"
     running_note = ""
     if ctx.marts.period_is_running(period):
@@ -367,6 +368,7 @@ def period_page(ctx: Context, period: Period) -> bytes:
     parts.append(f'<section class="page-break" id="xuat-ban"><h2>Tiếp nhận và đăng bài của các đơn vị</h2>{intro}{"".join(pipe_parts)}</section>')
 
     parts.append(social_section(m, period, headline))
+    parts.append(press_section(m, period, headline))
 
     parts.append(units_nav(ctx, ""))
     return page_html(

@@ -9,7 +9,9 @@ from ingestion.sources import (
     feedback,
     ga4,
     moderation,
+    officers,
     page_report,
+    press_requests,
     submissions,
     zalo_articles,
     zalo_followers,
@@ -20,5 +22,5 @@ from ingestion.tabular import TabularSource
 SOURCES: dict[str, DailySource | TabularSource] = {
     module.SOURCE.name: module.SOURCE
     for module in (ga4, access_log, page_report, submissions, feedback, facebook_posts, facebook_insights, zalo_articles,
-                   zalo_followers, zalo_interactions, moderation)
+                   zalo_followers, zalo_interactions, moderation, press_requests, officers)
 }

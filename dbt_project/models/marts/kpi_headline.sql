@@ -44,6 +44,12 @@ social_moderation as (
 
 ),
 
+press_response as (
+
+    select * from {{ ref('kpi_press_response') }}
+
+),
+
 quota_metrics as (
 
     -- target: every district office that existed in the quarter meets its quota
@@ -209,6 +215,23 @@ social_metrics as (
 
 ),
 
+press_metrics as (
+
+    select period_grain, period_start, 'press_received' as metric, received_count as value,
+        null as target, cast(null as boolean) as higher_is_better
+    from press_response
+    where unit_code is null
+
+    union all
+
+    -- every press request has a deadline in force (seed press_deadlines), so the target is all of them (var to change it)
+    select period_grain, period_start, 'press_within_deadline_pct', answered_within_deadline_pct,
+        {{ var('press_within_deadline_target_pct', 100) }}, true
+    from press_response
+    where unit_code is null
+
+),
+
 metrics as (
 
     select * from quota_metrics
@@ -220,6 +243,8 @@ metrics as (
     select * from article_metrics
     union all
     select * from social_metrics
+    union all
+    select * from press_metrics
 
 ),
 

@@ -1,0 +1,123 @@
+"""Press marts on the tiny build agree with the same figures recomputed in Python from the raw register exports."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import statistics
+from collections import defaultdict
+from pathlib import Path
+
+import duckdb
+import holidays
+import polars as pl
+import pytest
+
+from tests.conftest import BuiltPipeline
+
+# The sample register's headers and urgency words (an independent copy of the mapping).
+URGENCY = {"Thường": "normal", "Bình thường": "normal", "Sự kiện nóng": "hot_event", "Khẩn": "hot_event"}
+
+
+def query(db: Path, sql: str) -> pl.DataFrame:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.sql(sql).pl()
+
+
+def moment(text: str | None) -> dt.datetime | None:
+    return dt.datetime.strptime(text, "%Y-%m-%d %H:%M:%S") if text else None
+
+
+def requests(raw: Path) -> dict[str, dict]:
+    """One row per request: an answered copy wins over an open one, then the later times, file and line."""
+    copies = []
+    for path in sorted((raw / "press").glob("requests*.csv")):
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            for line, row in enumerate(csv.DictReader(handle), start=2):
+                copies.append({"id": row["Mã yêu cầu"], "unit": row["Đơn vị được giao"],
+                               "urgency": URGENCY[row["Mức độ"]], "received": moment(row["Thời điểm tiếp nhận"]),
+                               "answered": moment(row["Thời điểm trả lời"]), "file": path.name, "line": line})
+    kept: dict[str, dict] = {}
+    for row in copies:
+        rank = (row["answered"] is not None, max(t for t in (row["answered"], row["received"]) if t), row["file"],
+                row["line"])
+        if row["id"] not in kept or rank > kept[row["id"]]["rank"]:
+            kept[row["id"]] = {**row, "rank": rank}
+    return kept
+
+
+def deadline_rules(reference_csv: Path) -> list[dict]:
+    with reference_csv.open(encoding="utf-8", newline="") as handle:
+        return [{**r, "valid_from": dt.date.fromisoformat(r["valid_from"]),
+                 "valid_to": dt.date.fromisoformat(r["valid_to"]) if r["valid_to"] else dt.date.max,
+                 "deadline_value": int(r["deadline_value"])} for r in csv.DictReader(handle)]
+
+
+def working_days_between(start: dt.date, end: dt.date, vn: holidays.HolidayBase) -> int:
+    """Working days in (start, end]: the day of receipt not counted."""
+    return sum(vn.is_working_day(start + dt.timedelta(days=i)) for i in range(1, (end - start).days + 1))
+
+
+@pytest.fixture(scope="module")
+def expected(built_pipeline: BuiltPipeline) -> dict[str, dict]:
+    from edukpi.settings import DEFAULT_REFERENCE_DIR
+
+    rules = deadline_rules(DEFAULT_REFERENCE_DIR / "press_deadlines.csv")
+    vn = holidays.VN(years=range(2023, 2027))
+    rows = requests(built_pipeline.settings.raw_dir)
+    as_of = max(max(t for t in (r["received"], r["answered"]) if t) for r in rows.values())
+    for row in rows.values():
+        rule = next(r for r in rules if r["urgency"] == row["urgency"]
+                    and r["valid_from"] <= row["received"].date() <= r["valid_to"])
+        row["deadline"] = (rule["deadline_value"], rule["deadline_unit"])
+        if row["answered"] is None:
+            row.update(hours=None, working_days=None, within=None,
+                       open_age=working_days_between(row["received"].date(), as_of.date(), vn))
+            age_hours = (as_of - row["received"]).total_seconds() / 3600
+            row["overdue"] = (age_hours if rule["deadline_unit"] == "hours" else row["open_age"]) > rule["deadline_value"]
+            continue
+        row["hours"] = (row["answered"] - row["received"]).total_seconds() / 3600
+        row["working_days"] = working_days_between(row["received"].date(), row["answered"].date(), vn)
+        measured = row["hours"] if rule["deadline_unit"] == "hours" else row["working_days"]
+        row.update(within=measured <= rule["deadline_value"], open_age=None, overdue=False)
+    return rows
+
+
+def test_each_request_once_with_the_deadline_in_force(built_pipeline: BuiltPipeline, expected: dict[str, dict]) -> None:
+    mart = {r["request_id"]: r for r in query(built_pipeline.settings.warehouse_db,
+                                               "select * from marts.fct_press_requests").iter_rows(named=True)}
+    assert set(mart) == set(expected)
+    copies = sum(1 for p in (built_pipeline.settings.raw_dir / "press").glob("requests*.csv")
+                 for _ in p.open(encoding="utf-8-sig")) - 3
+    assert copies > len(expected), "the sample must list some requests in two exports (open, then answered)"
+    assert {e["urgency"] for e in expected.values()} == {"normal", "hot_event"}
+    assert any(e["within"] is False for e in expected.values()) and any(e["within"] for e in expected.values())
+    wrong = [(rid, m["within_deadline"], e["within"], m["working_days_to_answer"], e["working_days"])
+             for rid, e in expected.items() for m in [mart[rid]]
+             if (m["within_deadline"], m["working_days_to_answer"], (m["deadline_value"], m["deadline_unit"]),
+                 m["is_overdue"], m["open_age_working_days"]) != (e["within"], e["working_days"], e["deadline"],
+                                                                  e["overdue"], e["open_age"])
+             or (e["hours"] is not None and abs(m["hours_to_answer"] - e["hours"]) > 1e-6)]
+    assert not wrong, wrong[:5]
+
+
+def test_quarterly_response_per_unit(built_pipeline: BuiltPipeline, expected: dict[str, dict]) -> None:
+    groups: dict[tuple[str, str | None], list[dict]] = defaultdict(list)
+    for row in expected.values():
+        quarter = f"{row['received'].year}Q{(row['received'].month - 1) // 3 + 1}"
+        groups[(quarter, row["unit"])].append(row)
+        groups[(quarter, None)].append(row)
+    mart = {(r["period"], r["unit_code"]): r for r in query(
+        built_pipeline.settings.warehouse_db,
+        "select * from marts.kpi_press_response where period_grain = 'quarter'").iter_rows(named=True)}
+    assert set(mart) == set(groups)
+    for key, rows in groups.items():
+        answered = [r for r in rows if r["answered"] is not None]
+        within = sum(bool(r["within"]) for r in answered)
+        pct = round(100.0 * within / len(answered), 1) if answered else None
+        hours = [r["hours"] for r in answered]
+        got = mart[key]
+        assert (got["received_count"], got["answered_count"], got["answered_within_deadline_count"],
+                got["answered_within_deadline_pct"], got["open_overdue_count"]) == (
+            len(rows), len(answered), within, pct, sum(r["overdue"] for r in rows)), key
+        if hours:
+            assert got["median_hours_to_answer"] == pytest.approx(statistics.median(hours)), key
