@@ -121,3 +121,65 @@ def test_quarterly_response_per_unit(built_pipeline: BuiltPipeline, expected: di
             len(rows), len(answered), within, pct, sum(r["overdue"] for r in rows)), key
         if hours:
             assert got["median_hours_to_answer"] == pytest.approx(statistics.median(hours)), key
+
+
+def roster(raw: Path) -> tuple[dict[tuple[str, dt.date], dt.date | None], dt.date]:
+    """{(unit, first day): last day or None} from the latest roster listing each assignment, and the latest roster day."""
+    kept: dict[tuple[str, dt.date], tuple[dt.date, dt.date | None]] = {}
+    for path in sorted((raw / "officers").glob("*.csv")):
+        drawn_up = dt.date.fromisoformat(path.stem[-10:])
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            for row in csv.DictReader(handle):
+                first = dt.datetime.strptime(row["Từ ngày"], "%d/%m/%Y").date()
+                last = dt.datetime.strptime(row["Đến ngày"], "%d/%m/%Y").date() if row["Đến ngày"] else None
+                key = (row["Đơn vị"], first)
+                if key not in kept or drawn_up >= kept[key][0]:
+                    kept[key] = (drawn_up, last)
+    as_of = max(day for day, _ in kept.values())
+    return {key: last for key, (_, last) in kept.items()}, as_of
+
+
+def test_officer_coverage_per_quarter(built_pipeline: BuiltPipeline) -> None:
+    from edukpi.settings import DEFAULT_REFERENCE_DIR
+
+    assignments, as_of = roster(built_pipeline.settings.raw_dir)
+    with (DEFAULT_REFERENCE_DIR / "officer_required_unit_types.csv").open(encoding="utf-8") as handle:
+        required = {r["unit_type"] for r in csv.DictReader(handle) if r["officer_required"] == "true"}
+    with (DEFAULT_REFERENCE_DIR / "unit_registry.csv").open(encoding="utf-8") as handle:
+        units = {r["unit_code"]: (dt.date.fromisoformat(r["valid_from"]),
+                                  dt.date.fromisoformat(r["valid_to"]) if r["valid_to"] else as_of)
+                 for r in csv.DictReader(handle) if r["unit_type"] in required}
+    first = min(start for _, start in assignments)
+    starts_by_unit: dict[str, list[dt.date]] = defaultdict(list)
+    for unit, start in assignments:
+        starts_by_unit[unit].append(start)
+    changes = {(unit, start) for unit, starts in starts_by_unit.items() for start in sorted(starts)[1:]}
+
+    def covered(unit: str, day: dt.date) -> bool:
+        return any(u == unit and start <= day <= (last or as_of) for (u, start), last in assignments.items())
+
+    expected: dict[str, dict] = {}
+    day = first
+    while day <= as_of:
+        quarter = f"{day.year}Q{(day.month - 1) // 3 + 1}"
+        figures = expected.setdefault(quarter, {"days": 0, "covered": 0, "changes": 0, "last": {}})
+        for unit, (valid_from, valid_to) in units.items():
+            if valid_from <= day <= min(valid_to, as_of):
+                has = covered(unit, day)
+                figures["days"] += 1
+                figures["covered"] += has
+                figures["changes"] += (unit, day) in changes
+                figures["last"][unit] = has
+        day += dt.timedelta(days=1)
+    mart = {r["period"]: r for r in query(
+        built_pipeline.settings.warehouse_db,
+        "select * from marts.kpi_officer_coverage where period_grain = 'quarter' and unit_code is null").iter_rows(named=True)}
+    assert set(mart) == set(expected)
+    assert sum(f["changes"] for f in expected.values()) > 0, "the sample must hold changes of officer"
+    for quarter, figures in expected.items():
+        got = mart[quarter]
+        with_officer = sum(figures["last"].values())
+        assert (got["existing_days"], got["covered_days"], got["changes_count"], got["units_count"],
+                got["units_with_officer_count"]) == (figures["days"], figures["covered"], figures["changes"],
+                                                     len(figures["last"]), with_officer), quarter
+    assert any(len(f["last"]) > sum(f["last"].values()) for f in expected.values()), "some units lack an officer"
