@@ -108,4 +108,69 @@ def write_press(out_dir: Path, config: Preset, seed: int, registry: pl.DataFrame
         rows["press_request_rows"] = rows.get("press_request_rows", 0) + part.height
         previous = exported
     open_count = requests.filter(pl.col("answered_at").is_null()).height
-    return {"press_requests": requests.height, "press_requests_open": open_count}
+    media = write_press_media(out_dir, config, seed, files, rows)
+    return {"press_requests": requests.height, "press_requests_open": open_count, **media}
+
+
+_MEDIA_STREAM = 203
+TONES = (("Tích cực", 0.55), ("Trung lập", 0.33), ("Tiêu cực", 0.12))
+PLAN_ITEMS = ("I.1", "I.3", "II.1", "II.5", "II.6", "III.2", "IV.1", "V.2")
+OUTLET_HOSTS = {"Báo Tuổi Trẻ": "tuoitre.vn", "Báo Thanh Niên": "thanhnien.vn", "Báo Người Lao Động": "nld.com.vn",
+                "Báo Sài Gòn Giải Phóng": "sggp.org.vn", "Báo Pháp Luật TP.HCM": "plo.vn",
+                "Đài Truyền hình TP.HCM (HTV)": "htv.com.vn", "Đài Tiếng nói Nhân dân TP.HCM": "voh.com.vn",
+                "VnExpress": "vnexpress.net", "Báo Giáo dục và Thời đại": "giaoducthoidai.vn", "Dân Trí": "dantri.com.vn"}
+EVENT_TYPES = (("Họp báo", 0.3), ("Hội thảo", 0.3), ("Tọa đàm", 0.2), ("Livestream", 0.2))
+LEADERS = ("Giám đốc Sở", "Phó Giám đốc Sở", "Chánh Văn phòng Sở", "Trưởng phòng")
+
+
+def _weighted(rng: np.random.Generator, pairs: tuple[tuple[str, float], ...], n: int) -> np.ndarray:
+    return np.asarray([v for v, _ in pairs])[rng.choice(len(pairs), n, p=[w for _, w in pairs])]
+
+
+def build_coverage(seed: int, config: Preset) -> pl.DataFrame:
+    """Articles about the sector: a few a week (more for bigger presets), tone mostly positive, a plan item for some."""
+    rng = np.random.default_rng([seed, _MEDIA_STREAM, 1])
+    n = max(int(round(config.feedback_tickets_per_year / 5 * N_DAYS / 365)), 24)
+    days = np.sort(rng.integers(0, N_DAYS, n))
+    outlets = np.asarray(list(OUTLET_HOSTS))[rng.integers(0, len(OUTLET_HOSTS), n)]
+    items = np.asarray(PLAN_ITEMS)[rng.integers(0, len(PLAN_ITEMS), n)]
+    topics = np.asarray(TOPICS)[rng.integers(0, len(TOPICS), n)]
+    return pl.DataFrame({
+        "Ngày đăng": [(DATE_FROM + dt.timedelta(days=int(d))).strftime("%d/%m/%Y") for d in days],
+        "Cơ quan báo chí": outlets,
+        "Đường dẫn": [f"https://{OUTLET_HOSTS[o]}/giao-duc/bai-{seed}-{i + 1:05d}.htm" for i, o in enumerate(outlets)],
+        "Tiêu đề": [f"TP.HCM: {t}" for t in topics],
+        "Sắc thái": _weighted(rng, TONES, n),
+        "Nhiệm vụ trong Kế hoạch": pl.Series(np.where(rng.random(n) < 0.6, items, "")).replace("", None),
+    })
+
+
+def build_events(seed: int) -> pl.DataFrame:
+    """Three to six events a quarter; the leadership leads most press conferences."""
+    rng = np.random.default_rng([seed, _MEDIA_STREAM, 2])
+    n = 6 * 4 + int(rng.integers(0, 6))
+    days = np.sort(rng.choice(N_DAYS, n, replace=False))
+    kinds = _weighted(rng, EVENT_TYPES, n)
+    leaders = np.asarray(LEADERS)[rng.integers(0, len(LEADERS), n)]
+    topics = np.asarray(TOPICS)[rng.integers(0, len(TOPICS), n)]
+    attendance = np.where(kinds == "Livestream", rng.integers(800, 15000, n), rng.integers(20, 300, n))
+    return pl.DataFrame({
+        "Ngày": [(DATE_FROM + dt.timedelta(days=int(d))).strftime("%d/%m/%Y") for d in days],
+        "Hình thức": kinds,
+        "Tên sự kiện": [f"{k}: {t}" for k, t in zip(kinds, topics)],
+        "Người chủ trì (chức danh)": leaders,
+        "Số người tham dự": attendance,
+    })
+
+
+def write_press_media(out_dir: Path, config: Preset, seed: int, files: dict[str, list[str]], rows: dict[str, int]) -> dict:
+    """press/coverage_<year>.csv (the press review) and press/events_<year>.csv (events held)."""
+    folder = out_dir / "press"
+    coverage, events = build_coverage(seed, config), build_events(seed)
+    for name, frame, column in (("coverage", coverage, "Ngày đăng"), ("events", events, "Ngày")):
+        rows[f"press_{name}_rows"] = frame.height
+        for year in sorted({d[-4:] for d in frame[column].to_list()}):
+            path = folder / f"{name}_{year}.csv"
+            write_csv(frame.filter(pl.col(column).str.ends_with(year)), path, bom=True)
+            files["press"].append(path.relative_to(out_dir).as_posix())
+    return {"press_coverage_articles": coverage.height, "press_events": events.height}

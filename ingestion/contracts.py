@@ -548,6 +548,58 @@ OFFICER_ROSTER = Contract(
     key=("unit_code", "valid_from"),
 )
 
+# ---- Press coverage and events (plan II.4, II.5) ----------------------------------------------------------------------
+PRESS_TONES = {"positive": "Tích cực", "neutral": "Trung lập", "negative": "Tiêu cực"}
+PRESS_EVENT_TYPES = {"press_conference": "Họp báo", "seminar": "Hội thảo", "talk": "Tọa đàm", "livestream": "Livestream"}
+
+PRESS_COVERAGE = Contract(
+    source="press_coverage",
+    table="press_coverage",
+    description="Articles about the education sector found in the press (the office's press review), with their tone.",
+    columns=(
+        ("article_date", "DATE"),
+        ("outlet", "VARCHAR"),
+        ("url", "VARCHAR"),
+        ("title", "VARCHAR"),
+        ("tone", "VARCHAR"),
+        ("plan_item", "VARCHAR"),
+    ),
+    fields=(
+        Field("article_date", "date", "Day the article appeared.", "2024-03-04", required=True),
+        Field("outlet", "text", "Newspaper, radio, TV or news site.", "Báo Tuổi Trẻ", required=True),
+        Field("url", "text", "Address of the article (http or https); identifies it.", "https://tuoitre.vn/abc.htm",
+              required=True),
+        Field("title", "text", "Headline.", "TP.HCM công bố chỉ tiêu tuyển sinh lớp 10", required=True),
+        Field("tone", "choice", "positive, neutral or negative for the sector.", "Tích cực", required=True,
+              accepted=PRESS_TONES),
+        Field("plan_item", "text", "Item of the plan's appendix the article is about, when known (I.1, II.5 ...).", "II.5"),
+    ),
+    key=("url",),
+)
+
+PRESS_EVENTS = Contract(
+    source="press_events",
+    table="press_events",
+    description="Press conferences, seminars, talks and livestreams the department held, who led them, attendance.",
+    columns=(
+        ("event_date", "DATE"),
+        ("event_type", "VARCHAR"),
+        ("title", "VARCHAR"),
+        ("led_by_title", "VARCHAR"),
+        ("attendance", "BIGINT"),
+    ),
+    fields=(
+        Field("event_date", "date", "Day of the event.", "2024-05-20", required=True),
+        Field("event_type", "choice", "press conference, seminar, talk or livestream.", "Họp báo", required=True,
+              accepted=PRESS_EVENT_TYPES),
+        Field("title", "text", "Name of the event; with the day, identifies it.", "Họp báo tuyển sinh lớp 10", required=True),
+        Field("led_by_title", "text", "Title of who led it (leadership titles: data/reference/press_leadership_titles.csv).",
+              "Giám đốc Sở", required=True),
+        Field("attendance", "integer", "People attending (or watching a livestream); not negative.", "120", min_value=0),
+    ),
+    key=("event_date", "title"),
+)
+
 CONTRACTS: dict[str, Contract] = {
     c.source: c
     for c in (GA4_EVENTS, ACCESS_LOG_HITS, PAGE_REPORT_ROWS, ARTICLE_SUBMISSIONS, FEEDBACK_TICKETS, FACEBOOK_POSTS,
@@ -556,6 +608,8 @@ CONTRACTS: dict[str, Contract] = {
 # Press (issue #17): kept apart so parallel branches add their own lines.
 CONTRACTS[PRESS_REQUESTS.source] = PRESS_REQUESTS
 CONTRACTS[OFFICER_ROSTER.source] = OFFICER_ROSTER
+CONTRACTS[PRESS_COVERAGE.source] = PRESS_COVERAGE
+CONTRACTS[PRESS_EVENTS.source] = PRESS_EVENTS
 
 QUARANTINE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("source", "VARCHAR"),

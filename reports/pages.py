@@ -44,6 +44,8 @@ HEADLINE_METRICS: dict[str, Metric] = {
     "moderation_within_window_pct": Metric("Bình luận vi phạm được xử lý đúng hạn", "pct", True),
     "press_received": Metric("Đề nghị của báo chí tiếp nhận", "count", None),
     "press_within_deadline_pct": Metric("Đề nghị của báo chí được trả lời đúng hạn", "pct", True),
+    "press_leadership_events": Metric("Sự kiện báo chí do lãnh đạo Sở chủ trì", "count", True),
+    "officer_units_with_officer_pct": Metric("Đơn vị đã cử cán bộ phụ trách truyền thông", "pct", True),
 }
 
 

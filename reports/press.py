@@ -6,6 +6,8 @@ from reports.marts import Marts, Period, Row
 from reports.pages import Column, num_cell, table_html
 
 PRESS_MARTS = ("kpi_press_response", "fct_press_requests")
+MEDIA_MARTS = ("kpi_press_coverage", "kpi_press_events")
+EVENT_TYPE_LABELS = {"press_conference": "Họp báo", "seminar": "Hội thảo", "talk": "Tọa đàm", "livestream": "Livestream"}
 URGENCY_LABELS = {"normal": "Thường", "hot_event": "Sự kiện nóng"}
 
 
@@ -69,4 +71,37 @@ def press_section(m: Marts, period: Period, headline: dict[str, Row]) -> str:
                 f"{'giờ' if d['deadline_unit'] == 'hours' else 'ngày làm việc'} — {esc(d['legal_basis'] or '')}</li>"
                 for d in deadlines)
             parts.append(f'<p class="muted">Thời hạn áp dụng theo ngày tiếp nhận:</p><ul class="muted">{items}</ul>')
+    parts += _media(m, period)
     return f'<section class="page-break" id="bao-chi"><h2>Báo chí</h2>{"".join(parts)}</section>'
+
+
+def _media(m: Marts, period: Period) -> list[str]:
+    """Coverage by month and tone (all outlets) and events by type in the period's quarter(s)."""
+    if not all(table in m.columns for table in MEDIA_MARTS):
+        return []
+    parts = []
+    coverage = [r for r in m._table("select * from marts.kpi_press_coverage where outlet is null order by month")
+                if r["month"] in period.months]
+    if coverage:
+        columns = [
+            Column("month", "Tháng", lambda r: esc(period_label(r["month"]))),
+            Column("articles", "Bài viết về ngành", num_cell("articles"), True),
+            Column("positive_articles", "Tích cực", num_cell("positive_articles"), True),
+            Column("neutral_articles", "Trung lập", num_cell("neutral_articles"), True),
+            Column("negative_articles", "Tiêu cực", num_cell("negative_articles"), True),
+            Column("negative_pct", "Tỷ lệ tiêu cực", num_cell("negative_pct", "pct"), True),
+        ]
+        parts.append("<h3>Bài viết trên báo chí theo sắc thái</h3>"
+                     + table_html(columns, coverage, lambda r: {"data-month": r["month"]}))
+    events = [r for r in m._table("select * from marts.kpi_press_events where event_type is not null order by quarter, event_type")
+              if r["quarter"] == period.quarter]
+    if events:
+        columns = [
+            Column("event_type", "Hình thức", lambda r: esc(EVENT_TYPE_LABELS.get(r["event_type"], r["event_type"]))),
+            Column("events", "Số sự kiện", num_cell("events"), True),
+            Column("leadership_led_events", "Lãnh đạo Sở chủ trì", num_cell("leadership_led_events"), True),
+            Column("attendance_total", "Người tham dự", num_cell("attendance_total"), True),
+        ]
+        parts.append(f"<h3>Họp báo, hội thảo, tọa đàm, livestream, {esc(period_label(period.quarter))}</h3>"
+                     + table_html(columns, events, lambda r: {"data-event-type": r["event_type"]}))
+    return parts

@@ -30,6 +30,7 @@ from reports.format import (
 )
 from reports.marts import Marts, Period, Row
 from reports.pages import REPORT_NAME, Column, cards_html, chart_html, num_cell, page_html, table_html
+from reports.officers import officers_section
 from reports.press import press_section, press_summary
 from reports.social import social_section, social_summary
 
@@ -369,6 +370,7 @@ def period_page(ctx: Context, period: Period) -> bytes:
 
     parts.append(social_section(m, period, headline))
     parts.append(press_section(m, period, headline))
+    parts.append(officers_section(m, period))
 
     parts.append(units_nav(ctx, ""))
     return page_html(

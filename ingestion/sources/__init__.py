@@ -11,6 +11,8 @@ from ingestion.sources import (
     moderation,
     officers,
     page_report,
+    press_coverage,
+    press_events,
     press_requests,
     submissions,
     zalo_articles,
@@ -22,5 +24,6 @@ from ingestion.tabular import TabularSource
 SOURCES: dict[str, DailySource | TabularSource] = {
     module.SOURCE.name: module.SOURCE
     for module in (ga4, access_log, page_report, submissions, feedback, facebook_posts, facebook_insights, zalo_articles,
-                   zalo_followers, zalo_interactions, moderation, press_requests, officers)
+                   zalo_followers, zalo_interactions, moderation, press_requests, officers,
+                   press_coverage, press_events)
 }

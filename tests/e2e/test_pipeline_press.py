@@ -183,3 +183,53 @@ def test_officer_coverage_per_quarter(built_pipeline: BuiltPipeline) -> None:
                 got["units_with_officer_count"]) == (figures["days"], figures["covered"], figures["changes"],
                                                      len(figures["last"]), with_officer), quarter
     assert any(len(f["last"]) > sum(f["last"].values()) for f in expected.values()), "some units lack an officer"
+
+
+TONES = {"Tích cực": "positive", "Trung lập": "neutral", "Trung tính": "neutral", "Tiêu cực": "negative"}
+EVENT_TYPES = {"Họp báo": "press_conference", "Hội thảo": "seminar", "Hội nghị": "seminar", "Tọa đàm": "talk",
+               "Toạ đàm": "talk", "Livestream": "livestream", "Phát trực tiếp": "livestream"}
+
+
+def read_rows(raw: Path, pattern: str) -> list[dict]:
+    rows = []
+    for path in sorted((raw / "press").glob(pattern)):
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            rows += list(csv.DictReader(handle))
+    return rows
+
+
+def test_coverage_per_month_tone_and_outlet(built_pipeline: BuiltPipeline) -> None:
+    articles = {r["Đường dẫn"]: r for r in read_rows(built_pipeline.settings.raw_dir, "coverage*.csv")}
+    expected: dict[tuple[str, str | None], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for row in articles.values():
+        day = dt.datetime.strptime(row["Ngày đăng"], "%d/%m/%Y").date()
+        for outlet in (row["Cơ quan báo chí"], None):
+            expected[(f"{day:%Y-%m}", outlet)][TONES[row["Sắc thái"]]] += 1
+    mart = {(r["month"], r["outlet"]): r for r in query(
+        built_pipeline.settings.warehouse_db, "select * from marts.kpi_press_coverage").iter_rows(named=True)}
+    assert set(mart) == set(expected)
+    assert any(counts["negative"] for counts in expected.values())
+    for key, counts in expected.items():
+        got = mart[key]
+        assert (got["positive_articles"], got["neutral_articles"], got["negative_articles"], got["articles"]) == (
+            counts["positive"], counts["neutral"], counts["negative"], sum(counts.values())), key
+
+
+def test_events_per_quarter_type_and_leadership(built_pipeline: BuiltPipeline) -> None:
+    from edukpi.settings import DEFAULT_REFERENCE_DIR
+
+    with (DEFAULT_REFERENCE_DIR / "press_leadership_titles.csv").open(encoding="utf-8") as handle:
+        leadership = {r["title"].strip().lower() for r in csv.DictReader(handle) if r["is_leadership"] == "true"}
+    expected: dict[tuple[str, str | None], list[int]] = defaultdict(lambda: [0, 0, 0])
+    for row in read_rows(built_pipeline.settings.raw_dir, "events*.csv"):
+        day = dt.datetime.strptime(row["Ngày"], "%d/%m/%Y").date()
+        quarter = f"{day.year}Q{(day.month - 1) // 3 + 1}"
+        for kind in (EVENT_TYPES[row["Hình thức"]], None):
+            figures = expected[(quarter, kind)]
+            figures[0] += 1
+            figures[1] += row["Người chủ trì (chức danh)"].strip().lower() in leadership
+            figures[2] += int(row["Số người tham dự"] or 0)
+    mart = {(r["quarter"], r["event_type"]): [r["events"], r["leadership_led_events"], r["attendance_total"]]
+            for r in query(built_pipeline.settings.warehouse_db, "select * from marts.kpi_press_events").iter_rows(named=True)}
+    assert mart == dict(expected)
+    assert 0 < sum(v[1] for k, v in expected.items() if k[1] is None) < sum(v[0] for k, v in expected.items() if k[1] is None)

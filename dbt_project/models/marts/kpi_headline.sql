@@ -50,6 +50,18 @@ press_response as (
 
 ),
 
+press_events as (
+
+    select * from {{ ref('kpi_press_events') }}
+
+),
+
+officer_coverage as (
+
+    select * from {{ ref('kpi_officer_coverage') }}
+
+),
+
 quota_metrics as (
 
     -- target: every district office that existed in the quarter meets its quota
@@ -228,6 +240,21 @@ press_metrics as (
     select period_grain, period_start, 'press_within_deadline_pct', answered_within_deadline_pct,
         {{ var('press_within_deadline_target_pct', 100) }}, true
     from press_response
+    where unit_code is null
+
+    union all
+
+    select 'quarter', quarter_start, 'press_leadership_events',
+        leadership_led_events, null, true
+    from press_events
+    where event_type is null
+
+    union all
+
+    -- plan IV.3: every unit that must name a communication officer has one (var to change the target)
+    select period_grain, period_start, 'officer_units_with_officer_pct', units_with_officer_pct,
+        {{ var('officer_units_with_officer_target_pct', 100) }}, true
+    from officer_coverage
     where unit_code is null
 
 ),
