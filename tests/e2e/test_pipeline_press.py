@@ -233,3 +233,30 @@ def test_events_per_quarter_type_and_leadership(built_pipeline: BuiltPipeline) -
             for r in query(built_pipeline.settings.warehouse_db, "select * from marts.kpi_press_events").iter_rows(named=True)}
     assert mart == dict(expected)
     assert 0 < sum(v[1] for k, v in expected.items() if k[1] is None) < sum(v[0] for k, v in expected.items() if k[1] is None)
+
+
+def test_journalists_and_officers_never_stored_or_shown(built_pipeline: BuiltPipeline) -> None:
+    """Names of journalists and officers reach no text column of the build file or the warehouse, and no report."""
+    from tests.e2e.test_reliability import text_columns
+
+    settings = built_pipeline.settings
+    names = {r["Phóng viên"] for r in read_rows(settings.raw_dir, "requests*.csv") if r["Phóng viên"]}
+    for path in sorted((settings.raw_dir / "officers").glob("*.csv")):
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            names |= {r["Cán bộ phụ trách truyền thông"] for r in csv.DictReader(handle)}
+    assert len(names) > 50
+    findings = []
+    for db in (settings.build_db, settings.warehouse_db):
+        for column, values in text_columns(db).items():
+            # Bylines of articles are public and drawn from the same pool of invented names.
+            if column.endswith(".author"):
+                continue
+            text = "\n".join(values)
+            findings += [f"{db.name}:{column}: {n}" for n in names if n in text][:3]
+    for report in sorted(p for p in settings.reports_dir.rglob("*.html")):
+        text = report.read_text(encoding="utf-8")
+        findings += [f"{report.name}: {n}" for n in names if n in text][:3]
+    assert not findings, findings[:20]
+    # the keys are there, one per distinct name
+    keys = query(settings.build_db, "select count(distinct officer_key) as n from raw.officer_roster")["n"][0]
+    assert keys > 50
