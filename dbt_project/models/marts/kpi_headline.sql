@@ -60,6 +60,25 @@ monthly_reports as (
 
     select * from {{ ref('kpi_monthly_reports') }}
 
+
+),
+
+press_response as (
+
+    select * from {{ ref('kpi_press_response') }}
+
+),
+
+press_events as (
+
+    select * from {{ ref('kpi_press_events') }}
+
+),
+
+officer_coverage as (
+
+    select * from {{ ref('kpi_officer_coverage') }}
+
 ),
 
 quota_metrics as (
@@ -274,6 +293,38 @@ issues_metrics as (
 
 ),
 
+press_metrics as (
+
+    select period_grain, period_start, 'press_received' as metric, received_count as value,
+        null as target, cast(null as boolean) as higher_is_better
+    from press_response
+    where unit_code is null
+
+    union all
+
+    -- every press request has a deadline in force (seed press_deadlines), so the target is all of them (var to change it)
+    select period_grain, period_start, 'press_within_deadline_pct', answered_within_deadline_pct,
+        {{ var('press_within_deadline_target_pct', 100) }}, true
+    from press_response
+    where unit_code is null
+
+    union all
+
+    select 'quarter', quarter_start, 'press_leadership_events',
+        leadership_led_events, null, true
+    from press_events
+    where event_type is null
+
+    union all
+
+    -- plan IV.3: every unit that must name a communication officer has one (var to change the target)
+    select period_grain, period_start, 'officer_units_with_officer_pct', units_with_officer_pct,
+        {{ var('officer_units_with_officer_target_pct', 100) }}, true
+    from officer_coverage
+    where unit_code is null
+
+),
+
 metrics as (
 
     select * from quota_metrics
@@ -287,6 +338,8 @@ metrics as (
     select * from social_metrics
     union all
     select * from issues_metrics
+    union all
+    select * from press_metrics
 
 ),
 
