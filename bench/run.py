@@ -932,11 +932,16 @@ def _dagster_breakdown(runs: list[dict[str, Any]]) -> list[str]:
             dbt = step.get("dbt")
             if dbt and dbt.get("wall_s") is not None:
                 nodes = ", ".join(f"{kind} {v['count']}× {v['seconds']:.1f} s" for kind, v in dbt.get("nodes", {}).items())
-                text += (f"; before dbt starts {dbt.get('dagster_before_dbt_s', 0):.1f} s, dbt parse {dbt['parse_s']:.1f} s "
-                         f"({'partial' if dbt['partial_parse'] else 'full'}), dbt execution {dbt['execute_s']:.1f} s "
-                         f"[{nodes}], after dbt ends {dbt.get('dagster_after_dbt_s', 0):.1f} s")
+                text += (f"; before dbt starts {_seconds(dbt.get('dagster_before_dbt_s', 0))} s, dbt parse "
+                         f"{_seconds(dbt.get('parse_s'))} s ({'partial' if dbt.get('partial_parse') else 'full'}), dbt execution "
+                         f"{_seconds(dbt.get('execute_s'))} s [{nodes}], after dbt ends {_seconds(dbt.get('dagster_after_dbt_s', 0))} s")
             lines.append(text)
     return lines
+
+
+def _seconds(value: float | None) -> str:
+    """A figure the dbt log did not give (e.g. a step with two dbt invocations) is shown as such, not as a crash."""
+    return "n/a" if value is None else f"{value:.1f}"
 
 
 def render_section(result: dict[str, Any], json_path: Path) -> str:

@@ -139,7 +139,7 @@ def test_files_before_the_first_day_are_refused_by_name_once(tmp_path: Path) -> 
 # ---- 4. reports render every period of the data, whatever the calendar covers -----------------------------------
 def test_reports_render_periods_outside_dim_date(tmp_path: Path) -> None:
     from reports.render import render_reports
-    from tests.test_reports import fixture_builder
+    from tests.integration.test_reports import fixture_builder
 
     db = fixture_builder.build_fixture_warehouse(tmp_path / "warehouse.duckdb")
     with duckdb.connect(str(db)) as con:

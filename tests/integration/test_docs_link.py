@@ -7,7 +7,7 @@ from pathlib import Path
 
 from reports.render import render_reports
 
-FIXTURE_BUILDER = Path(__file__).parent / "fixtures" / "reports" / "build_fixture_warehouse.py"
+FIXTURE_BUILDER = Path(__file__).parents[1] / "fixtures" / "reports" / "build_fixture_warehouse.py"
 
 
 def _fixture_warehouse(path: Path) -> Path:
