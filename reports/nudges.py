@@ -9,7 +9,8 @@ import duckdb
 
 from reports.format import esc, fmt_date, period_label
 
-KIND_ORDER = ("articles", "feedback_overdue", "feedback_due_soon", "disclosure")
+KIND_ORDER = ("articles", "feedback_overdue", "feedback_due_soon", "press_overdue", "press_due_soon", "monthly_report",
+              "disclosure")
 OVERVIEW_FILE = "tong_hop_nhac_viec.xlsx"
 
 
@@ -36,6 +37,14 @@ def _sentence(row: dict) -> str:
     if kind == "feedback_due_soon":
         return (f"Phản ánh, kiến nghị sắp đến hạn trả lời: {count} (sớm nhất còn {days} ngày làm việc). "
                 f"Mã: {row['detail_ids']}.")
+    if kind == "press_overdue":
+        return f"Đề nghị của báo chí đã quá hạn trả lời: {count}. Mã: {row['detail_ids']}."
+    if kind == "press_due_soon":
+        return (f"Đề nghị của báo chí sắp đến hạn trả lời: {count} (sớm nhất còn {days} ngày làm việc). "
+                f"Mã: {row['detail_ids']}.")
+    if kind == "monthly_report":
+        deadline = row["as_of_date"] + dt.timedelta(days=days)
+        return f"Báo cáo {period_label(row['period']).lower()} chưa nộp (hạn {fmt_date(deadline)})."
     if kind == "disclosure":
         return (f"Công khai trên trang web trường (năm học {row['period']}): {count} trường chưa đủ mục bắt buộc, "
                 f"còn {days} ngày đến hạn." if days is not None and days >= 0 else
@@ -77,7 +86,7 @@ def _write_overview(rows: list[dict], path: Path) -> None:
 
     headers = [("unit_code", "Mã đơn vị"), ("unit_name", "Đơn vị"), ("reminder_kind", "Loại nhắc việc"),
                ("period", "Kỳ"), ("items_count", "Số lượng"), ("days_left", "Số ngày còn lại"),
-               ("detail_ids", "Chi tiết (mã phản ánh / trang trường)"), ("as_of_date", "Tính đến ngày")]
+               ("detail_ids", "Chi tiết (mã phản ánh / mã đề nghị của báo chí / trang trường)"), ("as_of_date", "Tính đến ngày")]
     workbook = xlsxwriter.Workbook(str(path))
     try:
         sheet = workbook.add_worksheet("Nhắc việc")

@@ -17,6 +17,8 @@ from edukpi.settings import DEFAULT_REFERENCE_DIR
 from tests.conftest import BuiltPipeline, run_edukpi
 
 AS_OF = dt.date(2024, 5, 15)
+DETAIL = "Chi tiết (mã phản ánh / mã đề nghị của báo chí / trang trường)"
+DUE_SOON_WORKING_DAYS = 3  # dbt var nudge_due_soon_working_days, default
 ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4}
 
 
@@ -174,6 +176,50 @@ def overdue_tickets(built: BuiltPipeline) -> dict[str, set[str]]:
     return overdue
 
 
+def working_days(built: BuiltPipeline) -> list[dt.date]:
+    return [r["date"] for r in query(built.settings.warehouse_db,
+                                     "select date from marts.dim_date where is_working_day order by date")]
+
+
+def press_requests_behind(built: BuiltPipeline, as_of: dt.date) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """Press requests open at the end of `as_of`, by unit: (overdue, due within DUE_SOON_WORKING_DAYS working days). The
+    deadline in force is the mart's; the ageing is done again here from the timestamps."""
+    working = working_days(built)
+    requests = query(built.settings.warehouse_db, """select request_id, unit_code, received_at, answered_at, deadline_value,
+        deadline_unit from marts.fct_press_requests where unit_code is not null and deadline_value is not null""")
+    end_of_day = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time())
+    overdue, due_soon = defaultdict(set), defaultdict(set)
+    for r in requests:
+        if r["received_at"].date() > as_of or (r["answered_at"] is not None and r["answered_at"].date() <= as_of):
+            continue
+        if r["deadline_unit"] == "working_days":
+            age = sum(r["received_at"].date() < day <= as_of for day in working)
+            late, left = age > r["deadline_value"], r["deadline_value"] - age
+        else:
+            due = r["received_at"] + dt.timedelta(hours=r["deadline_value"])
+            late, left = due < end_of_day, sum(as_of < day <= due.date() for day in working)
+        if late:
+            overdue[r["unit_code"]].add(r["request_id"])
+        elif left <= DUE_SOON_WORKING_DAYS:
+            due_soon[r["unit_code"]].add(r["request_id"])
+    return dict(overdue), dict(due_soon)
+
+
+def monthly_reports_missing(built: BuiltPipeline) -> tuple[dt.date, dt.date, set[str]]:
+    """The last month whose report deadline is before AS_OF, its deadline, and the divisions with no report for it
+    received by AS_OF (first submissions from the build's deduplicated register)."""
+    months = query(built.settings.warehouse_db, """select distinct month_start, deadline_date from marts.kpi_monthly_reports
+        where deadline_date < ? order by month_start desc limit 1""", [AS_OF])
+    month, deadline = months[0]["month_start"], months[0]["deadline_date"]
+    divisions = {r["unit_code"] for r in query(built.settings.warehouse_db, """select unit_code from marts.dim_unit
+        where unit_type = 'department_division' and valid_from <= last_day(?::date)
+        and (valid_to is null or valid_to >= ?::date)""", [month, month])}
+    sent = {r["unit_code"] for r in query(built.settings.build_db, """select unit_code
+        from intermediate.int_monthly_reports_deduplicated where report_month = ? and cast(first_submitted_at as date) <= ?""",
+        [month, AS_OF])}
+    return month, deadline, divisions - sent
+
+
 def test_nudges_as_of_a_day_name_what_each_unit_still_owes(built_pipeline: BuiltPipeline, tmp_path: Path) -> None:
     out = tmp_path / "nudges"
     done = run_edukpi(["nudges", "--as-of", AS_OF.isoformat(), "--out", str(out)], built_pipeline.env)
@@ -181,9 +227,18 @@ def test_nudges_as_of_a_day_name_what_each_unit_still_owes(built_pipeline: Built
     overview = pl.read_excel(out / "tong_hop_nhac_viec.xlsx")
     articles = {r["Mã đơn vị"]: r["Số lượng"] for r in overview.iter_rows(named=True) if r["Loại nhắc việc"] == "articles"}
     assert articles == behind_on_articles(built_pipeline) and articles
-    overdue = {r["Mã đơn vị"]: set(r["Chi tiết (mã phản ánh / trang trường)"].split(", "))
+    overdue = {r["Mã đơn vị"]: set(r[DETAIL].split(", "))
                for r in overview.iter_rows(named=True) if r["Loại nhắc việc"] == "feedback_overdue"}
     assert overdue == overdue_tickets(built_pipeline)
+    # press requests open on AS_OF, re-aged to that day, with their ids (none is near its deadline in the tiny data)
+    assert press_reminders(overview) == press_requests_behind(built_pipeline, AS_OF)
+    # the divisions whose report of the last month due was not in by AS_OF, named with the month and its deadline
+    month, deadline, missing = monthly_reports_missing(built_pipeline)
+    monthly = {r["Mã đơn vị"]: r["Kỳ"] for r in overview.iter_rows(named=True) if r["Loại nhắc việc"] == "monthly_report"}
+    assert monthly == {unit: month.strftime("%Y-%m") for unit in missing} and missing
+    for unit in missing:
+        assert (f"Báo cáo tháng {month.month}/{month.year} chưa nộp (hạn {deadline.strftime('%d/%m/%Y')})"
+                in (out / f"{unit}.txt").read_text(encoding="utf-8"))
     # a unit behind gets its message with the count and the days left to the end of the quarter
     unit, needed = sorted(articles.items())[0]
     text = (out / f"{unit}.txt").read_text(encoding="utf-8")
@@ -195,8 +250,40 @@ def test_nudges_as_of_a_day_name_what_each_unit_still_owes(built_pipeline: Built
                 "select unit_code from marts.dim_unit where quota_articles_per_quarter > 0 order by 1")
                 if u["unit_code"] not in reminded]
     assert on_track, "the tiny data has units on track"
+    divisions_on_track = [u["unit_code"] for u in query(built_pipeline.settings.warehouse_db,
+                          "select unit_code from marts.dim_unit where unit_type = 'department_division' order by 1")
+                          if u["unit_code"] not in reminded]
+    assert divisions_on_track, "the tiny data has divisions with nothing to remind"
+    assert not (out / f"{divisions_on_track[0]}.txt").exists()
     assert {p.stem for p in out.glob("*.txt")} == reminded
     assert not (out / f"{on_track[0]}.txt").exists()
+
+
+def press_reminders(overview: pl.DataFrame) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    return tuple({r["Mã đơn vị"]: set(r[DETAIL].split(", ")) for r in overview.iter_rows(named=True)
+                  if r["Loại nhắc việc"] == kind} for kind in ("press_overdue", "press_due_soon"))
+
+
+def test_nudges_name_the_press_requests_past_their_deadline_on_the_day(built_pipeline: BuiltPipeline,
+                                                                       tmp_path: Path) -> None:
+    """As of the first day a request answered late (or still open) was past its working-day deadline: the mart built for
+    the register's latest day says nothing about that day, so the reminder must age the requests again."""
+    working = working_days(built_pipeline)
+    late = query(built_pipeline.settings.warehouse_db, """select request_id, unit_code, received_date, deadline_value
+        from marts.fct_press_requests where deadline_unit = 'working_days'
+        and (answered_at is null or working_days_to_answer > deadline_value) order by received_at limit 1""")
+    assert late, "the tiny data has a press request answered after its deadline"
+    request = late[0]
+    as_of = [day for day in working if day > request["received_date"]][request["deadline_value"]]
+    out = tmp_path / "nudges"
+    done = run_edukpi(["nudges", "--as-of", as_of.isoformat(), "--out", str(out)], built_pipeline.env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    overdue, due_soon = press_reminders(pl.read_excel(out / "tong_hop_nhac_viec.xlsx"))
+    assert (overdue, due_soon) == press_requests_behind(built_pipeline, as_of)
+    assert request["request_id"] in overdue[request["unit_code"]]
+    for unit, ids in (overdue | due_soon).items():
+        text = (out / f"{unit}.txt").read_text(encoding="utf-8")
+        assert all(i in text for i in ids) and "Đề nghị của báo chí" in text
 
 
 def test_period_page_lists_the_plan_items_due_without_articles(built_pipeline: BuiltPipeline) -> None:

@@ -2,7 +2,10 @@
 -- else the latest submission day), one row per kind of reminder: articles still needed this quarter
 -- (kpi_quota_fulfilment, built with the same as-of date), feedback tickets open and past their deadline or due within
 -- nudge_due_soon_working_days working days (fct_feedback_tickets, re-aged to the as-of date on the working-day
--- calendar), schools of the unit whose disclosure is incomplete for the school year with the next deadline.
+-- calendar), schools of the unit whose disclosure is incomplete for the school year with the next deadline, press
+-- requests open and past their deadline or due within the same number of working days (fct_press_requests, re-aged to
+-- the as-of date the same way), and the division's monthly report of the last month whose deadline has passed by the
+-- as-of date when it was not in by then (kpi_monthly_reports, judged again as of the date).
 -- A unit on track has no row and gets no message.
 with
 
@@ -33,6 +36,18 @@ disclosure as (
 units as (
 
     select * from {{ ref('dim_unit') }}
+
+),
+
+press as (
+
+    select * from {{ ref('fct_press_requests') }}
+
+),
+
+monthly_reports as (
+
+    select * from {{ ref('kpi_monthly_reports') }}
 
 ),
 
@@ -133,6 +148,92 @@ disclosure_gaps as (
 
 ),
 
+-- a press request as it stood at the end of the as-of day: received by then and not answered by then. fct_press_requests
+-- ages open requests to the register's latest moment, so the age is taken again here: deadlines in working days count
+-- working days after the day of receipt as feedback does; deadlines in hours are past when the due moment falls before
+-- the end of the as-of day, and their working days left run to the day of the due moment.
+press_open_then as (
+
+    select
+        press.request_id,
+        press.unit_code,
+        case
+            when press.deadline_unit = 'working_days'
+                then as_of_day.working_day_seq - received_day.working_day_seq > press.deadline_value
+            when press.deadline_unit = 'hours'
+                then press.received_at + to_hours(press.deadline_value) < as_of.as_of_date + interval 1 day
+        end as is_overdue,
+        case
+            when press.deadline_unit = 'working_days'
+                then press.deadline_value - (as_of_day.working_day_seq - received_day.working_day_seq)
+            when press.deadline_unit = 'hours'
+                then due_day.working_day_seq - as_of_day.working_day_seq
+        end as working_days_left
+
+    from press
+    cross join as_of
+    inner join calendar as received_day
+        on received_day.date = press.received_date
+    inner join calendar as as_of_day
+        on as_of_day.date = as_of.as_of_date
+    left join calendar as due_day
+        on press.deadline_unit = 'hours'
+        and due_day.date = cast(press.received_at + to_hours(press.deadline_value) as date)
+    where press.received_date <= as_of.as_of_date
+        and (press.answered_date is null or press.answered_date > as_of.as_of_date)
+        and press.unit_code is not null
+        and press.deadline_value is not null
+
+),
+
+press_reminders as (
+
+    select
+        unit_code,
+        case when is_overdue then 'press_overdue' else 'press_due_soon' end as reminder_kind,
+        cast(null as varchar) as period,
+        count(*) as items_count,
+        min(working_days_left) as days_left,
+        string_agg(request_id, ', ' order by working_days_left, request_id) as detail_ids
+
+    from press_open_then
+    where is_overdue
+        or working_days_left <= {{ var('nudge_due_soon_working_days', 3) }}
+    group by all
+
+),
+
+-- the last month whose report deadline has passed by the as-of date (missing in kpi_monthly_reports means the same, but
+-- judged on its register's latest day), and the divisions whose report for it was not in by the as-of date
+report_month_due as (
+
+    select max(monthly_reports.month_start) as month_start
+
+    from monthly_reports
+    cross join as_of
+    where monthly_reports.deadline_date < as_of.as_of_date
+
+),
+
+monthly_report_missing as (
+
+    select
+        monthly_reports.unit_code,
+        'monthly_report' as reminder_kind,
+        monthly_reports.month as period,
+        1 as items_count,
+        date_diff('day', as_of.as_of_date, monthly_reports.deadline_date) as days_left,
+        cast(null as varchar) as detail_ids
+
+    from monthly_reports
+    cross join as_of
+    inner join report_month_due
+        on report_month_due.month_start = monthly_reports.month_start
+    where monthly_reports.submitted_at is null
+        or cast(monthly_reports.submitted_at as date) > as_of.as_of_date
+
+),
+
 final as (
 
     select
@@ -152,6 +253,10 @@ final as (
         select * from feedback
         union all by name
         select * from disclosure_gaps
+        union all by name
+        select * from press_reminders
+        union all by name
+        select * from monthly_report_missing
     ) as reminders
     cross join as_of
     left join units
