@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ingestion.calendar_days import CALENDAR_DAYS_COLUMNS
+
 # Columns every raw table carries (lineage); appended after the source's own columns.
 LINEAGE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("source_file", "VARCHAR"),
@@ -311,4 +313,6 @@ def raw_schema_ddl() -> list[str]:
     # Build files created before quarantine history was kept get the column (existing rows stand: NULL).
     statements.append("alter table raw.quarantine add column if not exists superseded_at TIMESTAMP")
     statements.append(create_table_sql("raw.ingested_files", INGESTED_FILES_COLUMNS))
+    # Written whole by ingestion/calendar_days.py before each dbt build; read by int_calendar_days.
+    statements.append(create_table_sql("raw.calendar_days", CALENDAR_DAYS_COLUMNS))
     return statements

@@ -16,6 +16,10 @@ DEVELOPMENT_HMAC_KEY = "edukpi-development-key-NOT-SECRET"
 LOCAL_TZ = "Asia/Ho_Chi_Minh"
 
 
+# The engines the dbt project runs on (dbt target of dbt_project/profiles.yml): DuckDB on one machine, Apache Spark to scale out.
+DBT_TARGETS = {"duckdb": "build", "spark": "spark"}
+
+
 class MissingKeyError(RuntimeError):
     pass
 
@@ -27,6 +31,24 @@ class Settings:
     warehouse_db: Path
     reports_dir: Path
     hmac_key: str | None
+    # EDUKPI_ENGINE: where dbt computes the models, "duckdb" (default) or "spark" (docs/architecture.md, "Scaling out").
+    engine: str = "duckdb"
+
+    def __post_init__(self) -> None:
+        if self.engine not in DBT_TARGETS:
+            raise ValueError(
+                f"EDUKPI_ENGINE={self.engine!r} is not an engine of this project; accepted: {', '.join(DBT_TARGETS)}"
+            )
+
+    @property
+    def dbt_target(self) -> str:
+        """The dbt target of the engine (dbt --target)."""
+        return DBT_TARGETS[self.engine]
+
+    @property
+    def spark_dir(self) -> Path:
+        """The local Spark session's folder beside the build file: raw Parquet, warehouse tables, metastore."""
+        return self.build_db.parent / "spark"
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -42,6 +64,7 @@ class Settings:
             warehouse_db=path("EDUKPI_WAREHOUSE", PROJECT_ROOT / "data" / "warehouse.duckdb"),
             reports_dir=path("EDUKPI_REPORTS_DIR", PROJECT_ROOT / "reports" / "out"),
             hmac_key=env.get("EDUKPI_HMAC_KEY") or None,
+            engine=(env.get("EDUKPI_ENGINE") or "duckdb").strip().lower(),
         )
 
     def as_env(self) -> dict[str, str]:
@@ -51,6 +74,9 @@ class Settings:
             "EDUKPI_BUILD_DB": str(self.build_db),
             "EDUKPI_WAREHOUSE": str(self.warehouse_db),
             "EDUKPI_REPORTS_DIR": str(self.reports_dir),
+            "EDUKPI_ENGINE": self.engine,
+            # read by the `spark` target of dbt_project/profiles.yml
+            "EDUKPI_SPARK_DIR": str(self.spark_dir),
         }
         if self.hmac_key:
             env["EDUKPI_HMAC_KEY"] = self.hmac_key

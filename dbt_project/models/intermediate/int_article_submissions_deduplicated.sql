@@ -36,7 +36,22 @@ ranked as (
 
 final as (
 
-    select * exclude (copy_rank)
+    select
+        submission_id,
+        unit_code,
+        unit_as_sent,
+        submitted_at,
+        title,
+        plan_item,
+        author,
+        status,
+        published_at,
+        published_channel,
+        url,
+        source_file,
+        source_line,
+        loaded_at
+
     from ranked
     where copy_rank = 1
 

@@ -32,7 +32,22 @@ ranked as (
 
 final as (
 
-    select * exclude (copy_rank)
+    select
+        ticket_id,
+        received_at,
+        channel,
+        category,
+        assigned_unit_code,
+        forwarded_at,
+        responding_unit_code,
+        responded_at,
+        responder_title,
+        answer_published_at,
+        status,
+        source_file,
+        source_line,
+        loaded_at
+
     from ranked
     where copy_rank = 1
 

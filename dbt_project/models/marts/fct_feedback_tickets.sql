@@ -80,12 +80,12 @@ measured as (
 final as (
 
     select
-        cast(ticket_id as varchar) as ticket_id,
-        cast(assigned_unit_code as varchar) as unit_code,
-        cast(responding_unit_code as varchar) as responding_unit_code,
-        cast(category as varchar) as category,
-        cast(channel as varchar) as channel,
-        cast(status as varchar) as status,
+        cast(ticket_id as {{ string_type() }}) as ticket_id,
+        cast(assigned_unit_code as {{ string_type() }}) as unit_code,
+        cast(responding_unit_code as {{ string_type() }}) as responding_unit_code,
+        cast(category as {{ string_type() }}) as category,
+        cast(channel as {{ string_type() }}) as channel,
+        cast(status as {{ string_type() }}) as status,
         received_at,
         received_date,
         forwarded_at,

@@ -60,14 +60,14 @@ unit_by_host as (
 final as (
 
     select
-        cast(unioned.site as varchar) as site,
-        cast(unit_by_host.unit_code as varchar) as unit_code,
+        cast(unioned.site as {{ string_type() }}) as site,
+        cast(unit_by_host.unit_code as {{ string_type() }}) as unit_code,
         cast(unioned.date as date) as date,
         cast(unioned.pageviews as bigint) as pageviews,
         cast(unioned.users as bigint) as users,
         cast(unioned.sessions as bigint) as sessions,
         cast(round(unioned.engagement_seconds, 3) as double) as engagement_seconds,
-        cast(unioned.source_form as varchar) as source_form,
+        cast(unioned.source_form as {{ string_type() }}) as source_form,
         row_number() over (
             partition by unioned.site, unioned.date order by unioned.preference
         ) = 1 as is_preferred_source

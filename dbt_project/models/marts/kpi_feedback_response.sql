@@ -42,8 +42,8 @@ aggregated as (
         count(*) as received_count,
         count(*) filter (where not is_open) as answered_count,
         count(*) filter (where within_sla) as answered_within_sla_count,
-        quantile_cont(working_days_to_response, 0.5) as median_working_days,
-        quantile_cont(working_days_to_response, 0.9) as p90_working_days,
+        {{ quantile_cont('working_days_to_response', 0.5) }} as median_working_days,
+        {{ quantile_cont('working_days_to_response', 0.9) }} as p90_working_days,
         count(*) filter (where is_open and open_age_working_days <= 5) as open_backlog_0_5,
         count(*) filter (where is_open and open_age_working_days between 6 and 10) as open_backlog_6_10,
         count(*) filter (where is_open and open_age_working_days > 10) as open_backlog_over_10,
@@ -74,22 +74,14 @@ department_periods as (
 
     select
         'month' as period_grain,
-        cast(unnest(generate_series(
-            cast(date_trunc('month', first_date) as timestamp),
-            cast(date_trunc('month', last_date) as timestamp),
-            interval 1 month
-        )) as date) as period_start
+        {{ period_starts("date_trunc('month', first_date)", "date_trunc('month', last_date)", 1) }} as period_start
     from bounds
 
     union all
 
     select
         'quarter' as period_grain,
-        cast(unnest(generate_series(
-            cast(date_trunc('quarter', first_date) as timestamp),
-            cast(date_trunc('quarter', last_date) as timestamp),
-            interval 3 month
-        )) as date) as period_start
+        {{ period_starts("date_trunc('quarter', first_date)", "date_trunc('quarter', last_date)", 3) }} as period_start
     from bounds
 
 ),
@@ -99,7 +91,21 @@ department_rows as (
     select
         department_periods.period_grain,
         department_periods.period_start,
-        aggregated.* exclude (period_grain, period_start)
+        aggregated.unit_code,
+        aggregated.is_department,
+        aggregated.received_count,
+        aggregated.answered_count,
+        aggregated.answered_within_sla_count,
+        aggregated.median_working_days,
+        aggregated.p90_working_days,
+        aggregated.open_backlog_0_5,
+        aggregated.open_backlog_6_10,
+        aggregated.open_backlog_over_10,
+        aggregated.open_overdue_count,
+        aggregated.forwarded_count,
+        aggregated.forwarded_in_time_count,
+        aggregated.answers_published_count,
+        aggregated.answered_by_assigned_unit_count
 
     from department_periods
     left join aggregated
@@ -130,17 +136,17 @@ all_rows as (
 final as (
 
     select
-        cast(all_rows.period_grain as varchar) as period_grain,
+        cast(all_rows.period_grain as {{ string_type() }}) as period_grain,
         cast(
             case
                 when all_rows.period_grain = 'month' then {{ month_label('all_rows.period_start') }}
                 else {{ quarter_label('all_rows.period_start') }}
-            end as varchar
+            end as {{ string_type() }}
         ) as period,
         all_rows.period_start,
-        cast(all_rows.unit_code as varchar) as unit_code,
+        cast(all_rows.unit_code as {{ string_type() }}) as unit_code,
         cast(
-            case when all_rows.unit_code is null then {{ department_label() }} else units.unit_name end as varchar
+            case when all_rows.unit_code is null then {{ department_label() }} else units.unit_name end as {{ string_type() }}
         ) as unit_name,
         cast(coalesce(all_rows.received_count, 0) as bigint) as received_count,
         cast(coalesce(all_rows.answered_count, 0) as bigint) as answered_count,

@@ -119,22 +119,14 @@ article_periods as (
 
     select
         'month' as period_grain,
-        cast(unnest(generate_series(
-            cast(date_trunc('month', first_date) as timestamp),
-            cast(date_trunc('month', last_date) as timestamp),
-            interval 1 month
-        )) as date) as period_start
+        {{ period_starts("date_trunc('month', first_date)", "date_trunc('month', last_date)", 1) }} as period_start
     from article_bounds
 
     union all
 
     select
         'quarter',
-        cast(unnest(generate_series(
-            cast(date_trunc('quarter', first_date) as timestamp),
-            cast(date_trunc('quarter', last_date) as timestamp),
-            interval 3 month
-        )) as date)
+        {{ period_starts("date_trunc('quarter', first_date)", "date_trunc('quarter', last_date)", 3) }}
     from article_bounds
 
 ),
@@ -153,8 +145,9 @@ article_metrics as (
     from article_periods
     left join published_articles
         on published_articles.published_date >= article_periods.period_start
-        and published_articles.published_date < article_periods.period_start
-            + case when article_periods.period_grain = 'month' then interval 1 month else interval 3 month end
+        and published_articles.published_date < {{ add_months(
+            'article_periods.period_start', "case when article_periods.period_grain = 'month' then 1 else 3 end"
+        ) }}
     group by all
 
 ),
@@ -182,8 +175,7 @@ with_previous as (
         on previous_period.metric = metrics.metric
         and previous_period.period_grain = metrics.period_grain
         and previous_period.period_start = cast(
-            metrics.period_start
-            - case when metrics.period_grain = 'month' then interval 1 month else interval 3 month end
+            {{ add_months('metrics.period_start', "case when metrics.period_grain = 'month' then -1 else -3 end") }}
             as date
         )
 
@@ -192,15 +184,15 @@ with_previous as (
 final as (
 
     select
-        cast(period_grain as varchar) as period_grain,
+        cast(period_grain as {{ string_type() }}) as period_grain,
         cast(
             case
                 when period_grain = 'month' then {{ month_label('period_start') }}
                 else {{ quarter_label('period_start') }}
-            end as varchar
+            end as {{ string_type() }}
         ) as period,
         cast(period_start as date) as period_start,
-        cast(metric as varchar) as metric,
+        cast(metric as {{ string_type() }}) as metric,
         cast(value as double) as value,
         cast(previous_value as double) as previous_value,
         -- values carry at most 1 decimal; rounding keeps 100.0 - 66.7 at 33.3

@@ -20,7 +20,7 @@ dated as (
         cast(date_trunc('quarter', submitted_at) as date) as quarter_start,
         case
             when status = 'published' and published_at is not null
-                then date_diff('day', cast(submitted_at as date), cast(published_at as date))
+                then {{ days_between('cast(submitted_at as date)', 'cast(published_at as date)') }}
         end as days_to_publication
 
     from submissions
@@ -38,7 +38,7 @@ aggregated as (
         count(*) filter (where status = 'published') as published,
         count(*) filter (where status = 'rejected') as rejected,
         count(*) filter (where status = 'withdrawn') as withdrawn,
-        quantile_cont(days_to_publication, 0.5) as median_days_to_publication,
+        {{ quantile_cont('days_to_publication', 0.5) }} as median_days_to_publication,
         count(*) filter (where status = 'published' and published_channel = 'portal') as published_portal,
         count(*) filter (where status = 'published' and published_channel = 'press') as published_press,
         count(*) filter (where status = 'published' and published_channel = 'ministry') as published_ministry
@@ -52,13 +52,13 @@ aggregated as (
 department_quarters as (
 
     select
-        cast(unnest(generate_series(
-            cast(date_trunc('quarter', min(submitted_at)) as timestamp),
-            cast(date_trunc('quarter', max(submitted_at)) as timestamp),
-            interval 3 month
-        )) as date) as quarter_start
+        {{ period_starts('date_trunc(\'quarter\', first_submitted_at)', 'date_trunc(\'quarter\', last_submitted_at)', 3) }}
+            as quarter_start
 
-    from submissions
+    from (
+        select min(submitted_at) as first_submitted_at, max(submitted_at) as last_submitted_at
+        from submissions
+    )
 
 ),
 
@@ -66,7 +66,17 @@ department_rows as (
 
     select
         department_quarters.quarter_start,
-        aggregated.* exclude (quarter_start)
+        aggregated.unit_code,
+        aggregated.is_department,
+        aggregated.submitted,
+        aggregated.selected,
+        aggregated.published,
+        aggregated.rejected,
+        aggregated.withdrawn,
+        aggregated.median_days_to_publication,
+        aggregated.published_portal,
+        aggregated.published_press,
+        aggregated.published_ministry
 
     from department_quarters
     left join aggregated
@@ -96,11 +106,11 @@ all_rows as (
 final as (
 
     select
-        cast({{ quarter_label('all_rows.quarter_start') }} as varchar) as quarter,
+        cast({{ quarter_label('all_rows.quarter_start') }} as {{ string_type() }}) as quarter,
         all_rows.quarter_start,
-        cast(all_rows.unit_code as varchar) as unit_code,
+        cast(all_rows.unit_code as {{ string_type() }}) as unit_code,
         cast(
-            case when all_rows.unit_code is null then {{ department_label() }} else units.unit_name end as varchar
+            case when all_rows.unit_code is null then {{ department_label() }} else units.unit_name end as {{ string_type() }}
         ) as unit_name,
         cast(coalesce(all_rows.submitted, 0) as bigint) as submitted,
         cast(coalesce(all_rows.selected, 0) as bigint) as selected,

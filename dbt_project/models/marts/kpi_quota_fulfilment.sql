@@ -29,16 +29,13 @@ quarters as (
 
     select
         cast(quarter_start as date) as quarter_start,
-        cast(quarter_start + interval 3 month - interval 1 day as date) as quarter_end,
+        cast({{ add_days(add_months('quarter_start', 3), -1) }} as date) as quarter_end,
         as_of_date
 
     from (
         select
-            unnest(generate_series(
-                cast(date_trunc('quarter', first_date) as timestamp),
-                cast(date_trunc('quarter', as_of_date) as timestamp),
-                interval 3 month
-            )) as quarter_start,
+            {{ period_starts("date_trunc('quarter', first_date)", "date_trunc('quarter', as_of_date)", 3) }}
+                as quarter_start,
             as_of_date
         from bounds
     )
@@ -87,8 +84,8 @@ measured as (
         coalesce(submitted.articles_submitted, 0) as articles_submitted,
         coalesce(submitted.articles_published, 0) as articles_published,
         unit_quarters.as_of_date < unit_quarters.quarter_end as is_running,
-        date_diff('day', unit_quarters.quarter_start, unit_quarters.as_of_date) + 1 as days_elapsed,
-        date_diff('day', unit_quarters.quarter_start, unit_quarters.quarter_end) + 1 as days_in_quarter
+        {{ days_between('unit_quarters.quarter_start', 'unit_quarters.as_of_date') }} + 1 as days_elapsed,
+        {{ days_between('unit_quarters.quarter_start', 'unit_quarters.quarter_end') }} + 1 as days_in_quarter
 
     from unit_quarters
     left join submitted
@@ -102,7 +99,7 @@ projected as (
     select
         *,
         case
-            when is_running then articles_submitted * 1.0 / days_elapsed * days_in_quarter
+            when is_running then cast(articles_submitted as double) / days_elapsed * days_in_quarter
         end as projected_articles_exact
 
     from measured
@@ -112,17 +109,17 @@ projected as (
 final as (
 
     select
-        cast(unit_code as varchar) as unit_code,
-        cast(unit_name as varchar) as unit_name,
-        cast(unit_type as varchar) as unit_type,
-        cast({{ quarter_label('quarter_start') }} as varchar) as quarter,
+        cast(unit_code as {{ string_type() }}) as unit_code,
+        cast(unit_name as {{ string_type() }}) as unit_name,
+        cast(unit_type as {{ string_type() }}) as unit_type,
+        cast({{ quarter_label('quarter_start') }} as {{ string_type() }}) as quarter,
         quarter_start,
         quarter_end,
         cast(quota as integer) as quota,
         cast(articles_submitted as bigint) as articles_submitted,
         cast(articles_published as bigint) as articles_published,
         articles_submitted >= quota as quota_met,
-        cast(case when is_running then 'running' else 'complete' end as varchar) as quarter_status,
+        cast(case when is_running then 'running' else 'complete' end as {{ string_type() }}) as quarter_status,
         cast(round(projected_articles_exact, 1) as double) as projected_articles,
         cast(
             case
@@ -130,7 +127,7 @@ final as (
                 when is_running then 'at_risk'
                 when articles_submitted >= quota then 'met'
                 else 'not_met'
-            end as varchar
+            end as {{ string_type() }}
         ) as projection,
         as_of_date
 
