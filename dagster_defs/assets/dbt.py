@@ -7,6 +7,9 @@ works from the dbt CLI), so a one-day refresh rebuilds one day of the incrementa
 Every dbt asset also depends directly on each of its ancestors that the other steps materialise (raw tables, the daily GA4
 models): a subset run then orders the dbt step after them even when the models in between are not selected (see
 `EduKpiDbtTranslator.get_asset_spec`). Builds leave dbt unit tests out; tests/test_dbt_unit.py runs them.
+
+The dbt target is the engine of the settings (EDUKPI_ENGINE: DuckDB `build` or Spark `spark`); before dbt runs, the
+calendar is written and, for Spark, the raw tables are handed over as Parquet (ingestion/spark_handoff.py).
 """
 import datetime as dt
 import os
@@ -20,6 +23,7 @@ from dagster_dbt.asset_utils import get_upstream_unique_ids
 from dagster_defs.partitions import DAILY_DBT_MODELS, daily_partitions
 from dagster_defs.project import dbt_project
 from dagster_defs.resources import EduKpiSettings
+from ingestion.spark_handoff import prepare_dbt_inputs
 
 LAYER_GROUPS = {"staging": "staging", "intermediate": "intermediate", "marts": "marts"}
 DAILY_MODEL_NAMES = frozenset(DAILY_DBT_MODELS.split())
@@ -102,9 +106,12 @@ BUILD_ARGS = ["build", "--exclude-resource-type", "unit_test"]
 
 
 def _dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: EduKpiSettings):
-    # The dbt profile reads the build file path from the environment; make it the run's resolved settings.
-    os.environ.update(settings.get().as_env())
-    yield from dbt.cli(BUILD_ARGS, context=context).stream()
+    resolved = settings.get()
+    # The dbt profile reads the build file path (and the Spark folder) from the environment; make it the run's settings.
+    os.environ.update(resolved.as_env())
+    handed_over = prepare_dbt_inputs(resolved)
+    context.log.info(f"dbt target {resolved.dbt_target} (EDUKPI_ENGINE={resolved.engine}); raw rows handed over: {handed_over}")
+    yield from dbt.cli([*BUILD_ARGS, "--target", resolved.dbt_target], context=context).stream()
 
 
 @dbt_assets(

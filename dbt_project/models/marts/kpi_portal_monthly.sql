@@ -29,7 +29,9 @@ monthly as (
         sum(pageviews) as pageviews,
         sum(users) as users,
         sum(sessions) as sessions,
-        sum(engagement_seconds) as engagement_seconds,
+        -- summed as exact decimals (the daily figures have 3 decimals): a sum of doubles depends on the order of the rows,
+        -- which differs between engines and runs, and can fall either side of a rounding boundary (118.65 -> 118.6 or 118.7)
+        sum(cast(engagement_seconds as decimal(38, 3))) as engagement_seconds,
         grouping(site) = 1 as is_all_sites
 
     from preferred_days
