@@ -15,11 +15,11 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 export DBT_PROFILES_DIR := $(CURDIR)/dbt_project
 
-.PHONY: run test dev docs sql bench install manifest clean
+.PHONY: run test dev docs sql bench install manifest clean java spark-check
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --disable-pip-version-check -q -e '.[dev]'
+	$(BIN)/pip install --disable-pip-version-check -q -e '.[dev,spark]'
 	@touch $(STAMP)
 
 install: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
@@ -44,9 +44,23 @@ run: manifest
 	@echo "Published warehouse: $(CURDIR)/data/warehouse.duckdb"
 	@echo "Report index:        $(CURDIR)/reports/out/index.html"
 
-test: manifest
+test: manifest java
 	$(BIN)/python -m tests.browser_setup
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
+
+# Spark (EDUKPI_ENGINE=spark, `make spark-check`) runs on Java 17: Debian's headless JRE when no java is on the PATH.
+java:
+	@if ! command -v java >/dev/null; then \
+		echo "java is missing: installing Debian's openjdk-17-jre-headless for Spark"; \
+		prefix=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		DEBIAN_FRONTEND=noninteractive $$prefix apt-get update && \
+		DEBIAN_FRONTEND=noninteractive $$prefix apt-get install -y --no-install-recommends openjdk-17-jre-headless; \
+	fi
+	@java -version 2>&1 | head -1
+
+# The tiny preset built on DuckDB and on Spark, every published mart compared row for row (tests/spark_check.py).
+spark-check: manifest java
+	$(BIN)/python -m tests.spark_check --preset $${PRESET_SPARK_CHECK:-tiny}
 
 dev: manifest
 	$(BIN)/dagster dev -m dagster_defs.definitions -h 127.0.0.1 -p 3000
