@@ -513,6 +513,12 @@ def _ingest_in_process(settings: Settings) -> dict[str, Any]:
             raise RuntimeError(f"floor ingestion of {name}: rows do not add up: {problems[:3]}")
         per_source[name] = {"seconds": round(time.perf_counter() - started, 3), "rows_loaded": report.rows_loaded,
                             "rows_quarantined": report.rows_quarantined, "files": len(report.files_read)}
+    # What the Dagster dbt step writes before dbt runs (the calendar; Parquet only on the Spark engine).
+    from ingestion.spark_handoff import prepare_dbt_inputs
+
+    started = time.perf_counter()
+    prepare_dbt_inputs(settings)
+    per_source["calendar_days"] = {"seconds": round(time.perf_counter() - started, 3)}
     return per_source
 
 
