@@ -52,7 +52,7 @@ aggregated as (
 department_quarters as (
 
     select
-        {{ period_starts('date_trunc(\'quarter\', first_submitted_at)', 'date_trunc(\'quarter\', last_submitted_at)', 3) }}
+        {{ period_starts("date_trunc('quarter', first_submitted_at)", "date_trunc('quarter', last_submitted_at)", 3) }}
             as quarter_start
 
     from (
