@@ -86,6 +86,9 @@ def build(settings: Settings, dagster_home: Path, log_file: Path) -> float:
     if done.returncode != 0:
         raise RuntimeError(f"the {settings.engine} build failed (exit {done.returncode}; log {log_file}):\n"
                            f"{(done.stdout + done.stderr)[-4000:]}")
+    if not settings.warehouse_db.exists():
+        raise RuntimeError(f"the {settings.engine} build ended without publishing {settings.warehouse_db} (a step was "
+                           f"skipped; log {log_file})")
     return seconds
 
 
