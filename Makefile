@@ -1,4 +1,4 @@
-# The front door: `make run` builds everything from a fresh clone, `make test` runs the whole suite.
+# The front door: `make run` builds everything from a fresh clone, `make test` runs the whole suite, `make test-fast` its unit tier.
 SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV := .venv
@@ -9,30 +9,31 @@ SEED ?= 7
 # Two pytest-xdist workers: the suite's two long chains (the tiny pipeline build and its tests, the benchmark) in parallel.
 TEST_WORKERS ?= 2
 
-# Offline and quiet at run time: Dagster home inside the repo with telemetry off, dbt usage statistics off.
-export DAGSTER_HOME := $(CURDIR)/.dagster_home
-export DBT_SEND_ANONYMOUS_USAGE_STATS := false
-export DO_NOT_TRACK := 1
-export DBT_PROFILES_DIR := $(CURDIR)/dbt_project
+DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+# The environment of dagster and dbt (build paths, Dagster home with telemetry off, dbt usage statistics off) comes from
+# one place, the settings (edukpi/runtime.py), printed by `edukpi env`. Tests set their own paths, so they take the rest.
+PROJECT_ENV = eval "$$($(BIN)/edukpi env)"
+TEST_ENV = eval "$$($(BIN)/edukpi env | grep -v '^export EDUKPI_')"
 
-.PHONY: run test dev docs sql bench install manifest clean java spark-check
+.PHONY: run test test-fast dev docs sql bench install manifest clean java spark-check
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --disable-pip-version-check -q -e '.[dev,spark]'
+	$(BIN)/pip install --disable-pip-version-check -q -e '.[dev]'
 	@touch $(STAMP)
 
 install: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
 
-$(DAGSTER_HOME)/dagster.yaml:
+# One run at a time (schedules, sensor and UI launches queue up): one process writes the build DuckDB at a time.
+# Rewritten when this Makefile changes, so an existing Dagster home gets new settings.
+$(DAGSTER_HOME)/dagster.yaml: Makefile
 	@mkdir -p $(DAGSTER_HOME)
-	@printf 'telemetry:\n  enabled: false\n' > $@
+	@printf 'telemetry:\n  enabled: false\nconcurrency:\n  runs:\n    max_concurrent_runs: 1\n' > $@
 
-# The dbt manifest is prepared here, never at import time of the Dagster code. Same build path string as the runs use
-# (ingestion/settings.py), so dbt's partial parsing is not refused for "profile has changed".
-manifest: export EDUKPI_BUILD_DB ?= $(CURDIR)/data/build/warehouse.duckdb
+# The dbt manifest is prepared here, never at import time of the Dagster code. Same settings as the runs use
+# (edukpi env), so dbt's partial parsing is not refused for "profile has changed".
 manifest: install
-	cd dbt_project && ../$(BIN)/dbt parse --quiet
+	$(PROJECT_ENV) && cd dbt_project && ../$(BIN)/dbt parse --quiet
 
 run: manifest
 	@if [ -z "$$(ls -A data/raw | grep -v '^.gitkeep$$')" ]; then \
@@ -44,9 +45,15 @@ run: manifest
 	@echo "Published warehouse: $(CURDIR)/data/warehouse.duckdb"
 	@echo "Report index:        $(CURDIR)/reports/out/index.html"
 
-test: manifest java
+# Every tier: tests/unit, tests/integration (Dagster, dbt, generator presets, browser), tests/e2e (the pipeline build, bench).
+# Not the Spark comparison (marked `spark`, left out by pyproject's addopts): `make spark-check` runs it.
+test: manifest
 	$(BIN)/python -m tests.browser_setup
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
+	$(TEST_ENV) && $(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
+
+# The unit tier only (no Dagster definitions, no dbt, no browser, so no manifest either): under a minute.
+test-fast: install
+	$(TEST_ENV) && $(BIN)/pytest -m unit tests/unit
 
 # Spark (EDUKPI_ENGINE=spark, `make spark-check`) runs on Java 17: Debian's headless JRE when no java is on the PATH.
 java:
@@ -58,24 +65,27 @@ java:
 	fi
 	@java -version 2>&1 | head -1
 
-# The tiny preset built on DuckDB and on Spark, every published mart compared row for row (tests/spark_check.py).
+# The tiny preset built on DuckDB and on Spark, every published mart compared row for row (tests/spark_check.py, through
+# its pytest wrapper tests/e2e/test_spark_check.py, marked `spark`). Installs the `spark` extra (pyspark, dbt-spark: several
+# hundred MB) here only, so that `make install`, `make run` and `make test` never download it.
 spark-check: manifest java
-	$(BIN)/python -m tests.spark_check --preset $${PRESET_SPARK_CHECK:-tiny}
+	$(BIN)/pip install --disable-pip-version-check -q -e '.[dev,spark]'
+	$(TEST_ENV) && PRESET_SPARK_CHECK=$${PRESET_SPARK_CHECK:-tiny} $(BIN)/pytest -m spark -s tests/e2e/test_spark_check.py
 
 dev: manifest
-	$(BIN)/dagster dev -m dagster_defs.definitions -h 127.0.0.1 -p 3000
+	$(PROJECT_ENV) && $(BIN)/dagster dev -m dagster_defs.definitions -h 127.0.0.1 -p 3000
 
 # dbt docs take tables, columns and types from the build file `make run` leaves (EDUKPI_BUILD_DB overrides it, as for dbt).
 docs: manifest
-	@build_db="$$(realpath -m "$${EDUKPI_BUILD_DB:-$(CURDIR)/data/build/warehouse.duckdb}")"; \
-	if [ ! -f "$$build_db" ]; then \
-		echo "make docs: $$build_db does not exist yet; dbt docs read the tables and columns from the build warehouse: run 'make run' first." >&2; \
+	@$(PROJECT_ENV); \
+	if [ ! -f "$$EDUKPI_BUILD_DB" ]; then \
+		echo "make docs: $$EDUKPI_BUILD_DB does not exist yet; dbt docs read the tables and columns from the build warehouse: run 'make run' first." >&2; \
 		exit 1; \
 	fi; \
-	cd dbt_project && EDUKPI_BUILD_DB="$$build_db" ../$(BIN)/dbt docs generate --static
+	cd dbt_project && ../$(BIN)/dbt docs generate --static
 	@echo "dbt documentation (one self-contained file, opens offline): $(CURDIR)/dbt_project/target/static_index.html"
 
-# The staff's read-only SQL shell on the published warehouse (ingestion/sql.py).
+# The staff's read-only SQL shell on the published warehouse (edukpi/sql.py).
 sql: install
 	@$(BIN)/edukpi sql
 

@@ -1,5 +1,5 @@
 -- Twenty questions staff typically ask the published warehouse (`edukpi sql`), timed by `edukpi bench`.
--- Each query starts with a `-- name:` line; the bench runs each one repeatedly through ingestion.sql.connect_readonly.
+-- Each query starts with a `-- name:` line; the bench runs each one repeatedly through edukpi.sql.connect_readonly.
 -- Periods and sites used here exist in every generator preset (data 2024-01-01 .. 2025-06-30).
 
 -- name: quota_met_per_quarter

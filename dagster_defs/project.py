@@ -5,7 +5,7 @@ from functools import cache
 
 from dagster_dbt import DbtProject
 
-from ingestion.settings import DBT_PROJECT_DIR
+from edukpi.settings import DBT_PROJECT_DIR
 
 
 @cache

@@ -1,7 +1,8 @@
 """Dagster resources: the project's settings, resolved when a run starts (not at import)."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Mapping, Sequence
 from functools import cached_property
 from importlib.metadata import version as installed_version
 
@@ -9,7 +10,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource
 from packaging import version
 
-from ingestion.settings import Settings
+from edukpi.settings import Settings
 
 
 class EduKpiSettings(dg.ConfigurableResource):
@@ -19,6 +20,9 @@ class EduKpiSettings(dg.ConfigurableResource):
     build_db: str = ""
     warehouse_db: str = ""
     reports_dir: str = ""
+    reference_dir: str = ""
+    mappings_dir: str = ""
+    local_mappings_dir: str = ""
 
     def get(self) -> Settings:
         base = Settings.from_env()
@@ -29,6 +33,9 @@ class EduKpiSettings(dg.ConfigurableResource):
                 "EDUKPI_BUILD_DB": self.build_db,
                 "EDUKPI_WAREHOUSE": self.warehouse_db,
                 "EDUKPI_REPORTS_DIR": self.reports_dir,
+                "EDUKPI_REFERENCE_DIR": self.reference_dir,
+                "EDUKPI_MAPPINGS_DIR": self.mappings_dir,
+                "EDUKPI_LOCAL_MAPPINGS_DIR": self.local_mappings_dir,
             }.items()
             if value
         }
@@ -53,3 +60,25 @@ class EduKpiDbtCli(DbtCliResource):
 
     def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> None:
         return None
+
+    def cli(self, args: Sequence[str], *, env: Mapping[str, str | None] | None = None, **kwargs):
+        """`DbtCliResource.cli` with the run's settings for dbt's process: dagster-dbt builds the dbt process's
+        environment from this process's, so `env` (None = unset) holds only while the process is started, then the
+        environment is as it was. The one place the dbt steps hand settings to dbt (the profile reads EDUKPI_BUILD_DB,
+        the daily models EDUKPI_MIN_DATE/MAX_DATE)."""
+        if not env:
+            return super().cli(args, **kwargs)
+        saved = {name: os.environ.get(name) for name in env}
+        try:
+            for name, value in env.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+            return super().cli(args, **kwargs)  # starts dbt's process, which keeps its copy of the environment
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value

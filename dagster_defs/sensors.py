@@ -79,8 +79,12 @@ def plan_runs(previous: dict[str, dict[str, str]], current: dict[str, dict[str, 
     minimum_interval_seconds=60,
     description=(
         "Watches data/raw/ (file modification time and size): a new, changed or removed file requests a run of the "
-        "ingestion asset that reads it; for the daily analytics sources, one run per affected day (its partition key)."
+        "ingestion asset that reads it; for the daily analytics sources, one run per affected day (its partition key). "
+        "Off until switched on in the UI (Automation): its first look counts every file present as new."
     ),
+    # Stopped by default, unlike the schedules: its first evaluation has no cursor and requests one run per analytics day
+    # already in data/raw/ (hundreds after `make run`), so an analyst switches it on knowingly (README).
+    default_status=dg.DefaultSensorStatus.STOPPED,
 )
 def raw_files_sensor(context: dg.SensorEvaluationContext, settings: EduKpiSettings) -> dg.SensorResult:
     raw_dir = settings.get().raw_dir

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ingestion.calendar_days import CALENDAR_DAYS_COLUMNS
-
 # Columns every raw table carries (lineage); appended after the source's own columns.
 LINEAGE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("source_file", "VARCHAR"),
@@ -27,6 +25,9 @@ class Field:
     accepted: dict[str, str] = field(default_factory=dict)  # stored value -> what the sample export writes
     min_value: float | None = None
     personal: str | None = None  # mask shown instead of the value in raw.quarantine
+    # Open vocabulary (choice): a value no mapping knows is loaded as this canonical value, not quarantined; the value
+    # as sent is kept beside it (source_<field>) and counted per file (ledger values_unmapped).
+    otherwise: str | None = None
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,8 @@ class Contract:
     columns: tuple[tuple[str, str], ...]  # raw table columns (name, DuckDB type), lineage excluded
     fields: tuple[Field, ...] = ()
     key: tuple[str, ...] = ()  # fields that identify a row (duplicate rule)
+    # Groups of fields of which a mapping must supply one whole group (e.g. a day, or a period's first and last day).
+    one_of: tuple[tuple[str, ...], ...] = ()
 
     @property
     def field_by_name(self) -> dict[str, Field]:
@@ -61,7 +64,8 @@ SUBMISSION_STATUS = {
 PUBLISHED_CHANNEL = {"portal": "Cổng thông tin", "press": "Báo chí", "ministry": "Bộ GDĐT"}
 FEEDBACK_STATUS = {"open": "Đang xử lý", "answered": "Đã trả lời", "forwarded": "Đã chuyển", "closed": "Đã đóng"}
 # Channel and category are stored with the portal's own Vietnamese labels (they are what staff read and what the SLA seed keys on).
-FEEDBACK_CHANNELS = {label: label for label in ("Cổng thông tin", "Đường dây nóng", "Email", "Trực tiếp", "Hệ thống 1022")}
+FEEDBACK_CHANNELS = {label: label for label in ("Cổng thông tin", "Đường dây nóng", "Email", "Trực tiếp", "Hệ thống 1022", "Khác")}
+OTHER_FEEDBACK_VALUE = "Khác"
 FEEDBACK_CATEGORIES = {
     label: label
     for label in (
@@ -120,8 +124,8 @@ ACCESS_LOG_HITS = Contract(
     source="access_log",
     table="access_log_hits",
     description=(
-        "Portal analytics from web-server access logs (Combined Log Format, plain or gzip), one row per request; "
-        "bots and page views flagged; client IPs only as a keyed hash."
+        "Portal analytics from web-server access logs (Combined Log Format, plain or gzip), one row per request "
+        "(which are page views is decided in dbt: stg_access_log__hits); client IPs only as a keyed hash."
     ),
     columns=(
         ("hit_local_ts", "TIMESTAMP"),
@@ -134,8 +138,6 @@ ACCESS_LOG_HITS = Contract(
         ("bytes", "BIGINT"),
         ("referrer", "VARCHAR"),
         ("user_agent", "VARCHAR"),
-        ("is_bot", "BOOLEAN"),
-        ("is_page_view", "BOOLEAN"),
     ),
     fields=(
         Field("client address", "text", "Client IP (personal data: stored only as HMAC-SHA256, client_key).", "1.2.3.4",
@@ -154,7 +156,10 @@ ACCESS_LOG_HITS = Contract(
 PAGE_REPORT_ROWS = Contract(
     source="page_report",
     table="page_report_rows",
-    description="Portal analytics as an aggregated daily page report (GA4 Data API or Matomo export): one row per day, site and page.",
+    description=(
+        "Portal analytics as an aggregated page report (GA4 Data API or Matomo export): one row per day (or per period of "
+        "several days, kept at that grain), site and page."
+    ),
     columns=(
         ("report_date", "DATE"),
         ("host", "VARCHAR"),
@@ -164,18 +169,26 @@ PAGE_REPORT_ROWS = Contract(
         ("users", "BIGINT"),
         ("sessions", "BIGINT"),
         ("engagement_seconds", "DOUBLE"),
+        ("period_start", "DATE"),
+        ("period_end", "DATE"),
     ),
     fields=(
-        Field("report_date", "date", "Day the figures are for (site's local day).", "20240207", required=True),
+        Field("report_date", "date", "Day the figures are for (site's local day).", "20240207",
+              required_when="required unless the row gives period_start and period_end"),
+        Field("period_start", "date", "First day of the period the figures are for (a report over several days).",
+              "20250501", required_when="with period_end, instead of report_date"),
+        Field("period_end", "date", "Last day of the period (included); not before period_start.", "20250530",
+              required_when="with period_start, instead of report_date"),
         Field("host", "text", "Host name of the (sub-)site, without https://.", "pgdquan1.hcm.edu.vn", required=True),
         Field("page_path", "text", "Path of the page.", "/tin-tuc/abc", required=True),
         Field("page_title", "text", "Title of the page.", "Thông báo tuyển sinh lớp 10"),
-        Field("pageviews", "integer", "Page views that day; not negative.", "125", required=True, min_value=0),
+        Field("pageviews", "integer", "Page views that day (or period); not negative.", "125", required=True, min_value=0),
         Field("users", "integer", "Distinct users that day; not negative.", "98", min_value=0),
         Field("sessions", "integer", "Sessions that day; not negative.", "104", min_value=0),
         Field("engagement_seconds", "number", "Total engagement time in seconds; not negative.", "3120.5", min_value=0),
     ),
-    key=("report_date", "host", "page_path"),
+    key=("period_start", "period_end", "host", "page_path"),
+    one_of=(("report_date",), ("period_start", "period_end")),
 )
 
 ARTICLE_SUBMISSIONS = Contract(
@@ -242,13 +255,17 @@ FEEDBACK_TICKETS = Contract(
         ("responder_title", "VARCHAR"),
         ("answer_published_at", "TIMESTAMP"),
         ("status", "VARCHAR"),
+        ("source_channel", "VARCHAR"),
+        ("source_category", "VARCHAR"),
     ),
     fields=(
         Field("ticket_id", "text", "Identifier of the ticket, unique in the export.", "PA-2024-000123", required=True),
         Field("received_at", "timestamp", "When the feedback was received (local time).", "2024-02-07 09:15:00", required=True),
-        Field("channel", "choice", "How it was received.", "Cổng thông tin", required=True, accepted=FEEDBACK_CHANNELS),
-        Field("category", "choice", "Field of the feedback ('Khiếu nại' = complaint, a longer legal deadline).", "Tuyển sinh",
-              required=True, accepted=FEEDBACK_CATEGORIES),
+        Field("channel", "choice", "How it was received; a channel no mapping knows is loaded as 'Khác' (kept as sent in "
+              "source_channel).", "Cổng thông tin", required=True, accepted=FEEDBACK_CHANNELS, otherwise=OTHER_FEEDBACK_VALUE),
+        Field("category", "choice", "Field of the feedback ('Khiếu nại' = complaint, a longer legal deadline); a category no "
+              "mapping knows is loaded as 'Khác' (kept as sent in source_category).", "Tuyển sinh",
+              required=True, accepted=FEEDBACK_CATEGORIES, otherwise=OTHER_FEEDBACK_VALUE),
         Field("citizen_name", "text", "Citizen's name (personal data: stored only as a keyed hash).", "Nguyễn Văn A",
               personal="[name withheld]"),
         Field("citizen_phone", "text", "Citizen's phone (personal data: keyed hash of the digits, +84/84 read as 0).",
@@ -272,8 +289,200 @@ FEEDBACK_TICKETS = Contract(
     key=("ticket_id",),
 )
 
+# Columns added to a contract after build files existed (added on connect by raw_schema_ddl).
+COLUMNS_ADDED: dict[str, tuple[tuple[str, str], ...]] = {
+    "page_report": (("period_start", "DATE"), ("period_end", "DATE")),
+    "feedback": (("source_channel", "VARCHAR"), ("source_category", "VARCHAR")),
+}
+
+# ---- Social channels (plan 2.2 Zalo OA, 2.3 Facebook fanpage) ------------------------------------------------------
+# Metrics of the Graph API insights this project reads. Meta removed page_impressions, page_fans and post_impressions* in
+# 2025; the mappings turn the old names into these (the name as delivered is kept in source_metric).
+FACEBOOK_INSIGHT_METRICS = {
+    name: name for name in ("page_media_view", "page_follows", "post_media_view", "post_total_media_view_unique")
+}
+INSIGHT_PERIODS = {name: name for name in ("day", "week", "days_28", "lifetime", "total_over_range")}
+ZALO_ARTICLE_TYPES = {"normal": "Bài viết", "video": "Video"}
+SOCIAL_CHANNELS = {"facebook": "Facebook", "zalo": "Zalo"}
+MODERATION_ACTIONS = {"hidden": "Ẩn", "deleted": "Xóa", "answered": "Trả lời", "kept": "Giữ lại"}
+
+_POST_COUNT_FIELDS = (
+    ("views", "Views (impressions of the post since publication, as the export shows them).", "1520"),
+    ("reach", "Accounts reached.", "1204"),
+    ("reactions", "Reactions (like, love, ...).", "85"),
+    ("comments", "Comments.", "12"),
+    ("shares", "Shares.", "9"),
+    ("link_clicks", "Clicks on the post's link.", "40"),
+    ("other_clicks", "Other clicks (photo, see more, ...).", "66"),
+    ("total_clicks", "All clicks.", "106"),
+)
+
+FACEBOOK_POSTS = Contract(
+    source="facebook_posts",
+    table="facebook_posts",
+    description=(
+        "Facebook fanpage posts from Meta Business Suite's post export (CSV, English or Vietnamese headers); every export "
+        "is kept (the same post in several exports with growing counts: the latest export wins downstream, the earlier "
+        "ones are the history of its counts). The export date comes from the file name."
+    ),
+    columns=(
+        ("post_id", "VARCHAR"),
+        ("page_id", "VARCHAR"),
+        ("title", "VARCHAR"),
+        ("description", "VARCHAR"),
+        ("post_type", "VARCHAR"),
+        ("permalink", "VARCHAR"),
+        ("published_at", "TIMESTAMP"),
+        *((name, "BIGINT") for name, _, _ in _POST_COUNT_FIELDS),
+        ("exported_on", "DATE"),
+    ),
+    fields=(
+        Field("post_id", "text", "Meta's id of the post (digits; a Graph API id PAGEID_POSTID is read as POSTID).",
+              "122104567890123456", required=True),
+        Field("page_id", "text", "Meta's id of the page.", "100064567890123"),
+        Field("title", "text", "Title (first line) of the post.", "Thông báo tuyển sinh lớp 10"),
+        Field("description", "text", "Text of the post; a link to the portal in it ties the post to the portal article.",
+              "Sở GD&ĐT thông báo ... https://hcm.edu.vn/tin-tuc/..."),
+        Field("post_type", "text", "Photos, Links, Videos, Reels, Text, ... (stored as written).", "Links"),
+        Field("permalink", "text", "Link to the post on Facebook.", "https://www.facebook.com/100064567890123/posts/122104567890123456"),
+        Field("published_at", "timestamp",
+              "Publish time, MM/DD/YYYY HH:MM in the page's configured time zone (the mapping's timezone says which); a "
+              "value with an offset is converted.", "07/15/2025 08:30", required=True),
+        *(Field(name, "integer", f"{words} Not negative.", example, required=name in ("views", "reach"), min_value=0)
+          for name, words, example in _POST_COUNT_FIELDS),
+    ),
+    key=("post_id",),
+)
+
+FACEBOOK_INSIGHTS = Contract(
+    source="facebook_insights",
+    table="facebook_insights",
+    description=(
+        "Facebook Graph API insights (page_media_view, page_follows, post_media_view, post_total_media_view_unique) as "
+        "NDJSON, one API data item per line, one row per value; removed metric names (page_impressions, page_fans, "
+        "post_impressions*) are loaded under their replacements with the delivered name in source_metric. A daily value "
+        "(end_time 07:00/08:00 UTC = midnight US Pacific) is assigned to the day Meta labels it (metric_date)."
+    ),
+    columns=(
+        ("object_id", "VARCHAR"),
+        ("page_id", "VARCHAR"),
+        ("post_id", "VARCHAR"),
+        ("metric", "VARCHAR"),
+        ("source_metric", "VARCHAR"),
+        ("period", "VARCHAR"),
+        ("end_time", "TIMESTAMP"),
+        ("metric_date", "DATE"),
+        ("value", "BIGINT"),
+    ),
+    fields=(
+        Field("object_id", "text", "The page (PAGEID) or post (PAGEID_POSTID) the item is about: the `id` of the item "
+              "before '/insights'.", "100064567890123", required=True),
+        Field("metric", "choice", "Metric name (`name`); the removed names are read as their replacements.",
+              "page_media_view", required=True, accepted=FACEBOOK_INSIGHT_METRICS),
+        Field("period", "choice", "Aggregation period (`period`).", "day", required=True, accepted=INSIGHT_PERIODS),
+        Field("end_time", "timestamp", "End of the period (`values[].end_time`, ISO 8601 with offset).",
+              "2025-07-02T07:00:00+0000", required=True),
+        Field("value", "integer", "The value (`values[].value`); not negative.", "1834", required=True, min_value=0),
+    ),
+    key=("object_id", "metric", "period", "end_time"),
+)
+
+ZALO_ARTICLES = Contract(
+    source="zalo_articles",
+    table="zalo_articles",
+    description=(
+        "Zalo OA articles from the OA admin's article list (CSV or XLSX): one row per article with its counts at the "
+        "export; every export is kept (latest wins downstream). The export date comes from the file name."
+    ),
+    columns=(
+        ("article_id", "VARCHAR"),
+        ("title", "VARCHAR"),
+        ("article_type", "VARCHAR"),
+        ("published_at", "TIMESTAMP"),
+        ("total_view", "BIGINT"),
+        ("total_share", "BIGINT"),
+        ("exported_on", "DATE"),
+    ),
+    fields=(
+        Field("article_id", "text", "Zalo's id of the article.", "a1b2c3d4e5f6", required=True),
+        Field("title", "text", "Title of the article.", "Thông báo tuyển sinh lớp 10", required=True),
+        Field("article_type", "choice", "normal (Bài viết) or video.", "Bài viết", required=True, accepted=ZALO_ARTICLE_TYPES),
+        Field("published_at", "timestamp", "When it was published (local time).", "15/07/2025 08:30", required=True),
+        Field("total_view", "integer", "Views so far; not negative.", "2310", required=True, min_value=0),
+        Field("total_share", "integer", "Shares so far; not negative.", "41", required=True, min_value=0),
+    ),
+    key=("article_id",),
+)
+
+ZALO_FOLLOWERS = Contract(
+    source="zalo_followers",
+    table="zalo_followers",
+    description="Zalo OA follower count, one snapshot per day (num_follower at the end of the day, CSV or XLSX).",
+    columns=(("snapshot_date", "DATE"), ("num_follower", "BIGINT")),
+    fields=(
+        Field("snapshot_date", "date", "Day of the snapshot.", "15/07/2025", required=True),
+        Field("num_follower", "integer", "Followers of the OA that day; not negative.", "182340", required=True, min_value=0),
+    ),
+    key=("snapshot_date",),
+)
+
+ZALO_INTERACTIONS = Contract(
+    source="zalo_interactions",
+    table="zalo_interactions",
+    description="Zalo OA daily interactions from the admin's 'Thống kê' page (CSV or XLSX).",
+    columns=(
+        ("interaction_date", "DATE"),
+        ("new_followers", "BIGINT"),
+        ("unfollows", "BIGINT"),
+        ("messages_received", "BIGINT"),
+        ("messages_answered", "BIGINT"),
+    ),
+    fields=(
+        Field("interaction_date", "date", "Day.", "15/07/2025", required=True),
+        Field("new_followers", "integer", "New followers that day; not negative.", "120", required=True, min_value=0),
+        Field("unfollows", "integer", "Unfollows that day; not negative.", "8", required=True, min_value=0),
+        Field("messages_received", "integer", "Messages citizens sent to the OA; not negative.", "64", min_value=0),
+        Field("messages_answered", "integer", "Messages the OA answered; not negative.", "60", min_value=0),
+    ),
+    key=("interaction_date",),
+)
+
+MODERATION_LOG = Contract(
+    source="moderation",
+    table="moderation_log",
+    description=(
+        "Comments flagged on the Facebook fanpage and the Zalo OA and what was done (Law on IT Art. 12: prohibited or "
+        "false content removed promptly); the commenter's name only as a keyed hash."
+    ),
+    columns=(
+        ("comment_id", "VARCHAR"),
+        ("channel", "VARCHAR"),
+        ("flagged_at", "TIMESTAMP"),
+        ("action", "VARCHAR"),
+        ("action_at", "TIMESTAMP"),
+        ("reason_category", "VARCHAR"),
+        ("commenter_key", "VARCHAR"),
+    ),
+    fields=(
+        Field("comment_id", "text", "Id of the comment on its channel.", "122104567890123456_998877", required=True),
+        Field("channel", "choice", "facebook or zalo.", "Facebook", required=True, accepted=SOCIAL_CHANNELS),
+        Field("flagged_at", "timestamp", "When the comment was flagged (local time).", "15/07/2025 21:04", required=True),
+        Field("action", "choice", "What was done: hidden, deleted, answered, kept; empty = not yet handled.", "Ẩn",
+              accepted=MODERATION_ACTIONS),
+        Field("action_at", "timestamp", "When it was done; not before flagged_at.", "16/07/2025 07:45",
+              required_when="required when an action is given"),
+        Field("reason_category", "text", "Why it was flagged (e.g. Thông tin sai sự thật, Xúc phạm, Quảng cáo - Spam).",
+              "Thông tin sai sự thật", required=True),
+        Field("commenter_name", "text", "Name of the commenter (personal data: stored only as a keyed hash).",
+              "Nguyễn Văn A", personal="[name withheld]"),
+    ),
+    key=("channel", "comment_id"),
+)
+
 CONTRACTS: dict[str, Contract] = {
-    c.source: c for c in (GA4_EVENTS, ACCESS_LOG_HITS, PAGE_REPORT_ROWS, ARTICLE_SUBMISSIONS, FEEDBACK_TICKETS)
+    c.source: c
+    for c in (GA4_EVENTS, ACCESS_LOG_HITS, PAGE_REPORT_ROWS, ARTICLE_SUBMISSIONS, FEEDBACK_TICKETS, FACEBOOK_POSTS,
+              FACEBOOK_INSIGHTS, ZALO_ARTICLES, ZALO_FOLLOWERS, ZALO_INTERACTIONS, MODERATION_LOG)
 }
 
 QUARANTINE_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -297,7 +506,28 @@ INGESTED_FILES_COLUMNS: tuple[tuple[str, str], ...] = (
     ("rows_loaded", "BIGINT"),
     ("rows_quarantined", "BIGINT"),
     ("loaded_at", "TIMESTAMP"),
+    # What the rows were checked against: a change of the mapping or of the reference data re-checks the file.
+    ("mapping_name", "VARCHAR"),
+    ("mapping_sha256", "VARCHAR"),
+    ("reference_fingerprint", "VARCHAR"),
+    # Values of open vocabularies (e.g. a feedback category) that no mapping knows: loaded as the canonical "other".
+    ("values_unmapped", "BIGINT"),
 )
+LEDGER_COLUMNS_ADDED = ("mapping_name", "mapping_sha256", "reference_fingerprint", "values_unmapped")
+
+
+# Viet Nam's day-by-day calendar, written by the calendar asset (ingestion/working_days.py) for every year of the data.
+# Created empty with the other raw tables so that any dbt build finds its source, even before the asset first ran.
+CALENDAR_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("date", "DATE"),
+    ("is_weekend", "BOOLEAN"),
+    ("is_holiday", "BOOLEAN"),
+    ("holiday_name", "VARCHAR"),
+    ("is_working_day", "BOOLEAN"),
+    # False for a year the holidays package has no rules for: that year counts weekends only.
+    ("holidays_known", "BOOLEAN"),
+)
+CALENDAR_TABLE = "raw.calendar_days"
 
 
 def create_table_sql(qualified_name: str, columns: tuple[tuple[str, str], ...]) -> str:
@@ -309,10 +539,20 @@ def raw_schema_ddl() -> list[str]:
     """DDL for schema raw: every contract's table, the quarantine and the file ledger (idempotent)."""
     statements = ["create schema if not exists raw"]
     statements += [create_table_sql(c.qualified_table, c.all_columns) for c in CONTRACTS.values()]
+    # Build files from before a tabular source gained columns get them (existing rows: NULL); tabular loads insert by
+    # column name, so the position of an added column does not matter.
+    statements += [
+        f'alter table {c.qualified_table} add column if not exists "{name}" {sql_type}'
+        for c in CONTRACTS.values() for name, sql_type in COLUMNS_ADDED.get(c.source, ())
+    ]
     statements.append(create_table_sql("raw.quarantine", QUARANTINE_COLUMNS))
     # Build files created before quarantine history was kept get the column (existing rows stand: NULL).
     statements.append("alter table raw.quarantine add column if not exists superseded_at TIMESTAMP")
+    # Build files from before the page-view rule moved to dbt (stg_access_log__hits) lose the flags ingestion computed.
+    statements += [f"alter table raw.access_log_hits drop column if exists {flag}" for flag in ("is_bot", "is_page_view")]
     statements.append(create_table_sql("raw.ingested_files", INGESTED_FILES_COLUMNS))
-    # Written whole by ingestion/calendar_days.py before each dbt build; read by int_calendar_days.
-    statements.append(create_table_sql("raw.calendar_days", CALENDAR_DAYS_COLUMNS))
+    # Ledgers written before files were re-checked on mapping/reference changes: NULL there means "re-check once".
+    types = dict(INGESTED_FILES_COLUMNS)
+    statements += [f"alter table raw.ingested_files add column if not exists {name} {types[name]}" for name in LEDGER_COLUMNS_ADDED]
+    statements.append(create_table_sql(CALENDAR_TABLE, CALENDAR_COLUMNS))
     return statements

@@ -3,7 +3,9 @@ days for the daily sources), keep the ledger."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,12 +14,12 @@ import polars as pl
 
 from ingestion.contracts import INGESTED_FILES_COLUMNS, QUARANTINE_COLUMNS, raw_schema_ddl
 from ingestion.daily import DailySource, DayFile
-from ingestion.mappings import RejectedFileError, UnmappableHeaderError
+from ingestion.mappings import RejectedFileError, UnmappableHeaderError, load_mappings
 from ingestion.pseudonymise import install_hmac
 from ingestion.readers import LINE, fingerprint
-from ingestion.settings import Settings
+from edukpi.settings import Settings
 from ingestion.tabular import RunContext, TabularResult, TabularSource, process_file
-from ingestion.warehouse import connect, local_now
+from ingestion.build_db import connect, local_now
 
 
 DUCK_TO_POLARS = {"VARCHAR": pl.String, "BIGINT": pl.Int64, "TIMESTAMP": pl.Datetime("us")}
@@ -37,6 +39,9 @@ class LoadReport:
     days_loaded: list[str] = field(default_factory=list)
     days_unchanged: list[str] = field(default_factory=list)
     mappings_used: dict[str, str] = field(default_factory=dict)
+    # Files whose bytes did not change but whose mapping or reference data did: checked again.
+    files_rechecked: list[str] = field(default_factory=list)
+    values_unmapped: dict[str, int] = field(default_factory=dict)
 
     def add(self, source_file: str, read: int, loaded: int, quarantined: int) -> None:
         self.files_read.append(source_file)
@@ -48,6 +53,26 @@ class LoadReport:
 def _ledger(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, str]:
     rows = con.execute("select source_file, file_fingerprint from raw.ingested_files where source = ?", [source]).fetchall()
     return dict(rows)
+
+
+def _checked_against(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, tuple]:
+    """source_file -> (file sha256, mapping name, mapping sha256, reference fingerprint) as last loaded."""
+    rows = con.execute(
+        "select source_file, file_fingerprint, mapping_name, mapping_sha256, reference_fingerprint "
+        "from raw.ingested_files where source = ?", [source],
+    ).fetchall()
+    return {row[0]: tuple(row[1:]) for row in rows}
+
+
+def reference_fingerprint(reference_dir: Path, names: tuple[str, ...]) -> str | None:
+    """sha256 over the reference files a source's rules use (None when it uses none)."""
+    if not names:
+        return None
+    digest = hashlib.sha256()
+    for name in names:
+        path = reference_dir / name
+        digest.update(name.encode() + b"\0" + (path.read_bytes() if path.exists() else b"(missing)") + b"\0")
+    return digest.hexdigest()
 
 
 def _stage_lists(con: duckdb.DuckDBPyConnection, stale_files: list[str], days: list[dt.date] | None = None) -> None:
@@ -83,20 +108,23 @@ def _record_files(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> None:
         return
     frame = pl.DataFrame(rows, schema={name: DUCK_TO_POLARS[sql_type] for name, sql_type in INGESTED_FILES_COLUMNS})
     con.register("_ledger_frame", frame)
-    con.execute("insert into raw.ingested_files select * from _ledger_frame")
+    con.execute("insert into raw.ingested_files by name select * from _ledger_frame")
     con.unregister("_ledger_frame")
 
 
 def _ledger_row(source: str, source_file: str, fingerprint_hex: str, read: int, loaded: int, quarantined: int,
-                loaded_at: dt.datetime) -> dict:
+                loaded_at: dt.datetime, mapping_name: str | None = None, mapping_sha256: str | None = None,
+                reference: str | None = None, values_unmapped: int = 0) -> dict:
     return {"source": source, "source_file": source_file, "file_fingerprint": fingerprint_hex, "rows_read": read,
-            "rows_loaded": loaded, "rows_quarantined": quarantined, "loaded_at": loaded_at}
+            "rows_loaded": loaded, "rows_quarantined": quarantined, "loaded_at": loaded_at, "mapping_name": mapping_name,
+            "mapping_sha256": mapping_sha256, "reference_fingerprint": reference, "values_unmapped": values_unmapped}
 
 
 def _insert_tabular(con: duckdb.DuckDBPyConnection, source: TabularSource, result: TabularResult, loaded_at: dt.datetime) -> None:
     con.register("_staged", result.loaded)
+    columns = ", ".join(f'"{name}"' for name, _ in source.contract.all_columns)
     con.execute(
-        f"insert into {source.contract.qualified_table} select {source.table_select}, ?, {LINE}, ?, ? "
+        f"insert into {source.contract.qualified_table} ({columns}) select {source.table_select}, ?, {LINE}, ?, ? "
         f"from _staged order by {LINE}",
         [result.source_file, result.fingerprint, loaded_at],
     )
@@ -116,20 +144,29 @@ def load_tabular(settings: Settings, source: TabularSource, loaded_at: dt.dateti
     bytes, no mapping fits its header, several sheets holding lists) fails the whole load (RejectedFileError, naming every
     such file) and leaves the warehouse as it was.
     """
-    loaded_at = loaded_at or local_now()
+    loaded_at = loaded_at or local_now(settings.today)
     present = source.find_files(settings.raw_dir)
     fingerprints = {rel: fingerprint(path) for rel, path in present.items()}
     report = LoadReport(source.name)
     con = connect(settings.build_db)
     try:
-        known = _ledger(con, source.name)
-        changed = [rel for rel in present if known.get(rel) != fingerprints[rel]]
+        known = _checked_against(con, source.name)
+        mapping_shas = {m.name: m.sha256 for m in load_mappings(source.name, settings.mappings_dir, settings.local_mappings_dir)}
+        reference = reference_fingerprint(settings.reference_dir, source.reference_files)
+
+        def still_valid(rel: str) -> bool:
+            _, mapping_name, mapping_sha, reference_then = known[rel]
+            return (mapping_name is not None and mapping_shas.get(mapping_name) == mapping_sha
+                    and reference_then == reference)
+
+        changed = [rel for rel in present if rel not in known or known[rel][0] != fingerprints[rel] or not still_valid(rel)]
+        report.files_rechecked = [rel for rel in changed if rel in known and known[rel][0] == fingerprints[rel]]
         report.files_unchanged = [rel for rel in present if rel not in changed]
         report.files_removed = sorted(rel for rel in known if rel not in present)
         if not changed and not report.files_removed:
             return report
         key = settings.pseudonymisation_key() if source.needs_key and changed else None
-        context = RunContext(loaded_at)
+        context = RunContext(loaded_at, settings.reference_dir, settings.mappings_dir, settings.local_mappings_dir)
         results, failures = [], []
         for rel in changed:
             try:
@@ -150,8 +187,11 @@ def load_tabular(settings: Settings, source: TabularSource, loaded_at: dt.dateti
             _insert_tabular(con, source, result, loaded_at)
             report.add(result.source_file, result.rows_read, result.rows_loaded, result.rows_quarantined)
             report.mappings_used[result.source_file] = f"{result.mapping} ({result.encoding})"
+            if result.values_unmapped:
+                report.values_unmapped[result.source_file] = result.values_unmapped
         _record_files(con, [
-            _ledger_row(source.name, r.source_file, r.fingerprint, r.rows_read, r.rows_loaded, r.rows_quarantined, loaded_at)
+            _ledger_row(source.name, r.source_file, r.fingerprint, r.rows_read, r.rows_loaded, r.rows_quarantined, loaded_at,
+                        r.mapping, r.mapping_sha256, reference, r.values_unmapped)
             for r in results
         ])
         con.commit()
@@ -189,15 +229,16 @@ def day_chunks(days: list[dt.date], files_by_day: dict[dt.date, list[DayFile]], 
 
 
 def load_daily(settings: Settings, source: DailySource, days: list[dt.date], loaded_at: dt.datetime | None = None,
-               chunk_bytes: int = CHUNK_BYTES) -> LoadReport:
+               chunk_bytes: int = CHUNK_BYTES, on_chunk: Callable[[int, int, dt.date], None] | None = None) -> LoadReport:
     """(Re-)load the given days of a day-partitioned source: one DuckDB read and one transaction per chunk of days.
 
     A day whose files (names and sha256) are exactly those already loaded is left alone; any other day is replaced:
     its rows, quarantine and ledger entries are deleted, then its present files are loaded. Every file of every day to
     load is checked before anything is written (two deliveries of one day, files that cannot be read to their end);
     a file DuckDB then fails to read fails its chunk, which is rolled back (chunks committed before it stay).
+    `on_chunk(days loaded so far, days to load, last day of the chunk)` is called after each chunk commits (progress).
     """
-    loaded_at = loaded_at or local_now()
+    loaded_at = loaded_at or local_now(settings.today)
     wanted = set(days)
     present = {rel: path for rel, path in source.find_files(settings.raw_dir).items() if source.day_of(rel) in wanted}
     fingerprints = {rel: fingerprint(path) for rel, path in present.items()}
@@ -249,9 +290,60 @@ def load_daily(settings: Settings, source: DailySource, days: list[dt.date], loa
                 _record_files(con, ledger)
             con.commit()
             report.days_loaded += [d.isoformat() for d in chunk]
+            if on_chunk is not None:
+                on_chunk(len(report.days_loaded), len(reload_days), chunk[-1])
         return report
     finally:
         con.close()
+
+
+# column_name of a raw.quarantine row that stands for a whole file refused before any of its rows was read.
+WHOLE_FILE = "(whole file)"
+FIRST_DAY_SETTING = "EDUKPI_FIRST_DAY"
+
+
+def before_first_day_message(source_file: str, day: dt.date, first_day: dt.date) -> str:
+    return (f"{source_file}: the file is dated {day.isoformat()}, before the first day of the daily partitions "
+            f"({first_day.isoformat()}), so it was not loaded. To load it, set {FIRST_DAY_SETTING}={day.replace(day=1).isoformat()} "
+            "(or earlier) and run again; the other files load as usual.")
+
+
+def refuse_files_before_first_day(settings: Settings, source: DailySource, loaded_at: dt.datetime | None = None
+                                  ) -> list[str]:
+    """Day files dated before settings.first_day (no partition holds their day) are refused, not read: each stands in
+    raw.quarantine as one row for the whole file (column_name '(whole file)', no line) while it is there and unloaded.
+    A file loaded earlier (when the first day was earlier) is left as loaded. Returns the messages, one per file.
+
+    Recorded once per version of the file: a changed file's earlier refusal is marked superseded_at, and so is the
+    refusal of a file that is removed or has become loadable. These rows are not in raw.ingested_files (no row was read),
+    so the accounting check is not concerned with them.
+    """
+    loaded_at = loaded_at or local_now(settings.today)
+    early = {rel: path for rel, path in source.find_files(settings.raw_dir).items() if source.day_of(rel) < settings.first_day}
+    con = connect(settings.build_db)
+    try:
+        ledger = _ledger(con, source.name)
+        early = {rel: path for rel, path in early.items() if rel not in ledger}
+        fingerprints = {rel: fingerprint(path) for rel, path in early.items()}
+        standing = dict(con.execute(
+            "select source_file, file_fingerprint from raw.quarantine "
+            "where source = ? and column_name = ? and superseded_at is null", [source.name, WHOLE_FILE]).fetchall())
+        retired = sorted(rel for rel, fp in standing.items() if fingerprints.get(rel) != fp)
+        new = sorted(rel for rel, fp in fingerprints.items() if standing.get(rel) != fp)
+        messages = {rel: before_first_day_message(rel, source.day_of(rel), settings.first_day) for rel in early}
+        if retired or new:
+            con.begin()
+            con.execute(
+                "update raw.quarantine set superseded_at = ? where source = ? and column_name = ? and superseded_at is null "
+                "and source_file in (select unnest(?))", [loaded_at, source.name, WHOLE_FILE, retired])
+            for rel in new:
+                con.execute(
+                    f"{QUARANTINE_INSERT} values (?, ?, NULL, ?, ?, ?, ?, ?)",
+                    [source.name, rel, WHOLE_FILE, source.day_of(rel).isoformat(), messages[rel], fingerprints[rel], loaded_at])
+            con.commit()
+    finally:
+        con.close()
+    return [messages[rel] for rel in sorted(messages)]
 
 
 def _refuse_double_deliveries(files: list[DayFile]) -> None:

@@ -37,6 +37,26 @@ def mask_contacts_sql(column_sql: str) -> str:
     return f"(case when regexp_matches({column_sql}, '{CONTACT_GUARD}') then {masked} else {column_sql} end)"
 
 
+# A URL's path (and scheme and host) is everything before '?' or '#'. Its segments hold article ids and dates
+# (/tin-tuc/cap-phep-thang-05-2025-38990) that the phone pattern would take for a number, merging different pages; a
+# citizen's contact is typed into a form, so it shows up in the query string or fragment, where phones are masked.
+# An e-mail address cannot be mistaken for an id, so it is masked in the path too.
+URL_BEFORE_QUERY = r"^[^?#]*"
+
+
+def mask_contacts_in_url(expr: pl.Expr) -> pl.Expr:
+    """Phones masked in the query string and fragment of a URL or path, never in its path segments; e-mails everywhere."""
+    head = expr.str.extract(f"({URL_BEFORE_QUERY})", 1)
+    return head.str.replace_all(EMAIL_PATTERN, EMAIL_MASK) + mask_contacts(expr.str.slice(head.str.len_chars()))
+
+
+def mask_contacts_in_url_sql(column_sql: str) -> str:
+    """The same as mask_contacts_in_url, as a DuckDB expression."""
+    head = f"regexp_extract({column_sql}, '{URL_BEFORE_QUERY}')"
+    masked_head = f"(case when contains({head}, '@') then regexp_replace({head}, '{EMAIL_PATTERN}', '{EMAIL_MASK}', 'g') else {head} end)"
+    return f"({masked_head} || {mask_contacts_sql(f'substr({column_sql}, length({head}) + 1)')})"
+
+
 # --- normalisation before hashing: the same person typed twice must give the same key ---------------------------------
 
 def normalise_name(expr: pl.Expr) -> pl.Expr:

@@ -1,33 +1,32 @@
-"""What dbt reads besides the loaded exports, written before each dbt build: the working-day calendar, and for the Spark
-engine every raw table as Parquet (EDUKPI_SPARK_DIR/raw/<table>/), copied from the DuckDB build file.
+"""For the Spark engine, every raw table dbt reads handed over as Parquet (EDUKPI_SPARK_DIR/raw/<table>/), copied from the
+DuckDB build file before each dbt build; on DuckDB nothing is written.
 
-Ingestion itself does not fork: it always loads and quarantines into the DuckDB build file, and Spark reads the same rows.
+Ingestion itself does not fork: it always loads and quarantines into the DuckDB build file (the calendar too, asset
+raw/calendar_days), and Spark reads the same rows.
 """
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-from ingestion.calendar_days import write_calendar_days
-from ingestion.contracts import CONTRACTS
-from ingestion.settings import Settings
-from ingestion.warehouse import connect
+from edukpi.settings import Settings
+from ingestion.build_db import connect
+from ingestion.contracts import CALENDAR_TABLE, CONTRACTS
 
-# The raw tables the dbt sources read (dbt_project/models/staging/raw/_raw__sources.yml).
-RAW_TABLES_FOR_DBT = (*(contract.table for contract in CONTRACTS.values()), "calendar_days")
+# The raw tables the dbt sources read (schema raw of dbt_project/models/staging/<source>/_<source>__sources.yml).
+RAW_TABLES_FOR_DBT = (*(contract.table for contract in CONTRACTS.values()), CALENDAR_TABLE.split(".", 1)[1])
 
 
 def spark_raw_dir(settings: Settings) -> Path:
     return settings.spark_dir / "raw"
 
 
-def prepare_dbt_inputs(settings: Settings) -> dict[str, int]:
-    """Write raw.calendar_days; on the Spark engine also each raw table to Parquet. Returns rows per table handed over."""
+def hand_over_raw_tables(settings: Settings) -> dict[str, int]:
+    """On the Spark engine, each raw table to Parquet; returns rows per table handed over (nothing on DuckDB)."""
     rows: dict[str, int] = {}
+    if settings.engine != "spark":
+        return rows
     with connect(settings.build_db) as con:
-        rows["calendar_days"] = write_calendar_days(con)
-        if settings.engine != "spark":
-            return rows
         for table in RAW_TABLES_FOR_DBT:
             folder = spark_raw_dir(settings) / table
             folder.mkdir(parents=True, exist_ok=True)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import polars as pl
 
-from ingestion import settings as project_settings
+from edukpi import settings as project_settings
 
 # Prefixes people leave out: "Quận 1" for "Phòng Giáo dục và Đào tạo Quận 1", "THPT Gia Định" for "Trường THPT Gia Định".
 # Folded forms (see fold_text). A short name is accepted only when exactly one unit has it.
@@ -15,6 +15,12 @@ OPTIONAL_PREFIXES = ("phong giao duc va dao tao ", "truong ")
 
 def registry_path() -> Path:
     return project_settings.UNIT_REGISTRY_CSV
+
+
+def registry_hint(path: Path) -> str:
+    """How an analyst adds a unit, said in every 'not in the unit registry' message."""
+    return (f"add a line to {path} (unit_code, unit_name, unit_type, parent_code, valid_from, valid_to, site_host; see "
+            "docs/data-contracts.md 'Reference data') and load again: the file is checked again")
 
 
 def fold_text(value: str) -> str:
@@ -64,7 +70,7 @@ def match_units(frame: pl.DataFrame, column: str, lookup: pl.DataFrame, prefix: 
     ).drop("_unit_key", "unit_codes")
 
 
-def unmatched_reason(column: str, candidates: str) -> pl.Expr:
+def unmatched_reason(column: str, candidates: str, registry: Path | None = None) -> pl.Expr:
     """Plain-words reason for a unit that is not (or not uniquely) in the registry; null when it matched."""
     value = pl.col(column)
     return (
@@ -72,7 +78,8 @@ def unmatched_reason(column: str, candidates: str) -> pl.Expr:
         .then(
             pl.format(
                 "unit '{}' is not in the unit registry (codes and names are compared ignoring case, diacritics and "
-                "spaces); write the unit's code, e.g. PGD_Q1, or its registry name",
+                "spaces); write the unit's code, e.g. PGD_Q1, or its registry name; for a unit the registry lacks, "
+                + registry_hint(registry or registry_path()),
                 value,
             )
         )

@@ -10,7 +10,7 @@ from ingestion.contracts import Contract, Field
 from ingestion.mappings import Mapping, human_format, value_key
 from ingestion.pseudonymise import mask_contacts
 from ingestion.readers import LINE
-from ingestion.settings import LOCAL_TZ
+from edukpi.settings import LOCAL_TZ
 
 MAX_SHOWN_CHARS = 200
 NULL_TYPES = {"timestamp": pl.Datetime("us"), "date": pl.Date, "integer": pl.Int64, "number": pl.Float64}
@@ -31,6 +31,11 @@ def raw_name(field_name: str) -> str:
     return f"_raw_{field_name}"
 
 
+def unmapped_name(field_name: str) -> str:
+    """Column flagging a value of an open vocabulary that no mapping knows."""
+    return f"_unmapped_{field_name}"
+
+
 def shown_value(field: Field | None, expr: pl.Expr) -> pl.Expr:
     """What raw.quarantine may show of a value: personal fields masked, contacts in text masked, long text cut."""
     if field is not None and field.personal:
@@ -46,9 +51,14 @@ def shown_value(field: Field | None, expr: pl.Expr) -> pl.Expr:
 OFFSET_AT_END = r"\s*([+-]\d{2}:?\d{2})$"
 
 
-def _parse_moments(raw: pl.Expr, kind: str, formats: list[str], timezone: str) -> pl.Expr:
-    """Coalesce of every format; values with an offset (%z) are converted to local wall-clock time."""
+def _parse_moments(raw: pl.Expr, kind: str, formats: list[str], timezone: str, wall_clock_only: bool = False) -> pl.Expr:
+    """Coalesce of every format; values with an offset (%z) are converted to local wall-clock time, values without one
+    are read in the mapping's `timezone` and converted too (a naive 20:30 in America/Los_Angeles is 11:30 the next day
+    in Viet Nam). wall_clock_only: the naive times as written, in no zone (to tell a time the zone skips from a typo)."""
     parsed = []
+    if wall_clock_only:
+        return pl.coalesce([raw.str.strptime(pl.Datetime("us"), fmt, strict=False) for fmt in formats if "%z" not in fmt]
+                           or [pl.lit(None, pl.Datetime("us"))])
     if kind == "timestamp":
         raw = raw.str.replace(r"(\d)\s*[Zz]$", "${1}+00:00").str.replace(OFFSET_AT_END, "$1")
         formats = formats + [f + "%z" for f in formats if "%z" not in f and "%H" in f and f + "%z" not in formats]
@@ -82,26 +92,31 @@ def typed_columns(contract: Contract, mapping: Mapping, is_excel: bool, loaded_a
     expressions: list[pl.Expr] = []
     problems: list[Problem] = []
     month_first_reads: list[tuple] = []
-    for name in mapping.columns:
+    for name in mapping.supplied_fields:
         spec = contract.field_by_name[name]
         raw = pl.col(raw_name(name))
         # Rules read the typed column (added to the frame before they are checked): its parse is computed once.
         typed_column = pl.col(name)
         shown = shown_value(spec, raw)
-        header = mapping.columns[name]
-        label = f"{name} ({header})" if header != name else name
+        label = mapping.label(name)
         if spec.kind == "choice":
             vocabulary = mapping.value_map(name)
             vocabulary |= {value_key(code): code for code in spec.accepted}
             typed = raw.str.normalize("NFC").str.to_lowercase().str.replace_all(r"\s+", " ").replace_strict(
                 vocabulary, default=None, return_dtype=pl.String
             )
-            expected = list(mapping.values.get(name, {})) or list(spec.accepted)
-            problems.append(Problem(
-                name, raw.is_not_null() & typed_column.is_null(),
-                pl.format("{} '{}' is not an accepted value; expected one of: {}", pl.lit(label), shown, pl.lit(", ".join(expected))),
-                shown,
-            ))
+            if spec.otherwise is not None:
+                # Open vocabulary: another system's own words are kept (source_<field>), not refused; counted per file.
+                expressions.append((raw.is_not_null() & typed.is_null()).alias(unmapped_name(name)))
+                typed = pl.when(raw.is_not_null()).then(typed.fill_null(pl.lit(spec.otherwise)))
+            else:
+                expected = list(mapping.values.get(name, {})) or list(spec.accepted)
+                problems.append(Problem(
+                    name, raw.is_not_null() & typed_column.is_null(),
+                    pl.format("{} '{}' is not an accepted value; expected one of: {}", pl.lit(label), shown,
+                              pl.lit(", ".join(expected))),
+                    shown,
+                ))
         elif spec.kind in ("timestamp", "date"):
             formats = mapping.formats_for(name, spec.kind)
             if is_excel:
@@ -121,6 +136,14 @@ def typed_columns(contract: Contract, mapping: Mapping, is_excel: bool, loaded_a
                 invalid = pl.when(only_month_first).then(pl.format(
                     "{}; read month first ({}) it would be a date, but this export writes the day first",
                     invalid, pl.lit(human_format(_month_first(day_first)[0])),
+                )).otherwise(invalid)
+            if spec.kind == "timestamp" and mapping.timezone != LOCAL_TZ:
+                # A wall-clock time the mapping's zone skips (clocks put forward for daylight saving time) reads as
+                # no time at all: say so rather than "not a valid date".
+                wall_clock = _parse_moments(raw, spec.kind, formats, mapping.timezone, wall_clock_only=True)
+                invalid = pl.when(wall_clock.is_not_null()).then(pl.format(
+                    "{} '{}' is not a time that exists in {} (the clocks were put forward over it for daylight saving "
+                    "time); write the time with its UTC offset", pl.lit(label), shown, pl.lit(mapping.timezone),
                 )).otherwise(invalid)
             problems.append(Problem(name, raw.is_not_null() & typed_column.is_null(), invalid, shown))
             limit = loaded_at if spec.kind == "timestamp" else loaded_at.date()
@@ -174,7 +197,7 @@ def typed_columns(contract: Contract, mapping: Mapping, is_excel: bool, loaded_a
                 shown,
             ))
     for spec in contract.fields:
-        if spec.name not in mapping.columns:
+        if spec.name not in mapping.supplied_fields:
             expressions.append(pl.lit(None, dtype=NULL_TYPES.get(spec.kind, pl.String)).alias(spec.name))
     return expressions, problems
 

@@ -175,15 +175,16 @@ _SHORT_NAME_PREFIXES = [
     ("Phòng Giáo dục và Đào tạo thành phố ", "TP "),
     ("Phòng Giáo dục và Đào tạo quận ", "Quận "),
     ("Phòng Giáo dục và Đào tạo Quận ", "Quận "),
-    ("Phòng Giáo dục và Đào tạo huyện ", ""),
-    ("Phòng Giáo dục và Đào tạo Huyện ", ""),
+    # Every district keeps its kind, as the registry names it: 'Quận 4', 'Huyện Bình Chánh', 'TP Thủ Đức'.
+    ("Phòng Giáo dục và Đào tạo huyện ", "Huyện "),
+    ("Phòng Giáo dục và Đào tạo Huyện ", "Huyện "),
     ("Phòng Giáo dục và Đào tạo ", ""),
     ("Trường ", ""),
 ]
 
 
 def short_unit_name(name: str | None) -> str:
-    """The name leaders use in a list: 'Phòng Giáo dục và Đào tạo huyện Cần Giờ' -> 'Cần Giờ',
+    """The name leaders use in a list: 'Phòng Giáo dục và Đào tạo huyện Cần Giờ' -> 'Huyện Cần Giờ',
     'Phòng Giáo dục và Đào tạo Quận 4' -> 'Quận 4', 'Trường THPT chuyên Lê Hồng Phong' -> 'THPT chuyên Lê Hồng Phong'."""
     if not name:
         return MISSING

@@ -1,7 +1,7 @@
-"""Read-only access to the published marts (spec §4): each method picks rows; none aggregates or computes a KPI.
+"""Read-only access to the published marts: each method picks rows; none aggregates or computes a KPI.
 
-The small marts the pages ask about over and over (headline, quota, feedback, portal monthly, top pages, pipeline,
-the date dimension) are read once per connection, in the order the questions want (plus tie-breaking columns, so
+The small marts the pages ask about over and over (headline, quota, feedback, portal monthly, top pages, pipeline)
+are read once per connection, in the order the questions want (plus tie-breaking columns, so
 the order is stable), and each question then picks its rows in Python: one query per mart instead of one per page
 and chart. The large fact tables (tickets, daily portal rows) are still queried per period page.
 """
@@ -14,38 +14,46 @@ from typing import Any
 
 import duckdb
 
+from reports.format import period_grain
+
 Row = dict[str, Any]
 
 # Every mart column the reports read. Checked once on opening so a renamed or missing column is reported in one
 # message naming the table and the column, instead of a SQL error deep inside a page.
 REQUIRED_COLUMNS: dict[str, list[str]] = {
-    "dim_date": ["date", "quarter_label", "month_label"],
     "dim_unit": ["unit_code", "unit_name", "unit_type", "valid_from", "valid_to", "site_host", "quota_articles_per_quarter"],
-    "fct_feedback_tickets": ["received_date", "working_days_to_response", "within_sla", "responded_at", "as_of_date"],
+    "fct_feedback_tickets": [
+        "received_date", "category", "working_days_to_response", "sla_working_days", "within_sla", "responded_at",
+        "as_of_date",
+    ],
     "kpi_feedback_response": [
         "period_grain", "period", "period_start", "unit_code", "unit_name", "received_count", "answered_count",
         "answered_within_sla_count", "answered_within_sla_pct", "median_working_days", "p90_working_days",
         "open_backlog_0_5", "open_backlog_6_10", "open_backlog_over_10", "answers_published_pct",
+        "answered_by_assigned_unit_pct", "answered_by_authorised_title_pct",
     ],
     "kpi_quota_fulfilment": [
         "unit_code", "unit_name", "unit_type", "quarter", "quarter_start", "quarter_end", "quota", "articles_submitted",
-        "articles_published", "quota_met", "quarter_status", "projected_articles", "projection",
+        "articles_published", "quota_met", "quarter_status", "projected_articles", "projection", "quota_status",
+        "is_behind_quota",
     ],
-    "fct_portal_daily": ["site", "date", "pageviews", "source_form"],
-    "kpi_portal_monthly": ["month", "month_start", "site", "unit_code", "pageviews", "users", "pageviews_prev_month", "pageviews_change_pct"],
+    "fct_portal_daily": ["site", "date", "pageviews", "source_form", "is_preferred_source"],
+    "kpi_portal_monthly": ["month", "month_start", "site", "unit_code", "pageviews", "users", "user_days", "pageviews_prev_month",
+                           "pageviews_change_pct"],
     "kpi_portal_top_pages": ["month", "site", "page_path", "page_title", "pageviews", "rank_in_month"],
     "kpi_publication_pipeline": [
         "quarter", "unit_code", "unit_name", "submitted", "selected", "published", "rejected", "withdrawn",
         "selection_rate_pct", "median_days_to_publication", "published_portal", "published_press", "published_ministry",
+        "submitted_not_withdrawn", "published_in_quarter",
     ],
-    "kpi_headline": ["period_grain", "period", "metric", "value", "previous_value", "change", "target", "meets_target"],
+    "kpi_headline": [
+        "period_grain", "period", "metric", "value", "previous_value", "change", "target", "meets_target", "is_running",
+    ],
 }
 
 # The department office runs the portal itself; its sub-site host is the portal's.
 PORTAL_UNIT_CODE = "SGD_VP"
 DEFAULT_PORTAL_HOST = "hcm.edu.vn"
-# When one site/day is present in several measurement forms, the one the daily chart shows.
-SOURCE_FORM_PREFERENCE = ("ga4", "page_report", "access_log")
 
 
 class MartSchemaError(RuntimeError):
@@ -60,6 +68,20 @@ class Period:
     end: dt.date
     quarter: str  # the quarter holding the period (itself for a quarter)
     months: tuple[str, ...]  # months of the period ('2024-04', '2024-05', '2024-06' or just the month)
+
+
+def period_from_label(code: str, grain: str) -> Period:
+    """'2024Q2' (grain 'quarter') or '2024-05' (grain 'month') as a Period; anything else is a ValueError."""
+    if period_grain(code) != grain or grain not in ("quarter", "month"):
+        raise ValueError(f"period {code!r} is not a {grain} label (a quarter is written 2024Q2, a month 2024-05)")
+    year = int(code[:4])
+    first_month = 3 * int(code[-1]) - 2 if grain == "quarter" else int(code[5:7])
+    last_month = first_month + 2 if grain == "quarter" else first_month
+    start = dt.date(year, first_month, 1)
+    after = dt.date(year + 1, 1, 1) if last_month == 12 else dt.date(year, last_month + 1, 1)
+    return Period(code=code, grain=grain, start=start, end=after - dt.timedelta(days=1),
+                  quarter=f"{year}Q{(first_month - 1) // 3 + 1}",
+                  months=tuple(f"{year}-{month:02d}" for month in range(first_month, last_month + 1)))
 
 
 class Marts:
@@ -105,7 +127,7 @@ class Marts:
         if problems:
             raise MartSchemaError(
                 f"{self.path}: the reports cannot read this warehouse: " + "; ".join(problems)
-                + ". The reports read the marts of spec §4; rebuild the warehouse with the current dbt project."
+                + ". The reports read the marts; rebuild the warehouse with the current dbt project."
             )
 
     def has_column(self, table: str, column: str) -> bool:
@@ -136,19 +158,20 @@ class Marts:
         return sorted({r["period"] for r in self._headline_rows() if r["period_grain"] == grain and r["period"] is not None})
 
     def period(self, code: str, grain: str) -> Period:
+        """The days and months of a period the marts name ('2024Q2', '2024-05', the labels of the period_labels macro).
+
+        Worked out from the label alone, not looked up in marts.dim_date: a period of the data always has its page,
+        whatever years the calendar covers.
+        """
         key = (code, grain)
         if key not in self._periods:
-            column = "quarter_label" if grain == "quarter" else "month_label"
-            matching = [r for r in self._table("select date, quarter_label, month_label from marts.dim_date order by date")
-                        if r[column] == code]
-            days = [r["date"] for r in matching if r["date"] is not None]
-            if not days:
-                raise ValueError(f"period {code!r} is not in marts.dim_date")
-            quarters = [r["quarter_label"] for r in matching if r["quarter_label"] is not None]
-            months = tuple(sorted({r["month_label"] for r in matching if r["month_label"] is not None}))
-            self._periods[key] = Period(code=code, grain=grain, start=min(days), end=max(days),
-                                        quarter=min(quarters) if quarters else None, months=months)
+            self._periods[key] = period_from_label(code, grain)
         return self._periods[key]
+
+    def period_is_running(self, period: Period) -> bool:
+        """Whether the period ends after the data's as-of date (kpi_headline.is_running)."""
+        return any(r["is_running"] for r in self._headline_rows()
+                   if r["period_grain"] == period.grain and r["period"] == period.code)
 
     def previous_period(self, period: Period) -> str | None:
         earlier = [r["period"] for r in self._headline_rows()
@@ -200,6 +223,12 @@ class Marts:
                 and (r["unit_code"] == unit_code if unit_code
                      else r["unit_code"] is not None if all_units else r["unit_code"] is None)]
 
+    def feedback_deadlines(self) -> list[Row]:
+        """Each category's answer deadline in working days as applied to its tickets, with how many tickets it has."""
+        return self._table(
+            """select category, sla_working_days, count(*) as tickets from marts.fct_feedback_tickets
+               where sla_working_days is not null group by category, sla_working_days order by category, sla_working_days""")
+
     def response_times(self, period: Period) -> list[Row]:
         """Answered tickets received in the period: one row each, for the distribution chart (binned by Plotly.js)."""
         return self.rows(
@@ -220,18 +249,12 @@ class Marts:
                where m.month = ? and m.site is not null order by m.pageviews desc, m.site""", [month])
 
     def portal_daily(self, site: str, start: dt.date, end: dt.date) -> list[Row]:
-        """One row per day for one site; where a day exists in several source forms, the preferred one is picked."""
-        if self.has_column("fct_portal_daily", "is_preferred_source"):
-            return self.rows(
-                """select date, pageviews, source_form from marts.fct_portal_daily
-                   where site = ? and date between ? and ? and is_preferred_source order by date""", [site, start, end])
+        """One row per day for one site; where a day exists in several source forms, the preferred one is picked. Rows
+        covering several days (a page report over a period) are not days: they are left out of a daily series."""
         return self.rows(
             """select date, pageviews, source_form from marts.fct_portal_daily
-               where site = ? and date between ? and ?
-               qualify row_number() over (partition by date order by
-                   case source_form when ? then 0 when ? then 1 when ? then 2 else 3 end) = 1
-               order by date""",
-            [site, start, end, *SOURCE_FORM_PREFERENCE])
+               where site = ? and date between ? and ? and is_preferred_source and period_days = 1
+               order by date""", [site, start, end])
 
     def _top_pages_rows(self) -> list[Row]:
         return self._table("select * from marts.kpi_portal_top_pages order by month, rank_in_month, site, page_path")
@@ -257,3 +280,8 @@ class Marts:
                 if r["unit_code"] == unit_code
                 and (not up_to_quarter or (r["quarter"] is not None and r["quarter"] <= up_to_quarter))
                 and (not quarter or r["quarter"] == quarter)]
+
+    def pipeline_rows(self, quarter: str) -> list[Row]:
+        """Every pipeline row of one quarter of submission: the department first, then the units."""
+        rows = self._table("select * from marts.kpi_publication_pipeline order by quarter, unit_code")
+        return sorted((r for r in rows if r["quarter"] == quarter), key=lambda r: (r["unit_code"] is not None, r["unit_code"] or ""))

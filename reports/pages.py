@@ -1,4 +1,7 @@
-"""HTML building blocks of the reports: the page shell (CSS, inline plotly.js), headline cards, tables, chart figures.
+"""HTML building blocks of the reports: the page shell (CSS, plotly.js), headline cards, tables, chart figures.
+
+plotly.js is written once into the report folder and every page loads it with a relative <script src> (85 pages each
+inlining 1.4 MB made the sample's folder 118 MB); a single-file page (for e-mailing one report) inlines it instead.
 
 Every string that comes from data is escaped here or by the caller with `esc`; functions taking `*_html` arguments
 expect markup that is already safe.
@@ -34,11 +37,14 @@ class Metric:
 HEADLINE_METRICS: dict[str, Metric] = {
     "district_offices_meeting_quota": Metric("Phòng GDĐT đạt chỉ tiêu bài viết", "count", True),
     "units_meeting_quota_pct": Metric("Đơn vị có chỉ tiêu đã đạt", "pct", True),
-    "articles_published": Metric("Bài viết được đăng", "count", True),
+    "articles_published": Metric("Bài viết được đăng trong kỳ (theo ngày đăng)", "count", True),
     "feedback_received": Metric("Phản ánh, kiến nghị tiếp nhận", "count", None),
     "feedback_within_sla_pct": Metric("Phản ánh được trả lời đúng hạn", "pct", True),
     "feedback_open_overdue": Metric("Phản ánh quá hạn chưa trả lời", "count", False),
     "portal_pageviews": Metric("Lượt xem cổng thông tin và trang thành phần", "count", True),
+    "social_posts": Metric("Bài đăng trên fanpage và Zalo OA", "count", True),
+    "social_crossposted_pct": Metric("Bài của Cổng được chia sẻ lên mạng xã hội đúng hạn", "pct", True),
+    "moderation_within_window_pct": Metric("Bình luận vi phạm được xử lý đúng hạn", "pct", True),
 }
 
 
@@ -65,7 +71,7 @@ header.top h1 { margin: 2px 0 0; font-size: 26px; line-height: 1.25; }
 header.top .meta { font-size: 13px; opacity: .9; text-align: right; }
 header.top a { color: #fff; }
 .wrap { max-width: 1040px; margin: 0 auto; padding: 0 20px; }
-nav.crumbs { font-size: 14px; padding: 10px 0 0; }
+nav.crumbs { font-size: 14px; padding-top: 10px; }
 main { padding: 8px 0 40px; }
 section { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 18px 22px; margin: 16px 0; }
 section > h2 { margin: 0 0 10px; font-size: 20px; color: var(--navy); }
@@ -73,7 +79,7 @@ section > h2 { margin: 0 0 10px; font-size: 20px; color: var(--navy); }
 .summary ul { margin: 6px 0 6px 1.2em; padding: 0; }
 .summary li { margin: 4px 0; font-size: 16px; }
 .nw { white-space: nowrap; }
-.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(230px, 1fr)); gap: 12px; margin-top: 12px; }
+.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(230px, 100%), 1fr)); gap: 12px; margin-top: 12px; }
 .card { border: 1px solid var(--line); border-left: 5px solid var(--navy); border-radius: 6px; padding: 10px 14px; background: #fff; }
 .card.met { border-left-color: var(--good); }
 .card.not-met { border-left-color: var(--bad); }
@@ -90,6 +96,7 @@ figure.chart figcaption { font-size: 13px; color: var(--muted); }
 .chips { display: flex; flex-wrap: wrap; gap: 4px 16px; margin: 4px 0; }
 .chip { display: inline-flex; align-items: center; gap: 6px; }
 .chip i { display: inline-block; width: 14px; height: 14px; border-radius: 3px; }
+.table-scroll { max-width: 100%; overflow-x: auto; -webkit-overflow-scrolling: touch; }
 table.data { width: 100%; border-collapse: collapse; font-size: 14px; margin: 8px 0; }
 table.data th, table.data td { padding: 5px 8px; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
 table.data th { background: #eef2f7; font-weight: 600; }
@@ -97,25 +104,48 @@ table.data td.num, table.data th.num { text-align: right; white-space: nowrap; f
 table.data tr:nth-child(even) td { background: #fafbfc; }
 table.data caption { text-align: left; font-weight: 600; padding: 4px 0; }
 details > summary { cursor: pointer; color: var(--navy); font-weight: 600; margin: 8px 0; }
-.cols { display: grid; grid-template-columns: repeat(auto-fill, minmax(240px, 1fr)); gap: 4px 24px; }
+.cols { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(240px, 100%), 1fr)); gap: 4px 24px; }
+figure.chart .js-plotly-plot, figure.chart .plotly-graph-div { max-width: 100%; }
+button.print { font: inherit; font-size: 14px; padding: 4px 12px; border: 1px solid #fff; border-radius: 4px; background: transparent;
+               color: #fff; cursor: pointer; margin-top: 6px; }
+.downloads { font-size: 14px; margin: 4px 0 0; }
 ul.plain { list-style: none; padding: 0; margin: 6px 0; }
 .reports-list a { font-weight: 600; }
 .muted { color: var(--muted); }
+.no-data { color: var(--muted); font-style: italic; }
 footer { color: var(--muted); font-size: 12px; padding: 0 0 30px; }
-@media (max-width: 640px) { header.top h1 { font-size: 21px; } section { padding: 14px; } .card .value { font-size: 24px; } }
+main, section, figure.chart, details { min-width: 0; max-width: 100%; }
+body { overflow-wrap: break-word; }
+@media (max-width: 640px) {
+  header.top h1 { font-size: 21px; } header.top .meta { text-align: left; }
+  .wrap { padding: 0 10px; } section { padding: 12px; margin: 12px 0; } .card .value { font-size: 24px; }
+  table.data { font-size: 13px; } table.data th, table.data td { padding: 4px 5px; }
+  figure.chart { margin: 12px 0 6px; }
+}
 @page { size: A4 landscape; margin: 12mm; }
 @media print {
+  /* The charts keep the size they were drawn at on screen; printing at 75 % fits about two of them on an A4 page. */
+  html { zoom: .75; }
   body { background: #fff; font-size: 12px; }
   header.top { background: #fff; color: var(--ink); border-bottom: 2px solid var(--navy); padding: 0 0 6px; }
   header.top a { color: var(--ink); }
   .wrap { max-width: none; padding: 0; }
-  nav.crumbs, .no-print { display: none; }
-  section { border: none; padding: 0; margin: 10px 0; }
-  section.page-break { break-before: page; page-break-before: always; }
+  nav.crumbs, .no-print, button.print { display: none; }
+  section { border: none; padding: 0; margin: 8px 0; }
+  /* No forced page breaks: a section starts where the previous one ends, and only a chart, a card or a table row is
+     kept whole (forced breaks left pages holding three cards). */
+  .cards { grid-template-columns: repeat(4, 1fr); gap: 6px; }
+  .card { padding: 4px 8px; } .card .value { font-size: 20px; }
   .card, figure.chart, table.data tr { break-inside: avoid; page-break-inside: avoid; }
+  h2, h3, figure.chart h3 { break-after: avoid; page-break-after: avoid; }
+  .table-scroll { overflow: visible; }
+  table.data { font-size: 10px; margin: 4px 0; } table.data th, table.data td { padding: 1px 4px; }
+  .summary li { font-size: 12px; margin: 2px 0; } figure.chart { margin: 8px 0 4px; }
   a { color: var(--ink); text-decoration: none; }
+  /* Open sections print as they are; collapsed detail tables (the full lists behind a chart) stay out of print. */
   details > summary { display: none; }
-  details > * { display: block; }
+  details[open] > * { display: block; }
+  details:not([open]) { display: none; }
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
 """
@@ -235,7 +265,9 @@ def table_html(columns: list[Column], rows: Iterable[Row], row_attrs: Callable[[
     if not body:
         return '<p class="muted">Không có dòng nào.</p>'
     cap = f"<caption>{esc(caption)}</caption>" if caption else ""
-    return f'<table class="{css}">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+    # the box scrolls sideways on a narrow screen, never the page
+    return (f'<div class="table-scroll"><table class="{css}">{cap}<thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(body)}</tbody></table></div>')
 
 
 def num_cell(column: str, kind: str = "count") -> Callable[[Row], str]:
@@ -248,16 +280,23 @@ def num_cell(column: str, kind: str = "count") -> Callable[[Row], str]:
 
 
 def page_html(*, title: str, heading: str, subtitle: str, body: str, generated_at: dt.datetime, as_of: str,
-              crumbs_html: str = "", with_plotly: bool = True, source_name: str = "") -> bytes:
-    """A whole self-contained page, UTF-8 encoded. `title`, `heading`, `subtitle`, `as_of`, `source_name` are plain
-    text."""
+              crumbs_html: str = "", with_plotly: bool = True, source_name: str = "", plotly_src: str | None = None,
+              note_html: str = "", footer_html: str = "") -> bytes:
+    """A whole page, UTF-8 encoded. `title`, `heading`, `subtitle`, `as_of` are plain text (`source_name`, the warehouse
+    file, goes into a meta element, not in front of the reader); `note_html` (a line under the header) and `footer_html`
+    (what ends the footer) are markup.
+
+    With charts, `plotly_src` is the relative address of the report folder's copy of plotly.js; None inlines the library
+    (the single-file form, which must open on its own)."""
     crumbs = f'<nav class="crumbs wrap no-print">{crumbs_html}</nav>' if crumbs_html else ""
+    note = f'<div class="wrap">{note_html}</div>' if note_html else ""
     head = f"""<!DOCTYPE html>
 <html lang="vi">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="edukpi reports">
+{f'<meta name="edukpi-source" content="{esc(source_name)}">' if source_name else ''}
 <title>{esc(title)}</title>
 <style>{CSS}</style>
 """
@@ -266,16 +305,24 @@ def page_html(*, title: str, heading: str, subtitle: str, body: str, generated_a
 <body>
 <header class="top"><div class="wrap">
 <div><div class="dept">{esc(DEPARTMENT)}</div><h1>{esc(heading)}</h1><div>{esc(subtitle)}</div></div>
-<div class="meta">Số liệu đến ngày {esc(as_of)}<br>Lập lúc {esc(generated_at.strftime('%d/%m/%Y %H:%M'))}</div>
+<div class="meta">Số liệu đến ngày {esc(as_of)}<br>Lập lúc {esc(generated_at.strftime('%d/%m/%Y %H:%M'))}<br>
+<button type="button" class="print" onclick="window.print()">In báo cáo</button></div>
 </div></header>
 {crumbs}
+{note}
 <main class="wrap">
 {body}
 </main>
-<footer class="wrap">{esc(REPORT_NAME)} — {esc(DEPARTMENT)}. Nguồn: kho dữ liệu chỉ số truyền thông{(' (' + esc(source_name) + ')') if source_name else ''}, các bảng marts.*.
-Số liệu đã tổng hợp sẵn trong kho; trang này chỉ trình bày.</footer>
+<footer class="wrap">{esc(REPORT_NAME)} — {esc(DEPARTMENT)}. Số liệu tổng hợp từ Cổng thông tin điện tử và các trang thành phần,
+hệ thống tiếp nhận phản ánh, kiến nghị và sổ theo dõi bài viết của Văn phòng Sở; cập nhật đến ngày {esc(as_of)}.
+Mọi thắc mắc về số liệu xin liên hệ Văn phòng Sở.{footer_html}</footer>
 </body>
 </html>
 """
-    script = plotly_script_bytes() if with_plotly else b""
+    if not with_plotly:
+        script = b""
+    elif plotly_src is not None:
+        script = f'<script src="{esc(plotly_src)}"></script>'.encode("utf-8")
+    else:
+        script = plotly_script_bytes()
     return b"".join((head.encode("utf-8"), script, rest.encode("utf-8")))

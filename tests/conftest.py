@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ingestion.settings import PROJECT_ROOT, Settings
+from edukpi.settings import PROJECT_ROOT, Settings
 
 TEST_OUTPUT = PROJECT_ROOT / "tests" / "output"
 
@@ -22,6 +22,10 @@ class BuiltPipeline:
 
 
 def pipeline_env(root: Path) -> tuple[Settings, dict[str, str]]:
+    """Settings of a build under `root` and the environment of its processes, from the one place that builds it
+    (edukpi/runtime.py), with a Dagster home of its own; none of this process's EDUKPI_* settings leak in."""
+    from edukpi.runtime import runtime_env
+
     settings = Settings(
         raw_dir=root / "raw",
         build_db=root / "build" / "warehouse.duckdb",
@@ -29,16 +33,8 @@ def pipeline_env(root: Path) -> tuple[Settings, dict[str, str]]:
         reports_dir=root / "reports",
         hmac_key=None,
     )
-    dagster_home = root / "dagster_home"
-    dagster_home.mkdir(parents=True, exist_ok=True)
-    (dagster_home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("EDUKPI_")},
-        **settings.as_env(),
-        "DAGSTER_HOME": str(dagster_home),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
-    return settings, env
+    base = {k: v for k, v in os.environ.items() if not k.startswith("EDUKPI_")}
+    return settings, runtime_env(settings, dagster_home=root / "dagster_home", base=base)
 
 
 def run_edukpi(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -68,17 +64,36 @@ def built_warehouse(built_pipeline: BuiltPipeline) -> Path:
 def _uses_the_pipeline(item: pytest.Item) -> bool:
     if "built_pipeline" in getattr(item, "fixturenames", ()):
         return True
-    callspec = getattr(item, "callspec", None)  # tests/test_reports.py: the `rendered` fixture's "pipeline" parameter
+    callspec = getattr(item, "callspec", None)  # tests/integration/test_reports.py: the `rendered` fixture's "pipeline" parameter
     return callspec is not None and callspec.params.get("rendered") == "pipeline"
+
+
+TIERS = ("unit", "integration", "e2e")  # folders under tests/, and the pytest markers of their tests
+
+
+def _tier(item: pytest.Item) -> str:
+    folder = item.path.parent.name
+    if folder not in TIERS:
+        raise pytest.UsageError(f"{item.path}: every test lives in tests/unit, tests/integration or tests/e2e (its tier)")
+    return folder
 
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups (its hook has no order of its own)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """`make test` runs two pytest-xdist workers with `--dist loadgroup`: every test on the session's tiny pipeline build goes
+    """Tiers: each test is marked with its folder (`-m unit`, `make test-fast`), and a test on the tiny pipeline build is
+    also marked e2e wherever it lives (tests/integration/test_reports.py renders that build too); a unit test may not use it.
+
+    `make test` runs two pytest-xdist workers with `--dist loadgroup`: every test on the session's tiny pipeline build goes
     to one worker (the build is a session fixture, so a second worker would build it again); the benchmark test, the other
     long one, to the other; the rest is shared out. Without xdist the groups change nothing."""
     for item in items:
+        tier = _tier(item)
+        item.add_marker(getattr(pytest.mark, tier))
         if _uses_the_pipeline(item):
+            if tier == "unit":
+                raise pytest.UsageError(f"{item.nodeid}: a unit test may not use the pipeline build; move it to tests/e2e")
+            if tier != "e2e":
+                item.add_marker(pytest.mark.e2e)
             item.add_marker(pytest.mark.xdist_group("pipeline"))
         elif item.path.name == "test_bench.py":
             item.add_marker(pytest.mark.xdist_group("bench"))

@@ -1,6 +1,7 @@
 """Builds one generated preset on both engines (DuckDB and Spark) and compares every published table row for row.
 
-Run as `python -m tests.spark_check` (`make spark-check`; tests/test_spark_check.py runs it in `make test`). Each engine
+Run as `python -m tests.spark_check`; `make spark-check` runs it through tests/e2e/test_spark_check.py (marked `spark`,
+left out of `make test`). Each engine
 gets the whole pipeline through `edukpi materialize` with EDUKPI_ENGINE set, from the same raw files, into folders of its
 own; then the two published warehouses (schemas marts and reference, both DuckDB files) are compared: the same tables,
 the same columns and types, the same rows (floats equal within 1e-9). Prints the first differences and exits non-zero
@@ -21,7 +22,8 @@ from pathlib import Path
 
 import duckdb
 
-from ingestion.settings import PROJECT_ROOT, Settings
+from edukpi.runtime import runtime_env
+from edukpi.settings import PROJECT_ROOT, Settings
 
 ENGINES = ("duckdb", "spark")
 PUBLISHED_SCHEMAS = ("marts", "reference")
@@ -67,14 +69,10 @@ def _edukpi(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess
 
 
 def _env(settings: Settings, dagster_home: Path) -> dict[str, str]:
-    dagster_home.mkdir(parents=True, exist_ok=True)
-    (dagster_home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
-    return {
-        **{k: v for k, v in os.environ.items() if not k.startswith("EDUKPI_")},
-        **settings.as_env(),
-        "DAGSTER_HOME": str(dagster_home),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
+    """The environment of a build's processes from the one place that makes it (edukpi/runtime.py), without this
+    process's EDUKPI_* settings."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith("EDUKPI_")}
+    return runtime_env(settings, dagster_home=dagster_home, base=base)
 
 
 def build(settings: Settings, dagster_home: Path, log_file: Path) -> float:

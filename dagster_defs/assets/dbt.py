@@ -1,18 +1,19 @@
 """Every dbt model, seed and test as Dagster assets and asset checks, grouped by layer (reference → staging → intermediate → marts).
 
-The GA4 models are partitioned by day like their source: Dagster passes the partition window to dbt as
-the environment variables EDUKPI_MIN_DATE / EDUKPI_MAX_DATE (read by `var("min_date", env_var(...))`, so `--vars` still
-works from the dbt CLI), so a one-day refresh rebuilds one day of the incremental aggregate.
+The models tagged `daily` in dbt (those over the GA4 events) are partitioned by day like their source: Dagster passes
+the partition window to dbt as the environment variables EDUKPI_MIN_DATE / EDUKPI_MAX_DATE (read by
+`var("min_date", env_var(...))`, so `--vars` still works from the dbt CLI), so a one-day refresh rebuilds one day of the
+incremental aggregate.
 
 Every dbt asset also depends directly on each of its ancestors that the other steps materialise (raw tables, the daily GA4
 models): a subset run then orders the dbt step after them even when the models in between are not selected (see
-`EduKpiDbtTranslator.get_asset_spec`). Builds leave dbt unit tests out; tests/test_dbt_unit.py runs them.
+`EduKpiDbtTranslator.get_asset_spec`). Builds leave dbt unit tests out; tests/integration/test_dbt_unit.py runs them.
 
-The dbt target is the engine of the settings (EDUKPI_ENGINE: DuckDB `build` or Spark `spark`); before dbt runs, the
-calendar is written and, for Spark, the raw tables are handed over as Parquet (ingestion/spark_handoff.py).
+The dbt target is the engine of the settings (EDUKPI_ENGINE: DuckDB `build` or Spark `spark`); before dbt runs on Spark,
+the raw tables are handed over as Parquet (ingestion/spark_handoff.py).
 """
 import datetime as dt
-import os
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -20,13 +21,20 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 from dagster_dbt.asset_utils import get_upstream_unique_ids
 
-from dagster_defs.partitions import DAILY_DBT_MODELS, daily_partitions
+from dagster_defs.assets.calendar import calendar_days
+from dagster_defs.partitions import DAILY_DBT_TAG, daily_partitions
 from dagster_defs.project import dbt_project
 from dagster_defs.resources import EduKpiSettings
-from ingestion.spark_handoff import prepare_dbt_inputs
+from ingestion.build_db import connect
+from ingestion.spark_handoff import hand_over_raw_tables
 
+# dbt sources whose asset has upstreams dbt does not know: the calendar is written after every source load (its range
+# follows their dates). A dbt asset downstream of it depends directly on those as well (the rule of get_asset_spec).
+UPSTREAMS_OUTSIDE_DBT: dict[dg.AssetKey, tuple[dg.AssetKey, ...]] = {
+    calendar_days.key: tuple(sorted(calendar_days.asset_deps[calendar_days.key], key=lambda key: key.to_user_string())),
+}
 LAYER_GROUPS = {"staging": "staging", "intermediate": "intermediate", "marts": "marts"}
-DAILY_MODEL_NAMES = frozenset(DAILY_DBT_MODELS.split())
+DAILY_DBT_SELECTION = f"tag:{DAILY_DBT_TAG}"
 BUILT_TYPES = frozenset({"model", "seed", "snapshot"})
 
 
@@ -34,8 +42,8 @@ class EduKpiDbtTranslator(DagsterDbtTranslator):
     """Asset key and group (models keyed by schema and name, sources by their raw table = ingestion asset), and the
     dependencies that keep subset runs in order.
 
-    `daily_step` says which of the two dbt multi-assets the translator serves: the daily GA4 models (True) or all the
-    others (False); it must match the `select`/`exclude` of that `@dbt_assets`.
+    `daily_step` says which of the two dbt multi-assets the translator serves: the models tagged `daily` (True) or all
+    the others (False), as the `select`/`exclude` of that `@dbt_assets` choose them.
     """
 
     def __init__(self, daily_step: bool) -> None:
@@ -45,7 +53,10 @@ class EduKpiDbtTranslator(DagsterDbtTranslator):
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         resource_type = dbt_resource_props["resource_type"]
         if resource_type == "source":
-            return dg.AssetKey([dbt_resource_props["source_name"], dbt_resource_props["name"]])
+            # The raw table it reads (schema raw, its identifier), whatever the source is called in dbt: sources named
+            # after their system (facebook.posts -> raw.facebook_posts) key to the ingestion asset raw/facebook_posts.
+            table = dbt_resource_props.get("identifier") or dbt_resource_props["name"]
+            return dg.AssetKey([dbt_resource_props.get("schema") or dbt_resource_props["source_name"], table])
         schema = dbt_resource_props.get("config", {}).get("schema") or "reference"
         return dg.AssetKey([schema, dbt_resource_props["name"]])
 
@@ -59,7 +70,8 @@ class EduKpiDbtTranslator(DagsterDbtTranslator):
         return "marts"
 
     def _in_this_step(self, props: Mapping[str, Any]) -> bool:
-        return props["resource_type"] in BUILT_TYPES and (props["name"] in DAILY_MODEL_NAMES) == self.daily_step
+        is_daily = DAILY_DBT_TAG in props.get("tags", [])
+        return props["resource_type"] in BUILT_TYPES and is_daily == self.daily_step
 
     def _ancestors(self, manifest: Mapping[str, Any], unique_id: str) -> set[str]:
         found: set[str] = set()
@@ -83,7 +95,7 @@ class EduKpiDbtTranslator(DagsterDbtTranslator):
         subset waits for every upstream step in the run, whichever assets in between are left out. The added edges repeat
         lineage that exists anyway: `*asset` / `asset*` select the same assets as before (a one-level `+asset` now also
         takes these ancestors), and the full builds are unchanged. No partition mapping is set on any dbt dependency, so
-        Dagster's default mapping applies to these edges as to the direct ones. tests/test_dbt_subset_order.py checks it.
+        Dagster's default mapping applies to these edges as to the direct ones. tests/integration/test_dbt_subset_order.py checks it.
         """
         spec = super().get_asset_spec(manifest, unique_id, project)
         props = self.get_resource_props(manifest, unique_id)
@@ -95,56 +107,117 @@ class EduKpiDbtTranslator(DagsterDbtTranslator):
             for ancestor in self._ancestors(manifest, unique_id)
             if not self._in_this_step(self.get_resource_props(manifest, ancestor))
         }
+        outside |= {upstream for key in outside for upstream in UPSTREAMS_OUTSIDE_DBT.get(key, ())}
         extra = sorted(outside - direct, key=lambda key: key.to_user_string())
         if not extra:
             return spec
         return spec.replace_attributes(deps=[*spec.deps, *(dg.AssetDep(key) for key in extra)])
 
 
-# dbt unit tests check the models' SQL on fixed inputs, not the data: tests/test_dbt_unit.py runs them, not every build.
+    def get_asset_check_spec(
+        self, asset_spec: dg.AssetSpec, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None
+    ) -> dg.AssetCheckSpec | None:
+        """dagster-dbt 0.29 takes a check's description from the test's `meta.description` only; the ymls give data tests
+        a plain `description:` (what dbt docs show), so that one is used when meta has none."""
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        if spec is None or spec.description:
+            return spec
+        description = (self.get_resource_props(manifest, unique_id).get("description") or "").strip()
+        return spec._replace(description=description) if description else spec
+
+
+# dbt unit tests check the models' SQL on fixed inputs, not the data: tests/integration/test_dbt_unit.py runs them, not every build.
 BUILD_ARGS = ["build", "--exclude-resource-type", "unit_test"]
 
 
-def _dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: EduKpiSettings):
+def _dbt_env(settings: EduKpiSettings, first_day: str | None = None, last_day: str | None = None) -> dict[str, str | None]:
+    """What dbt's process gets: the run's resolved settings (the profile reads the build file path) and the window of
+    days of the daily models (None: unset, every day)."""
+    return {**settings.get().as_env(), "EDUKPI_MIN_DATE": first_day, "EDUKPI_MAX_DATE": last_day}
+
+
+def _target_args(settings: EduKpiSettings) -> list[str]:
+    """The dbt target of the run's engine (EDUKPI_ENGINE): `build` on DuckDB, `spark` on Spark."""
+    return ["--target", settings.get().dbt_target]
+
+
+def _dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: EduKpiSettings,
+               first_day: str | None = None, last_day: str | None = None):
     resolved = settings.get()
-    # The dbt profile reads the build file path (and the Spark folder) from the environment; make it the run's settings.
-    os.environ.update(resolved.as_env())
-    handed_over = prepare_dbt_inputs(resolved)
-    context.log.info(f"dbt target {resolved.dbt_target} (EDUKPI_ENGINE={resolved.engine}); raw rows handed over: {handed_over}")
-    yield from dbt.cli([*BUILD_ARGS, "--target", resolved.dbt_target], context=context).stream()
+    # Every raw table exists before dbt reads it (a subset run may select no ingestion asset): connecting creates them.
+    connect(resolved.build_db).close()
+    handed_over = hand_over_raw_tables(resolved)
+    context.log.info(f"dbt target {resolved.dbt_target} (EDUKPI_ENGINE={resolved.engine})"
+                     + (f"; raw rows handed over as Parquet: {handed_over}" if handed_over else ""))
+    yield from dbt.cli([*BUILD_ARGS, *_target_args(settings)], context=context,
+                       env=_dbt_env(settings, first_day, last_day)).stream()
+
+
+def _manifest() -> dict[str, Any]:
+    return json.loads(dbt_project().manifest_path.read_text(encoding="utf-8"))
+
+
+def _existing_relations(settings: EduKpiSettings, names: frozenset[str]) -> set[str]:
+    """Which of these dbt relations the build file holds. Opening it also creates every raw table (and the quarantine,
+    the ledger, the calendar) from the contracts' DDL, so a build finds every dbt source whatever files were delivered."""
+    con = connect(settings.get().build_db)
+    try:
+        rows = con.execute("select table_name from information_schema.tables where table_name in (select unnest(?))",
+                           [sorted(names)]).fetchall()
+    finally:
+        con.close()
+    return {name for (name,) in rows}
+
+
+def _build_missing_daily_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: EduKpiSettings) -> None:
+    """The GA4 daily models are built by the analytics_daily runs; a build without any analytics day (no analytics files,
+    or a fresh build file) would find no `stg_ga4__events` / `int_portal_ga4_daily` to read. Build them once, over
+    every day raw.ga4_events holds (none: an empty aggregate), so the portal marts come out empty instead of failing."""
+    daily_models = frozenset(
+        node["name"] for node in _manifest()["nodes"].values()
+        if node["resource_type"] == "model" and DAILY_DBT_TAG in node.get("tags", [])
+    )
+    # On Spark the models live in Spark's warehouse, never in the build file: they are rebuilt here on every run (the
+    # same rows as the daily steps wrote, over every day), after the raw tables are handed over.
+    missing = daily_models - _existing_relations(settings, daily_models)
+    if not missing:
+        return
+    hand_over_raw_tables(settings.get())
+    context.log.info(f"dbt models {', '.join(sorted(missing))} do not exist yet (no analytics day was built): building "
+                     "the GA4 daily models over every day raw.ga4_events holds")
+    dbt.cli(["run", "--select", DAILY_DBT_SELECTION, *_target_args(settings)], manifest=dbt_project().manifest_path,
+            env=_dbt_env(settings)).wait()
 
 
 @dbt_assets(
     manifest=dbt_project().manifest_path,
     project=dbt_project(),
     dagster_dbt_translator=EduKpiDbtTranslator(daily_step=True),
-    select=DAILY_DBT_MODELS,
+    select=DAILY_DBT_SELECTION,
     partitions_def=daily_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
     name="edukpi_dbt_daily",
 )
 def edukpi_dbt_daily(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: EduKpiSettings):
-    """Build the GA4 staging view and the incremental daily aggregate for the run's days (one day or a range, one run)."""
+    """Build the models tagged `daily` (the GA4 staging view and the incremental daily aggregate) for the run's days (one
+    day or a range, one run)."""
     window = context.partition_time_window
     first, last = window.start.date().isoformat(), (window.end - dt.timedelta(days=1)).date().isoformat()
     context.log.info(f"dbt window {first} … {last}")
     # Passed as environment variables, not --vars: a change of --vars makes dbt re-parse the whole project (5–10 s), a
     # change of an env_var() value only the file that reads it (int_portal_ga4_daily.sql).
-    os.environ.update({"EDUKPI_MIN_DATE": first, "EDUKPI_MAX_DATE": last})
-    try:
-        yield from _dbt_build(context, dbt, settings)
-    finally:
-        for name in ("EDUKPI_MIN_DATE", "EDUKPI_MAX_DATE"):
-            os.environ.pop(name, None)
+    yield from _dbt_build(context, dbt, settings, first, last)
 
 
 @dbt_assets(
     manifest=dbt_project().manifest_path,
     project=dbt_project(),
     dagster_dbt_translator=EduKpiDbtTranslator(daily_step=False),
-    exclude=DAILY_DBT_MODELS,
-    name="edukpi_dbt_models",
+    exclude=DAILY_DBT_SELECTION,
+    name="edukpi_dbt_non_daily",
 )
-def edukpi_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: EduKpiSettings):
-    """Build the seeds and every other dbt model and run their tests (shown as asset checks) on the build warehouse."""
+def edukpi_dbt_non_daily(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: EduKpiSettings):
+    """Build the seeds and every dbt model not tagged `daily` and run their tests (shown as asset checks) on the build
+    warehouse."""
+    _build_missing_daily_models(context, dbt, settings)
     yield from _dbt_build(context, dbt, settings)

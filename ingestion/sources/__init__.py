@@ -2,9 +2,23 @@
 from __future__ import annotations
 
 from ingestion.daily import DailySource
-from ingestion.sources import access_log, feedback, ga4, page_report, submissions
+from ingestion.sources import (
+    access_log,
+    facebook_insights,
+    facebook_posts,
+    feedback,
+    ga4,
+    moderation,
+    page_report,
+    submissions,
+    zalo_articles,
+    zalo_followers,
+    zalo_interactions,
+)
 from ingestion.tabular import TabularSource
 
 SOURCES: dict[str, DailySource | TabularSource] = {
-    module.SOURCE.name: module.SOURCE for module in (ga4, access_log, page_report, submissions, feedback)
+    module.SOURCE.name: module.SOURCE
+    for module in (ga4, access_log, page_report, submissions, feedback, facebook_posts, facebook_insights, zalo_articles,
+                   zalo_followers, zalo_interactions, moderation)
 }

@@ -1,4 +1,7 @@
-"""Web-server access logs (Combined Log Format, plain or gzip) -> raw.access_log_hits, bots and page views flagged, IPs hashed."""
+"""Web-server access logs (Combined Log Format, plain or gzip) -> raw.access_log_hits, every hit, IPs hashed.
+
+Which hits are page views (bots, static files, method and status) is a KPI rule: dbt decides it (stg_access_log__hits).
+"""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,17 +12,13 @@ import polars as pl
 from ingestion.contracts import ACCESS_LOG_HITS
 from ingestion.daily import (DailySource, DayFile, blank_sql, files_table, insert_quarantine, problems_sql, read_and_quarantined,
                             sql_list)
-from ingestion.pseudonymise import IP_MASK, IPV4_PATTERN, mask_contacts_sql
+from ingestion.pseudonymise import IP_MASK, IPV4_PATTERN, mask_contacts_in_url_sql, mask_contacts_sql
 
 # ip ident user [time] "request" status bytes "referrer" "user agent"  (quoted fields may contain \" escapes)
 QUOTED = r'"((?:[^"\\]|\\.)*)"'
 LOG_PATTERN = rf"^(\S+) \S+ \S+ \[([^\]]+)\] {QUOTED} (\d{{3}}) (\d+|-) {QUOTED} {QUOTED}\s*$"
 LOG_FIELDS = "['ip', 'time', 'request', 'status', 'bytes', 'referrer', 'user_agent']"
 REQUEST_PATTERN = r"^([A-Z]+) (\S+)(?: HTTP/[0-9.]+)?$"
-# Spec: bot if the user agent matches (case-insensitive) this list; 'zalo' but not 'zaloapp' (the in-app browser of people).
-BOT_PATTERN = r"bot|crawl|spider|slurp|curl|wget|python-requests|httpclient|headless|facebookexternalhit|zalo"
-# Downloads and page resources, not page views (a PDF is a download).
-STATIC_EXTENSIONS = ("css", "js", "png", "jpg", "jpeg", "gif", "svg", "ico", "webp", "woff", "woff2", "ttf", "map", "pdf")
 FORMAT_WORDS = 'ip - - [dd/Mon/yyyy:HH:MM:SS +hhmm] "METHOD path HTTP/x" status bytes "referrer" "user agent"'
 
 
@@ -108,7 +107,6 @@ def _fields_sql(line: str, quoted: str) -> str:
 def load(con: duckdb.DuckDBPyConnection, files: list[DayFile], loaded_at: dt.datetime) -> pl.DataFrame:
     files_table(con, files, {"host": [f.source_file.split("/")[-2].lower() for f in files]})
     _read_lines(con, files)
-    static = ", ".join(f"'{e}'" for e in STATIC_EXTENSIONS)
     # The same line twice in a file: the later ones are quarantined as duplicates of the first. Lines of a file that
     # repeat are few: they are found by hash first, then compared in full (a line's checks depend on its text only, so
     # a repeated line passes or fails them like its first; lines set aside as not UTF-8 keep their own reason).
@@ -165,7 +163,7 @@ def load(con: duckdb.DuckDBPyConnection, files: list[DayFile], loaded_at: dt.dat
         "select f.source_file, s.source_line, f.fingerprint, s._column, s._value, s._reason "
         "from _log_staged s join _files f using (file_id) where s._reason is not null"
     )
-    # Few distinct clients, user agents, referrers and requested paths: each is hashed, classified or masked once.
+    # Few distinct clients, user agents, referrers and requested paths: each is hashed or masked once.
     con.execute(
         "create or replace temp table _log_clients as "
         "select ip, hmac_key(ip) as client_key from (select distinct m.ip as ip from _log_staged where _reason is null)"
@@ -173,23 +171,21 @@ def load(con: duckdb.DuckDBPyConnection, files: list[DayFile], loaded_at: dt.dat
     con.execute(
         f"""
         create or replace temp table _log_agents as
-        select user_agent, coalesce(regexp_matches(replace(lower(user_agent), 'zaloapp', ''), '{BOT_PATTERN}'), false) as is_bot,
-               {mask_contacts_sql('user_agent')} as user_agent_masked
+        select user_agent, {mask_contacts_sql('user_agent')} as user_agent_masked
         from (select distinct nullif(m.user_agent, '-') as user_agent from _log_staged where _reason is null)
         """
     )
     con.execute(
         f"""
         create or replace temp table _log_referrers as
-        select referrer, {mask_contacts_sql('referrer')} as referrer_masked
+        select referrer, {mask_contacts_in_url_sql('referrer')} as referrer_masked
         from (select distinct nullif(m.referrer, '-') as referrer from _log_staged where _reason is null)
         """
     )
     con.execute(
         f"""
         create or replace temp table _log_targets as
-        select target, {mask_contacts_sql('path_only')} as path_masked,
-               coalesce(regexp_extract(lower(path_only), '\\.([a-z0-9]+)$', 1) in ({static}), false) as is_static
+        select target, {mask_contacts_in_url_sql('path_only')} as path_masked
         from (select target, regexp_extract(target, '^([^?#]*)', 1) as path_only
               from (select distinct request.target as target from _log_staged where _reason is null))
         """
@@ -199,8 +195,6 @@ def load(con: duckdb.DuckDBPyConnection, files: list[DayFile], loaded_at: dt.dat
         insert into raw.access_log_hits
         select hit_local_ts, hit_local_ts::date, host, c.client_key, method, t.path_masked,
                status, bytes, r.referrer_masked, a.user_agent_masked,
-               coalesce(a.is_bot, false),
-               method = 'GET' and status in (200, 304) and not coalesce(a.is_bot, false) and not t.is_static,
                source_file, source_line, fingerprint, ?
         from (
             select f.source_file, s.source_line, f.fingerprint, f.host, s.m.ip as ip, s.request.method as method,

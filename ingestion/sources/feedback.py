@@ -6,6 +6,7 @@ import polars as pl
 from ingestion.contracts import FEEDBACK_TICKETS
 from ingestion.mappings import Mapping
 from ingestion.pseudonymise import mask_contacts, normalise_email, normalise_name, normalise_phone
+from edukpi.settings import UNIT_REGISTRY_FILE
 from ingestion.tabular import RunContext, TabularSource
 from ingestion.units import load_registry, lookup_table, match_units, unmatched_reason
 from ingestion.validation import Problem, not_before, raw_name, required_when
@@ -13,7 +14,7 @@ from ingestion.validation import Problem, not_before, raw_name, required_when
 
 def rules(frame: pl.DataFrame, mapping: Mapping, context: RunContext) -> tuple[pl.DataFrame, list[Problem]]:
     fields = FEEDBACK_TICKETS.field_by_name
-    lookup = context.get("unit_lookup", lambda: lookup_table(load_registry()))
+    lookup = context.get("unit_lookup", lambda: lookup_table(load_registry(context.unit_registry_csv)))
     frame = match_units(frame, raw_name("assigned_unit_code"), lookup, "assigned")
     frame = match_units(frame, raw_name("responding_unit_code"), lookup, "responding")
     phone = pl.col(raw_name("citizen_phone"))
@@ -26,7 +27,7 @@ def rules(frame: pl.DataFrame, mapping: Mapping, context: RunContext) -> tuple[p
     )
     problems = []
     for prefix, column in (("assigned", "assigned_unit_code"), ("responding", "responding_unit_code")):
-        reason = unmatched_reason(raw_name(column), f"{prefix}_candidates")
+        reason = unmatched_reason(raw_name(column), f"{prefix}_candidates", context.unit_registry_csv)
         problems.append(Problem(column, reason.is_not_null(), reason, pl.col(raw_name(column))))
     problems += [
         not_before("responded_at", "received_at", "answered before it was received", fields),
@@ -51,11 +52,12 @@ SOURCE = TabularSource(
     contract=FEEDBACK_TICKETS,
     patterns=("feedback/*.csv", "feedback/*.xlsx", "feedback/*.xlsm"),
     rules=rules,
+    reference_files=(UNIT_REGISTRY_FILE,),
     table_select="""
         ticket_id, received_at, channel, category,
         hmac_key(_name_norm), hmac_key(_phone_norm), hmac_key(_email_norm),
         content_masked, assigned_code, forwarded_at, responding_code, responded_at, responder_title,
-        answer_published_at, status
+        answer_published_at, status, _raw_channel, _raw_category
     """,
     needs_key=True,
 )

@@ -9,7 +9,7 @@ import polars as pl
 from ingestion.contracts import GA4_EVENTS
 from ingestion.daily import (DailySource, DayFile, blank_sql, failed_sql, files_table, insert_quarantine, problems_sql,
                             read_and_quarantined, sql_list, sql_literal)
-from ingestion.pseudonymise import IPV4_PATTERN, IP_MASK, mask_contacts_sql
+from ingestion.pseudonymise import IPV4_PATTERN, IP_MASK, mask_contacts_in_url_sql, mask_contacts_sql
 
 PARQUET_SUFFIXES = (".parquet",)
 JSON_SUFFIXES = (".ndjson", ".ndjson.gz", ".json", ".json.gz", ".jsonl", ".jsonl.gz")
@@ -153,8 +153,8 @@ def load(con: duckdb.DuckDBPyConnection, files: list[DayFile], loaded_at: dt.dat
         f"""
         create or replace temp table _ga4_pages as
         select page_location, {blank_sql('page_location')} as page_blank, page_host,
-               {mask_contacts_sql('page_location')} as page_location_masked,
-               case when page_host is not null then {mask_contacts_sql(path_sql)} end as page_path
+               {mask_contacts_in_url_sql('page_location')} as page_location_masked,
+               case when page_host is not null then {mask_contacts_in_url_sql(path_sql)} end as page_path
         from (
             select page_location, lower(nullif(regexp_extract(page_location, '{URL_HOST}', 1), '')) as page_host
             from (select distinct page_location from _ga4_flat)

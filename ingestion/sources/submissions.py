@@ -5,7 +5,8 @@ import polars as pl
 
 from ingestion.contracts import ARTICLE_SUBMISSIONS
 from ingestion.mappings import Mapping
-from ingestion.pseudonymise import mask_contacts_sql
+from ingestion.pseudonymise import mask_contacts_in_url_sql, mask_contacts_sql
+from edukpi.settings import UNIT_REGISTRY_FILE
 from ingestion.tabular import RunContext, TabularSource
 from ingestion.units import load_registry, lookup_table, match_units, unmatched_reason
 from ingestion.validation import Problem, not_before, raw_name, required_when, shown_value
@@ -15,9 +16,9 @@ PLAN_ITEM_PATTERN = r"^(?:I|II|III|IV|V)\.\d{1,2}$"
 
 def rules(frame: pl.DataFrame, mapping: Mapping, context: RunContext) -> tuple[pl.DataFrame, list[Problem]]:
     fields = ARTICLE_SUBMISSIONS.field_by_name
-    lookup = context.get("unit_lookup", lambda: lookup_table(load_registry()))
+    lookup = context.get("unit_lookup", lambda: lookup_table(load_registry(context.unit_registry_csv)))
     frame = match_units(frame, raw_name("unit_as_sent"), lookup, "unit")
-    unit_reason = unmatched_reason(raw_name("unit_as_sent"), "unit_candidates")
+    unit_reason = unmatched_reason(raw_name("unit_as_sent"), "unit_candidates", context.unit_registry_csv)
     published = pl.col("status") == "published"
     plan_item = pl.col(raw_name("plan_item"))
     problems = [
@@ -40,8 +41,9 @@ SOURCE = TabularSource(
     contract=ARTICLE_SUBMISSIONS,
     patterns=("submissions/*.csv", "submissions/*.xlsx", "submissions/*.xlsm"),
     rules=rules,
+    reference_files=(UNIT_REGISTRY_FILE,),
     table_select=f"""
         submission_id, unit_code, unit_as_sent, submitted_at, {mask_contacts_sql('title')}, plan_item,
-        {mask_contacts_sql('author')}, status, published_at, published_channel, {mask_contacts_sql('url')}
+        {mask_contacts_sql('author')}, status, published_at, published_channel, {mask_contacts_in_url_sql('url')}
     """,
 )

@@ -1,16 +1,17 @@
--- Viet Nam's day-by-day calendar, written by ingestion from the `holidays` package (ingestion/calendar_days.py).
+-- Viet Nam's day-by-day calendar as ingestion wrote it (raw.calendar_days, from the `holidays` package): every year of
+-- the data, this year and next year. Plain SQL so the dbt project builds on any adapter.
 with
 
 calendar_days as (
 
-    select * from {{ source('raw', 'calendar_days') }}
+    select * from {{ source('calendar', 'calendar_days') }}
 
 ),
 
 final as (
 
     select
-        date,
+        cast(date as date) as date,
         is_weekend,
         is_holiday,
         holiday_name,

@@ -3,7 +3,7 @@ with
 
 access_log_hits as (
 
-    select * from {{ ref('stg_raw__access_log_hits') }}
+    select * from {{ ref('stg_access_log__hits') }}
 
 ),
 

@@ -17,7 +17,7 @@ with
 
 ga4_events as (
 
-    select * from {{ ref('stg_raw__ga4_events') }}
+    select * from {{ ref('stg_ga4__events') }}
 
 ),
 

@@ -1,22 +1,23 @@
 -- Page views per sub-site, page and day from each of the three analytics forms (for the top-pages ranking).
--- Paths lose their query string and fragment, so /?utm=x and / are the same page.
+-- Paths lose their query string and fragment, so /?utm=x and / are the same page. Each row has its grain: date is the
+-- day (period_days = 1) or, for a page report over several days, the first day of its period (period_end the last).
 with
 
 ga4_events as (
 
-    select * from {{ ref('stg_raw__ga4_events') }}
+    select * from {{ ref('stg_ga4__events') }}
 
 ),
 
 access_log_hits as (
 
-    select * from {{ ref('stg_raw__access_log_hits') }}
+    select * from {{ ref('stg_access_log__hits') }}
 
 ),
 
 page_report_rows as (
 
-    select * from {{ ref('stg_raw__page_report_rows') }}
+    select * from {{ ref('stg_page_report__rows') }}
 
 ),
 
@@ -28,7 +29,9 @@ ga4_pages as (
         coalesce(nullif(regexp_replace(page_path, '[?#].*$', ''), ''), '/') as page_path,
         page_title,
         count(*) as pageviews,
-        'ga4' as source_form
+        'ga4' as source_form,
+        event_date as period_end,
+        1 as period_days
 
     from ga4_events
     where event_name = 'page_view'
@@ -45,7 +48,9 @@ access_log_pages as (
         coalesce(nullif(regexp_replace(request_path, '[?#].*$', ''), ''), '/') as page_path,
         cast(null as {{ string_type() }}) as page_title,
         count(*) as pageviews,
-        'access_log' as source_form
+        'access_log' as source_form,
+        hit_date as period_end,
+        1 as period_days
 
     from access_log_hits
     where is_page_view
@@ -57,11 +62,13 @@ page_report_pages as (
 
     select
         host as site,
-        report_date as date,
+        period_start as date,
         coalesce(nullif(regexp_replace(page_path, '[?#].*$', ''), ''), '/') as page_path,
         page_title,
         coalesce(sum(pageviews), 0) as pageviews,
-        'page_report' as source_form
+        'page_report' as source_form,
+        period_end,
+        period_days
 
     from page_report_rows
     group by all

@@ -21,6 +21,30 @@ category_sla as (
 
 ),
 
+units as (
+
+    select * from {{ ref('dim_unit') }}
+
+),
+
+authorised_titles as (
+
+    select * from {{ ref('authorised_responder_titles') }}
+
+),
+
+-- one row per (unit type, title key): a title listed twice in the seed, or in two spellings, must not double a ticket
+authorised_title_keys as (
+
+    select distinct
+        unit_type,
+        {{ title_key('title') }} as title_key
+
+    from authorised_titles
+    where title is not null
+
+),
+
 -- The latest day anything happened in the feedback data: open tickets are aged up to this day.
 as_of as (
 
@@ -41,39 +65,66 @@ dated as (
         cast(tickets.forwarded_at as date) as forwarded_date,
         cast(tickets.responded_at as date) as responded_date,
         -- Law on Citizen Reception 2013 Art. 28 (10) and Decree 20/2008 Art. 9 (5) unless the category says otherwise.
-        coalesce(category_sla.sla_working_days, {{ var('default_sla_working_days', 10) }}) as sla_working_days,
+        -- The SLA file may name the exporting system's own category (more precise) or the canonical one.
         coalesce(
-            category_sla.forward_sla_working_days, {{ var('default_forward_sla_working_days', 5) }}
+            sla_by_source.sla_working_days, sla_by_canonical.sla_working_days,
+            {{ var('default_sla_working_days', 10) }}
+        ) as sla_working_days,
+        coalesce(
+            sla_by_source.forward_sla_working_days, sla_by_canonical.forward_sla_working_days,
+            {{ var('default_forward_sla_working_days', 5) }}
         ) as forward_sla_working_days,
-        as_of.as_of_date
+        as_of.as_of_date,
+        responding_unit.unit_type as responding_unit_type
 
     from tickets
     cross join as_of
-    left join category_sla
-        on tickets.category = category_sla.category
+    left join category_sla as sla_by_source
+        on tickets.source_category = sla_by_source.category
+    left join category_sla as sla_by_canonical
+        on tickets.category = sla_by_canonical.category
+    left join units as responding_unit
+        on tickets.responding_unit_code = responding_unit.unit_code
+
+),
+
+-- the plan asks for answers by the right agency and the right title: the signer's title must be one the seed lists for
+-- the responding unit's type (or for every type, '*')
+title_checked as (
+
+    select
+        dated.*,
+        exists (
+            select 1
+            from authorised_title_keys
+            where authorised_title_keys.title_key = {{ title_key('dated.responder_title') }}
+                and authorised_title_keys.unit_type in (dated.responding_unit_type, '*')
+        ) as has_authorised_title
+
+    from dated
 
 ),
 
 measured as (
 
     select
-        dated.*,
+        title_checked.*,
         responded_day.working_day_seq - received_day.working_day_seq as working_days_to_response,
         forwarded_day.working_day_seq - received_day.working_day_seq as working_days_to_forward,
         case
-            when dated.responded_at is null
+            when title_checked.responded_at is null
                 then as_of_day.working_day_seq - received_day.working_day_seq
         end as open_age_working_days
 
-    from dated
+    from title_checked
     left join calendar as received_day
-        on dated.received_date = received_day.date
+        on title_checked.received_date = received_day.date
     left join calendar as forwarded_day
-        on dated.forwarded_date = forwarded_day.date
+        on title_checked.forwarded_date = forwarded_day.date
     left join calendar as responded_day
-        on dated.responded_date = responded_day.date
+        on title_checked.responded_date = responded_day.date
     left join calendar as as_of_day
-        on dated.as_of_date = as_of_day.date
+        on title_checked.as_of_date = as_of_day.date
 
 ),
 
@@ -85,6 +136,8 @@ final as (
         cast(responding_unit_code as {{ string_type() }}) as responding_unit_code,
         cast(category as {{ string_type() }}) as category,
         cast(channel as {{ string_type() }}) as channel,
+        cast(source_category as {{ string_type() }}) as source_category,
+        cast(source_channel as {{ string_type() }}) as source_channel,
         cast(status as {{ string_type() }}) as status,
         received_at,
         received_date,
@@ -107,6 +160,10 @@ final as (
         case
             when responded_at is not null then responding_unit_code = assigned_unit_code
         end as answered_by_assigned_unit,
+        cast(responder_title as {{ string_type() }}) as responder_title,
+        case
+            when responded_at is not null then has_authorised_title
+        end as answered_by_authorised_title,
         answer_published_at is not null as answer_published,
         as_of_date
 

@@ -1,6 +1,8 @@
--- Daily traffic per sub-site from the three analytics forms, one row per (site, date, source_form).
--- When a site-day is measured by more than one form, is_preferred_source marks the one the KPIs use
--- (ga4, then page_report, then access_log), so the monthly figures never count a day twice.
+-- Daily traffic per sub-site from the three analytics forms, one row per (site, date, period_end, source_form).
+-- Rows are daily (period_days = 1) except page reports over several days, kept whole (date = first day, period_end =
+-- last). When a site-day is measured by more than one form, is_preferred_source marks the one the KPIs use (ga4, then
+-- page_report, then access_log), so the monthly figures never count a day twice; a multi-day row is preferred only
+-- when no daily row and no earlier multi-day row of its site covers any of its days.
 with
 
 ga4_daily as (
@@ -29,18 +31,72 @@ units as (
 
 unioned as (
 
-    select site, event_date as date, pageviews, users, sessions, engagement_seconds, 'ga4' as source_form, 1 as preference
+    select
+        site, event_date as date, event_date as period_end, 1 as period_days, pageviews, users, sessions,
+        engagement_seconds, 'ga4' as source_form, 1 as preference
     from ga4_daily
 
     union all
 
-    select site, report_date as date, pageviews, users, sessions, engagement_seconds, 'page_report', 2
+    select
+        site, report_date as date, period_end, period_days, pageviews, users, sessions, engagement_seconds,
+        'page_report', 2
     from page_report_daily
 
     union all
 
-    select site, hit_date as date, pageviews, users, sessions, engagement_seconds, 'access_log', 3
+    select site, hit_date as date, hit_date, 1, pageviews, users, sessions, engagement_seconds, 'access_log', 3
     from access_log_daily
+
+),
+
+daily_rows as (
+
+    select
+        *,
+        row_number() over (partition by site, date order by preference) = 1 as is_preferred_source
+
+    from unioned
+    where period_days = 1
+
+),
+
+multi_day_rows as (
+
+    select * from unioned
+    where period_days > 1
+
+),
+
+-- Finer grain wins: a period is set aside when a daily row of its site falls in it, or an earlier (then longer) period
+-- of its site overlaps it; so no day is counted twice.
+multi_day_preferred as (
+
+    select
+        multi_day_rows.*,
+        not exists (
+            select 1 from daily_rows
+            where daily_rows.site = multi_day_rows.site
+                and daily_rows.date between multi_day_rows.date and multi_day_rows.period_end
+        )
+        and not exists (
+            select 1 from multi_day_rows as other
+            where other.site = multi_day_rows.site
+                and other.date <= multi_day_rows.period_end
+                and other.period_end >= multi_day_rows.date
+                and (other.date, -other.period_days, other.preference)
+                    < (multi_day_rows.date, -multi_day_rows.period_days, multi_day_rows.preference)
+        ) as is_preferred_source
+
+    from multi_day_rows
+
+),
+
+graded as (
+
+    select * from daily_rows
+    union all
+    select * from multi_day_preferred
 
 ),
 
@@ -60,21 +116,21 @@ unit_by_host as (
 final as (
 
     select
-        cast(unioned.site as {{ string_type() }}) as site,
+        cast(graded.site as {{ string_type() }}) as site,
         cast(unit_by_host.unit_code as {{ string_type() }}) as unit_code,
-        cast(unioned.date as date) as date,
-        cast(unioned.pageviews as bigint) as pageviews,
-        cast(unioned.users as bigint) as users,
-        cast(unioned.sessions as bigint) as sessions,
-        cast(round(unioned.engagement_seconds, 3) as double) as engagement_seconds,
-        cast(unioned.source_form as {{ string_type() }}) as source_form,
-        row_number() over (
-            partition by unioned.site, unioned.date order by unioned.preference
-        ) = 1 as is_preferred_source
+        cast(graded.date as date) as date,
+        cast(graded.period_end as date) as period_end,
+        cast(graded.period_days as integer) as period_days,
+        cast(graded.pageviews as bigint) as pageviews,
+        cast(graded.users as bigint) as users,
+        cast(graded.sessions as bigint) as sessions,
+        cast(round(graded.engagement_seconds, 3) as double) as engagement_seconds,
+        cast(graded.source_form as {{ string_type() }}) as source_form,
+        graded.is_preferred_source
 
-    from unioned
+    from graded
     left join unit_by_host
-        on unioned.site = unit_by_host.site_host
+        on graded.site = unit_by_host.site_host
 
 )
 

@@ -38,7 +38,7 @@ aggregated as (
         period_grain,
         period_start,
         unit_code,
-        grouping(unit_code) = 1 as is_department,
+        {{ is_department_row() }} as is_department,
         count(*) as received_count,
         count(*) filter (where not is_open) as answered_count,
         count(*) filter (where within_sla) as answered_within_sla_count,
@@ -51,10 +51,11 @@ aggregated as (
         count(*) filter (where forwarded_at is not null) as forwarded_count,
         count(*) filter (where forwarded_in_time) as forwarded_in_time_count,
         count(*) filter (where not is_open and answer_published) as answers_published_count,
-        count(*) filter (where answered_by_assigned_unit) as answered_by_assigned_unit_count
+        count(*) filter (where answered_by_assigned_unit) as answered_by_assigned_unit_count,
+        count(*) filter (where answered_by_authorised_title) as answered_by_authorised_title_count
 
     from ticket_periods
-    group by grouping sets ((period_grain, period_start, unit_code), (period_grain, period_start))
+    group by {{ group_by_unit_and_department(['period_grain', 'period_start']) }}
 
 ),
 
@@ -72,64 +73,20 @@ bounds as (
 
 department_periods as (
 
-    select
-        'month' as period_grain,
-        {{ period_starts("date_trunc('month', first_date)", "date_trunc('month', last_date)", 1) }} as period_start
+    select 'month' as period_grain, {{ period_starts('month', 'first_date', 'last_date') }} as period_start
     from bounds
 
     union all
 
-    select
-        'quarter' as period_grain,
-        {{ period_starts("date_trunc('quarter', first_date)", "date_trunc('quarter', last_date)", 3) }} as period_start
+    select 'quarter' as period_grain, {{ period_starts('quarter', 'first_date', 'last_date') }} as period_start
     from bounds
 
 ),
 
-department_rows as (
-
-    select
-        department_periods.period_grain,
-        department_periods.period_start,
-        aggregated.unit_code,
-        aggregated.is_department,
-        aggregated.received_count,
-        aggregated.answered_count,
-        aggregated.answered_within_sla_count,
-        aggregated.median_working_days,
-        aggregated.p90_working_days,
-        aggregated.open_backlog_0_5,
-        aggregated.open_backlog_6_10,
-        aggregated.open_backlog_over_10,
-        aggregated.open_overdue_count,
-        aggregated.forwarded_count,
-        aggregated.forwarded_in_time_count,
-        aggregated.answers_published_count,
-        aggregated.answered_by_assigned_unit_count
-
-    from department_periods
-    left join aggregated
-        on aggregated.is_department
-        and department_periods.period_grain = aggregated.period_grain
-        and department_periods.period_start = aggregated.period_start
-
-),
-
--- a ticket without an assigned unit counts for the department only
-unit_rows as (
-
-    select *
-    from aggregated
-    where not is_department
-        and unit_code is not null
-
-),
-
+-- units, and the department for every period (a ticket without an assigned unit counts for the department only)
 all_rows as (
 
-    select * from unit_rows
-    union all
-    select * from department_rows
+    {{ unit_and_department_rows('aggregated', 'department_periods', ['period_grain', 'period_start']) }}
 
 ),
 
@@ -137,12 +94,7 @@ final as (
 
     select
         cast(all_rows.period_grain as {{ string_type() }}) as period_grain,
-        cast(
-            case
-                when all_rows.period_grain = 'month' then {{ month_label('all_rows.period_start') }}
-                else {{ quarter_label('all_rows.period_start') }}
-            end as {{ string_type() }}
-        ) as period,
+        cast({{ period_label('all_rows.period_grain', 'all_rows.period_start') }} as {{ string_type() }}) as period,
         all_rows.period_start,
         cast(all_rows.unit_code as {{ string_type() }}) as unit_code,
         cast(
@@ -162,6 +114,8 @@ final as (
         {{ pct('all_rows.forwarded_in_time_count', 'all_rows.forwarded_count') }} as forwarded_in_time_pct,
         {{ pct('all_rows.answers_published_count', 'all_rows.answered_count') }} as answers_published_pct,
         {{ pct('all_rows.answered_by_assigned_unit_count', 'all_rows.answered_count') }} as answered_by_assigned_unit_pct,
+        cast(coalesce(all_rows.answered_by_authorised_title_count, 0) as bigint) as answered_by_authorised_title_count,
+        {{ pct('all_rows.answered_by_authorised_title_count', 'all_rows.answered_count') }} as answered_by_authorised_title_pct,
         bounds.as_of_date
 
     from all_rows

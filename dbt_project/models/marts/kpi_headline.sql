@@ -26,6 +26,24 @@ submissions as (
 
 ),
 
+social_monthly as (
+
+    select * from {{ ref('kpi_social_monthly') }}
+
+),
+
+social_crossposting as (
+
+    select * from {{ ref('kpi_social_crossposting') }}
+
+),
+
+social_moderation as (
+
+    select * from {{ ref('kpi_social_moderation') }}
+
+),
+
 quota_metrics as (
 
     -- target: every district office that existed in the quarter meets its quota
@@ -117,16 +135,12 @@ article_bounds as (
 
 article_periods as (
 
-    select
-        'month' as period_grain,
-        {{ period_starts("date_trunc('month', first_date)", "date_trunc('month', last_date)", 1) }} as period_start
+    select 'month' as period_grain, {{ period_starts('month', 'first_date', 'last_date') }} as period_start
     from article_bounds
 
     union all
 
-    select
-        'quarter',
-        {{ period_starts("date_trunc('quarter', first_date)", "date_trunc('quarter', last_date)", 3) }}
+    select 'quarter', {{ period_starts('quarter', 'first_date', 'last_date') }}
     from article_bounds
 
 ),
@@ -145,9 +159,52 @@ article_metrics as (
     from article_periods
     left join published_articles
         on published_articles.published_date >= article_periods.period_start
-        and published_articles.published_date < {{ add_months(
-            'article_periods.period_start', "case when article_periods.period_grain = 'month' then 1 else 3 end"
-        ) }}
+        and published_articles.published_date < article_periods.period_start
+            + {{ period_length('article_periods.period_grain') }}
+    group by all
+
+),
+
+social_metrics as (
+
+    select 'month' as period_grain, month_start as period_start, 'social_posts' as metric, sum(posts) as value,
+        null as target, true as higher_is_better
+    from social_monthly
+    group by all
+
+    union all
+
+    select 'quarter', cast(date_trunc('quarter', month_start) as date), 'social_posts', sum(posts), null, true
+    from social_monthly
+    group by all
+
+    union all
+
+    select 'month', month_start, 'social_crossposted_pct', shared_any_pct, null, true
+    from social_crossposting
+
+    union all
+
+    select 'quarter', cast(date_trunc('quarter', month_start) as date), 'social_crossposted_pct',
+        {{ pct('sum(shared_any_count)', 'sum(portal_articles)') }}, null, true
+    from social_crossposting
+    group by all
+
+    union all
+
+    -- comments flagged as prohibited or false must all be handled within the window (var to change the target)
+    select 'month', month_start, 'moderation_within_window_pct', handled_within_window_pct,
+        {{ var('moderation_within_window_target_pct', 100) }}, true
+    from social_moderation
+    where channel is null
+
+    union all
+
+    select 'quarter', cast(date_trunc('quarter', month_start) as date), 'moderation_within_window_pct',
+        {{ pct('sum(handled_within_window_count)', 'sum(flagged_count)') }},
+        {{ var('moderation_within_window_target_pct', 100) }}, true
+    from social_moderation
+    where channel is null
     group by all
 
 ),
@@ -161,6 +218,18 @@ metrics as (
     select * from portal_metrics
     union all
     select * from article_metrics
+    union all
+    select * from social_metrics
+
+),
+
+-- the latest day the data covers (feedback, submissions): a period ending after it is still running
+as_of as (
+
+    select greatest(
+        (select max(as_of_date) from feedback_response),
+        (select max(as_of_date) from quota_fulfilment)
+    ) as as_of_date
 
 ),
 
@@ -175,7 +244,7 @@ with_previous as (
         on previous_period.metric = metrics.metric
         and previous_period.period_grain = metrics.period_grain
         and previous_period.period_start = cast(
-            {{ add_months('metrics.period_start', "case when metrics.period_grain = 'month' then -1 else -3 end") }}
+            metrics.period_start - {{ period_length('metrics.period_grain') }}
             as date
         )
 
@@ -185,12 +254,7 @@ final as (
 
     select
         cast(period_grain as {{ string_type() }}) as period_grain,
-        cast(
-            case
-                when period_grain = 'month' then {{ month_label('period_start') }}
-                else {{ quarter_label('period_start') }}
-            end as {{ string_type() }}
-        ) as period,
+        cast({{ period_label('period_grain', 'period_start') }} as {{ string_type() }}) as period,
         cast(period_start as date) as period_start,
         cast(metric as {{ string_type() }}) as metric,
         cast(value as double) as value,
@@ -203,9 +267,14 @@ final as (
             when higher_is_better then value >= target
             else value <= target
         end as meets_target,
-        cast(higher_is_better as boolean) as higher_is_better
+        cast(higher_is_better as boolean) as higher_is_better,
+        as_of.as_of_date,
+        coalesce(
+            as_of.as_of_date < cast(period_start + {{ period_length('period_grain') }} - interval 1 day as date), false
+        ) as is_running
 
     from with_previous
+    cross join as_of
 
 )
 

@@ -1,10 +1,25 @@
 -- Monthly portal traffic per sub-site and for all sites together (site NULL), with the change on the previous month.
--- users and sessions are sums of daily figures (user-days), the only figures all three forms give.
+-- users = distinct users of the month, counted from the day-level visitor sets (GA4 user_pseudo_id, the access log's
+-- visitor hash) when every preferred day of the month comes from one of those two forms; a page report gives only
+-- per-page user counts, so a month containing page-report days has users NULL. user_days (the sum of the daily users)
+-- is always there.
 with
 
 portal_daily as (
 
     select * from {{ ref('fct_portal_daily') }}
+
+),
+
+ga4_visitors as (
+
+    select * from {{ ref('int_portal_ga4_daily_visitors') }}
+
+),
+
+access_log_hits as (
+
+    select * from {{ ref('stg_access_log__hits') }}
 
 ),
 
@@ -16,6 +31,50 @@ preferred_days as (
 
     from portal_daily
     where is_preferred_source
+        -- a multi-day row counts in a month only if it lies wholly within it (daily rows always do)
+        and date_trunc('month', date) = date_trunc('month', period_end)
+
+),
+
+-- who visited each site on each day, in the two forms that identify a visitor (the users the daily rows count)
+day_visitors as (
+
+    select site, event_date as date, 'ga4' as source_form, user_pseudo_id as visitor_key
+    from ga4_visitors
+
+    union all
+
+    select distinct host, hit_date, 'access_log', client_key
+    from access_log_hits
+    where is_page_view
+
+),
+
+preferred_visitors as (
+
+    select
+        preferred_days.month_start,
+        preferred_days.site,
+        day_visitors.visitor_key
+
+    from preferred_days
+    inner join day_visitors
+        on preferred_days.site = day_visitors.site
+        and preferred_days.date = day_visitors.date
+        and preferred_days.source_form = day_visitors.source_form
+
+),
+
+monthly_visitors as (
+
+    select
+        month_start,
+        site,
+        count(distinct visitor_key) as distinct_users,
+        grouping(site) = 1 as is_all_sites
+
+    from preferred_visitors
+    group by grouping sets ((month_start, site), (month_start))
 
 ),
 
@@ -27,11 +86,13 @@ monthly as (
         -- a host maps to at most one unit, so max() only carries it through the grouping
         max(unit_code) as unit_code,
         sum(pageviews) as pageviews,
-        sum(users) as users,
+        sum(users) as user_days,
         sum(sessions) as sessions,
-        -- summed as exact decimals (the daily figures have 3 decimals): a sum of doubles depends on the order of the rows,
-        -- which differs between engines and runs, and can fall either side of a rounding boundary (118.65 -> 118.6 or 118.7)
-        sum(cast(engagement_seconds as decimal(38, 3))) as engagement_seconds,
+        sum(engagement_seconds) as engagement_seconds,
+        -- distinct users are countable when the month's days all come from one visitor-identifying form: a GA4 id and
+        -- an access-log hash of the same person are different keys, and a page report names no visitor at all
+        count(distinct source_form) = 1
+            and bool_and(source_form in ('ga4', 'access_log')) as users_are_countable,
         grouping(site) = 1 as is_all_sites
 
     from preferred_days
@@ -43,9 +104,14 @@ with_previous as (
 
     select
         monthly.*,
+        case when monthly.users_are_countable then coalesce(monthly_visitors.distinct_users, 0) end as users,
         previous_month.pageviews as pageviews_prev_month
 
     from monthly
+    left join monthly_visitors
+        on monthly_visitors.month_start = monthly.month_start
+        and monthly_visitors.is_all_sites = monthly.is_all_sites
+        and monthly_visitors.site is not distinct from monthly.site
     left join monthly as previous_month
         on previous_month.month_start = cast({{ add_months('monthly.month_start', -1) }} as date)
         and previous_month.is_all_sites = monthly.is_all_sites
@@ -62,6 +128,7 @@ final as (
         cast(case when is_all_sites then null else unit_code end as {{ string_type() }}) as unit_code,
         cast(pageviews as bigint) as pageviews,
         cast(users as bigint) as users,
+        cast(user_days as bigint) as user_days,
         cast(sessions as bigint) as sessions,
         cast(round(engagement_seconds, 1) as double) as engagement_seconds,
         cast(pageviews_prev_month as bigint) as pageviews_prev_month,

@@ -24,8 +24,11 @@ preferred_pages as (
     inner join portal_daily
         on pages_daily.site = portal_daily.site
         and pages_daily.date = portal_daily.date
+        and pages_daily.period_end = portal_daily.period_end
         and pages_daily.source_form = portal_daily.source_form
     where portal_daily.is_preferred_source
+        -- a multi-day page report ranks only in a month it lies wholly within
+        and date_trunc('month', pages_daily.date) = date_trunc('month', pages_daily.period_end)
 
 ),
 

@@ -1,4 +1,7 @@
--- The article pipeline per unit and for the whole department (unit_code NULL), by quarter of submission.
+-- The article pipeline per unit and for the whole department (unit_code NULL), by quarter of submission; plus
+-- published_in_quarter, the articles published during the quarter whatever quarter they were sent in (the count
+-- kpi_headline.articles_published gives), so that the two "published" figures of a report can be told apart and
+-- reconciled (tests/assert_article_counts_reconcile.sql).
 with
 
 submissions as (
@@ -32,7 +35,7 @@ aggregated as (
     select
         quarter_start,
         unit_code,
-        grouping(unit_code) = 1 as is_department,
+        {{ is_department_row() }} as is_department,
         count(*) as submitted,
         count(*) filter (where status = 'selected') as selected,
         count(*) filter (where status = 'published') as published,
@@ -44,62 +47,58 @@ aggregated as (
         count(*) filter (where status = 'published' and published_channel = 'ministry') as published_ministry
 
     from dated
-    group by grouping sets ((quarter_start, unit_code), (quarter_start))
+    group by {{ group_by_unit_and_department(['quarter_start']) }}
 
 ),
 
--- department rows for every quarter from the first submission to the as-of date, empty quarters included
+published_by_date as (
+
+    select
+        cast(date_trunc('quarter', published_at) as date) as quarter_start,
+        unit_code,
+        grouping(unit_code) = 1 as is_department,
+        count(*) as published_in_quarter
+
+    from submissions
+    where status = 'published'
+        and published_at is not null
+    group by grouping sets ((cast(date_trunc('quarter', published_at) as date), unit_code),
+                            (cast(date_trunc('quarter', published_at) as date)))
+
+),
+
+-- a unit can publish in a quarter in which it sent nothing: its row then comes from the publications alone
+combined as (
+
+    select
+        coalesce(aggregated.quarter_start, published_by_date.quarter_start) as quarter_start,
+        coalesce(aggregated.unit_code, published_by_date.unit_code) as unit_code,
+        coalesce(aggregated.is_department, published_by_date.is_department) as is_department,
+        aggregated.* exclude (quarter_start, unit_code, is_department),
+        published_by_date.published_in_quarter
+
+    from aggregated
+    full outer join published_by_date
+        on aggregated.quarter_start = published_by_date.quarter_start
+        and aggregated.is_department = published_by_date.is_department
+        and aggregated.unit_code is not distinct from published_by_date.unit_code
+
+),
+
+-- department rows for every quarter from the first submission to the last submission or publication, empty quarters
+-- included (the same quarters kpi_headline.articles_published has)
 department_quarters as (
 
-    select
-        {{ period_starts("date_trunc('quarter', first_submitted_at)", "date_trunc('quarter', last_submitted_at)", 3) }}
-            as quarter_start
+    select {{ period_starts('quarter', 'min(submitted_at)', 'greatest(max(submitted_at), max(published_at))') }} as quarter_start
 
-    from (
-        select min(submitted_at) as first_submitted_at, max(submitted_at) as last_submitted_at
-        from submissions
-    )
+    from submissions
 
 ),
 
-department_rows as (
-
-    select
-        department_quarters.quarter_start,
-        aggregated.unit_code,
-        aggregated.is_department,
-        aggregated.submitted,
-        aggregated.selected,
-        aggregated.published,
-        aggregated.rejected,
-        aggregated.withdrawn,
-        aggregated.median_days_to_publication,
-        aggregated.published_portal,
-        aggregated.published_press,
-        aggregated.published_ministry
-
-    from department_quarters
-    left join aggregated
-        on aggregated.is_department
-        and department_quarters.quarter_start = aggregated.quarter_start
-
-),
-
--- submissions whose sender matched no unit count for the department only
-unit_rows as (
-
-    select *
-    from aggregated
-    where not is_department
-        and unit_code is not null
-
-),
-
+-- units, and the department for every quarter (submissions whose sender matched no unit count for the department only)
 all_rows as (
 
-    select * from unit_rows
-    union all
-    select * from department_rows
+    {{ unit_and_department_rows('combined', 'department_quarters', ['quarter_start']) }}
 
 ),
 
@@ -117,12 +116,14 @@ final as (
         cast(coalesce(all_rows.published, 0) as bigint) as published,
         cast(coalesce(all_rows.rejected, 0) as bigint) as rejected,
         cast(coalesce(all_rows.withdrawn, 0) as bigint) as withdrawn,
+        cast(coalesce(all_rows.submitted, 0) - coalesce(all_rows.withdrawn, 0) as bigint) as submitted_not_withdrawn,
         {{ pct('coalesce(all_rows.selected, 0) + coalesce(all_rows.published, 0)',
                'coalesce(all_rows.submitted, 0) - coalesce(all_rows.withdrawn, 0)') }} as selection_rate_pct,
         cast(all_rows.median_days_to_publication as double) as median_days_to_publication,
         cast(coalesce(all_rows.published_portal, 0) as bigint) as published_portal,
         cast(coalesce(all_rows.published_press, 0) as bigint) as published_press,
-        cast(coalesce(all_rows.published_ministry, 0) as bigint) as published_ministry
+        cast(coalesce(all_rows.published_ministry, 0) as bigint) as published_ministry,
+        cast(coalesce(all_rows.published_in_quarter, 0) as bigint) as published_in_quarter
 
     from all_rows
     left join units

@@ -29,13 +29,12 @@ quarters as (
 
     select
         cast(quarter_start as date) as quarter_start,
-        cast({{ add_days(add_months('quarter_start', 3), -1) }} as date) as quarter_end,
+        cast(quarter_start + interval 3 month - interval 1 day as date) as quarter_end,
         as_of_date
 
     from (
         select
-            {{ period_starts("date_trunc('quarter', first_date)", "date_trunc('quarter', as_of_date)", 3) }}
-                as quarter_start,
+            {{ period_starts('quarter', 'first_date', 'as_of_date') }} as quarter_start,
             as_of_date
         from bounds
     )
@@ -99,10 +98,27 @@ projected as (
     select
         *,
         case
-            when is_running then cast(articles_submitted as double) / days_elapsed * days_in_quarter
+            when is_running then articles_submitted * 1.0 / days_elapsed * days_in_quarter
         end as projected_articles_exact
 
     from measured
+
+),
+
+-- the status every report shows: a running quarter already met, on track or at risk; a complete one met or not
+assessed as (
+
+    select
+        *,
+        case
+            when is_running and articles_submitted >= quota then 'running_met'
+            when is_running and projected_articles_exact >= quota then 'on_track'
+            when is_running then 'at_risk'
+            when articles_submitted >= quota then 'met'
+            else 'not_met'
+        end as quota_status
+
+    from projected
 
 ),
 
@@ -129,9 +145,11 @@ final as (
                 else 'not_met'
             end as {{ string_type() }}
         ) as projection,
-        as_of_date
+        as_of_date,
+        cast(quota_status as {{ string_type() }}) as quota_status,
+        quota_status in ('not_met', 'at_risk') as is_behind_quota
 
-    from projected
+    from assessed
 
 )
 

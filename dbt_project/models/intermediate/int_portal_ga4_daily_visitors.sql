@@ -1,0 +1,37 @@
+-- The distinct GA4 users (user_pseudo_id) of each sub-site and day: the set from which a month's distinct users are
+-- counted (a month's users are not the sum of its days' users). Incremental like int_portal_ga4_daily: a run replaces
+-- the days of its window [min_date, max_date], so a one-day refresh does not rescan the other days' events.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['event_date'],
+        on_schema_change='fail'
+    )
+}}
+
+with
+
+ga4_events as (
+
+    select * from {{ ref('stg_ga4__events') }}
+
+),
+
+final as (
+
+    select distinct
+        page_host as site,
+        event_date,
+        user_pseudo_id
+
+    from ga4_events
+    where event_date between '{{ var("min_date", env_var("EDUKPI_MIN_DATE", "1900-01-01")) }}'
+                         and '{{ var("max_date", env_var("EDUKPI_MAX_DATE", "2999-12-31")) }}'
+        -- the same events as int_portal_ga4_daily.users counts
+        and page_host is not null
+        and user_pseudo_id is not null
+
+)
+
+select * from final

@@ -1,0 +1,306 @@
+"""`edukpi`: the single command line of the project (generate, materialize, report, sql, bench)."""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import re
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from edukpi.runtime import analytics_window, project_env, runtime_env
+from edukpi.settings import PROJECT_ROOT, Settings
+
+# The ingestion's progress message over a range of days (dagster_defs/assets/ingestion.py), shown on the terminal.
+DAY_PROGRESS = re.compile(r"^\w+: \d+ of \d+ days loaded")
+
+
+def _parse_days(text: str) -> tuple[str, str]:
+    import datetime as dt
+
+    first, _, last = text.partition("...")
+    try:
+        days = [dt.date.fromisoformat(d).isoformat() for d in (first, last or first)]
+    except ValueError:
+        raise SystemExit(f"edukpi materialize --days: {text!r} is not a day or a range of days (2025-07-01 or 2025-06-28...2025-07-01)")
+    if days[0] > days[1]:
+        raise SystemExit(f"edukpi materialize --days: {text!r} ends before it starts")
+    return days[0], days[1]
+
+
+class _Tee:
+    """A text stream writing to several (the log file and, with --verbose, the terminal)."""
+
+    def __init__(self, *streams: TextIO) -> None:
+        self.streams = streams
+
+    def write(self, text: str) -> int:
+        for stream in self.streams:
+            stream.write(text)
+        return len(text)
+
+    def flush(self) -> None:
+        for stream in self.streams:
+            stream.flush()
+
+    def isatty(self) -> bool:
+        return False
+
+
+class RunProgress:
+    """What a person at the terminal sees of a Dagster run: a line per step when it starts and when it ends, with rows
+    loaded and quarantined, checks and seconds, and the ingestion's day-by-day progress over a range of days.
+
+    Fed every event of the run (`DagsterInstance.add_event_listener`); the full event log goes to a file instead.
+    """
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.metadata: dict[str, dict[str, dict[str, object]]] = {}  # step -> asset -> metadata of its last materialisation
+        self.checks: dict[str, list[tuple[str, bool, str]]] = {}  # step -> (check, passed, description)
+
+    def _say(self, text: str) -> None:
+        print(text, file=self.out, flush=True)
+
+    def on_event(self, entry) -> None:
+        from dagster import DagsterEventType
+
+        step = entry.step_key
+        event = entry.dagster_event
+        if event is None:  # a message of the asset's own code (context.log)
+            if step and (entry.level >= logging.WARNING or DAY_PROGRESS.match(entry.user_message)):
+                self._say(f"      {entry.user_message}")
+            return
+        kind = event.event_type
+        if kind == DagsterEventType.STEP_START:
+            self._say(f"  … {step.replace('__', '/')}")
+        elif kind == DagsterEventType.ASSET_MATERIALIZATION:
+            materialization = event.event_specific_data.materialization
+            self.metadata.setdefault(step, {})[materialization.asset_key.to_user_string()] = {
+                name: getattr(value, "value", value) for name, value in materialization.metadata.items()
+            }
+        elif kind == DagsterEventType.ASSET_CHECK_EVALUATION:
+            evaluation = event.event_specific_data
+            self.checks.setdefault(step, []).append(
+                (f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}", evaluation.passed,
+                 evaluation.description or "")
+            )
+        elif kind == DagsterEventType.STEP_SUCCESS:
+            seconds = event.event_specific_data.duration_ms / 1000
+            self._say(f"  ✓ {self._step_summary(step):<78} {seconds:7.1f} s")
+            for name, passed, description in self.checks.get(step, []):
+                if not passed:
+                    self._say(f"      ! check {name} did not pass{': ' + description if description else ''}")
+        elif kind == DagsterEventType.STEP_FAILURE:
+            error = event.event_specific_data.error
+            message = (error.message if error else event.message or "").strip().splitlines()
+            self._say(f"  ✗ {step} failed: {message[0] if message else ''}")
+            for line in message[1:6]:
+                self._say(f"      {line}")
+        elif kind == DagsterEventType.RUN_FAILURE:
+            self._say(f"  ✗ {event.message}")
+
+    def _step_summary(self, step: str) -> str:
+        assets = self.metadata.get(step, {})
+        checks = self.checks.get(step, [])
+        parts = []
+        if len(assets) == 1:
+            (name, metadata), = assets.items()
+            label = name
+            if "rows_loaded" in metadata:
+                parts.append(f"{metadata['rows_loaded']:,} rows loaded, {metadata.get('rows_quarantined', 0):,} quarantined")
+                if "days_loaded" in metadata:
+                    parts.append(f"{metadata['days_loaded']} days loaded, {metadata.get('days_unchanged', 0)} unchanged")
+                elif metadata.get("files_unchanged"):
+                    parts.append(f"{metadata['files_unchanged']} files unchanged")
+            if "tables" in metadata:
+                parts.append(f"{metadata['tables']} tables")
+            if "pages" in metadata:
+                parts.append(f"{metadata['pages']} pages")
+        else:
+            label = step
+            parts.append(f"{len(assets)} models and seeds")
+        if checks:
+            passed = sum(1 for _, ok, _ in checks if ok)
+            parts.append(f"checks {passed}/{len(checks)} passed")
+        return f"{label}: {', '.join(parts)}" if parts else label
+
+
+def cmd_materialize(args: argparse.Namespace, settings: Settings) -> None:
+    """Two Dagster runs in this one process (one start-up, one definitions load), recorded in the Dagster home like any run:
+    `analytics_daily` over the analytics days as a single-run backfill, then `refresh` (everything else, publish, reports).
+
+    This is what `dagster job execute -j analytics_daily --tags <partition range>` and `dagster job execute -j refresh`
+    do, without a second Python start-up and definitions load (5–13 s each, docs/benchmarks.md). The terminal gets a line
+    per step (RunProgress); Dagster's full event log and dbt's output go to data/build/logs/materialize-<time>.log.
+    """
+    os.environ.update(runtime_env(settings))  # Dagster home, dbt settings and the build paths for this process and dbt's
+
+    import contextlib
+    import datetime as dt
+
+    import dagster as dg
+    # Pinned dagster~=1.13: the reconstructable-job handle `dagster job execute` builds from `-m dagster_defs.definitions`,
+    # and the two halves of `execute_job` (create the run, execute it) so the progress listener knows the run id first.
+    from dagster._core.definitions.reconstruct import ReconstructableRepository
+    from dagster._core.execution.api import execute_run
+    from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
+
+    from dagster_defs.partitions import daily_partitions
+
+    first_partition, last_partition = daily_partitions.get_first_partition_key(), daily_partitions.get_last_partition_key()
+    if args.days:
+        window = _parse_days(args.days)
+        if window[0] < first_partition or last_partition is None or window[1] > last_partition:
+            raise SystemExit(f"edukpi materialize --days: {args.days!r} is outside the daily partitions "
+                             f"{first_partition}...{last_partition}; days before {first_partition} need an earlier "
+                             f"EDUKPI_FIRST_DAY, a day that has not ended yet loads once it has")
+    else:
+        window, refused, later = analytics_window(settings, last_partition)
+        for message in refused:
+            print(f"edukpi materialize: refused {message}", flush=True)
+        if later:
+            print(f"edukpi materialize: {len(later)} analytics file(s) of a day that has not ended yet (after "
+                  f"{last_partition}) are left for the next run: {', '.join(later[:5])}", flush=True)
+
+    log_path = settings.build_db.parent / "logs" / f"materialize-{dt.datetime.now():%Y%m%d-%H%M%S}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    repository = ReconstructableRepository.for_module("dagster_defs.definitions", "defs", str(PROJECT_ROOT))
+    runs: list[tuple[str, dict[str, str]]] = []
+    if window:
+        runs.append(("analytics_daily", {ASSET_PARTITION_RANGE_START_TAG: window[0], ASSET_PARTITION_RANGE_END_TAG: window[1]}))
+    runs.append(("refresh", {}))
+    terminal = sys.stdout
+    with dg.DagsterInstance.get() as instance, open(log_path, "a", encoding="utf-8") as log_file:
+        for job_name, tags in runs:
+            label = f"{job_name} {window[0]}…{window[1]}" if tags else job_name
+            print(f"edukpi materialize: run {label}", flush=True)
+            job = repository.get_reconstructable_job(job_name)
+            load_data = job.repository.get_definition().repository_load_data
+            job = job.with_repository_load_data(load_data)
+            run = instance.create_run_for_job(
+                job_def=job.get_definition(),
+                tags={**job.get_definition().run_tags, **tags},
+                job_code_origin=job.get_python_origin(),
+                repository_load_data=load_data,
+            )
+            progress = RunProgress(terminal)
+            instance.add_event_listener(run.run_id, progress.on_event)
+            # Dagster's console logger and dbt's output write to sys.stderr / sys.stdout: both go to the log file
+            # (with --verbose to the terminal as well).
+            full_log = _Tee(log_file, terminal) if args.verbose else log_file
+            with contextlib.redirect_stdout(full_log), contextlib.redirect_stderr(full_log):
+                result = execute_run(job, run, instance)
+            print(f"edukpi materialize: run {label} {'finished' if result.success else 'FAILED'} (run id {run.run_id})",
+                  flush=True)
+            if not result.success:
+                raise SystemExit(f"edukpi materialize: run {label} failed (run id {run.run_id}); its full event log is in "
+                                 f"{log_path} and in the Dagster UI (make dev)")
+    print(f"Full event log (Dagster and dbt): {log_path}", flush=True)
+
+
+def cmd_generate(args: argparse.Namespace, settings: Settings) -> None:
+    from generator import generate
+
+    out = Path(args.out).resolve() if args.out else settings.raw_dir
+    summary = generate(args.preset, args.seed, out, progress=not args.quiet)
+    for key, value in summary.items():
+        print(f"{key}: {value}")
+
+
+def cmd_report(args: argparse.Namespace, settings: Settings) -> None:
+    from reports.render import render_reports
+
+    periods = [args.period] if args.period else None
+    pages = render_reports(settings.warehouse_db, settings.reports_dir, periods, single_file=args.single_file)
+    if args.single_file:
+        for page in pages:
+            print(f"single-file report (links to other pages dropped; plotly.js inside): {page}")
+        return
+    print(f"{len(pages)} files written; open {settings.reports_dir / 'index.html'}")
+
+
+def cmd_sql(args: argparse.Namespace, settings: Settings) -> None:
+    from edukpi.sql import run_sql
+
+    raise SystemExit(run_sql(settings.warehouse_db, args.query, csv_path=args.csv, xlsx_path=args.xlsx,
+                             csv_bom=not args.no_bom, max_rows=args.maxrows))
+
+
+def cmd_bench(args: argparse.Namespace, settings: Settings) -> None:
+    from bench.run import run_bench
+
+    workdir = Path(args.workdir).resolve() if args.workdir else PROJECT_ROOT / "bench" / "work" / args.preset
+    run_bench(
+        args.preset,
+        args.seed,
+        workdir,
+        results_dir=PROJECT_ROOT / "bench" / "results",
+        docs_path=PROJECT_ROOT / "docs" / "benchmarks.md",
+    )
+
+
+def cmd_env(args: argparse.Namespace, settings: Settings) -> None:
+    """The project's environment as shell `export` lines, for `make` (eval "$(edukpi env)") and anyone running dagster or
+    dbt by hand: built from the settings in edukpi/runtime.py, the one place that builds it."""
+    import shlex
+
+    env = runtime_env(settings)
+    for name, value in sorted(project_env(settings, Path(env["DAGSTER_HOME"])).items()):
+        print(f"export {name}={shlex.quote(value)}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="edukpi", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    gen = sub.add_parser("generate", help="write deterministic sample data (the three sources) into data/raw")
+    gen.add_argument("--preset", default="sample", choices=["tiny", "sample", "city-year", "x10"])
+    gen.add_argument("--seed", type=int, default=7)
+    gen.add_argument("--out", help="target folder (default: data/raw)")
+    gen.add_argument("--quiet", action="store_true", help="no progress bar")
+    gen.set_defaults(handler=cmd_generate)
+
+    mat = sub.add_parser("materialize", help="materialise every asset through Dagster: analytics days, then the rest")
+    mat.add_argument("--days", help="only these analytics days (2025-07-01 or 2025-06-28...2025-07-01; default: every day "
+                                    "with files in data/raw/analytics), then everything else")
+    mat.add_argument("--verbose", action="store_true", help="also print Dagster's full event log and dbt's output on the "
+                                                            "terminal (they always go to data/build/logs/materialize-<time>.log)")
+    mat.set_defaults(handler=cmd_materialize)
+
+    rep = sub.add_parser("report", help="render the HTML KPI reports from the published warehouse")
+    rep.add_argument("--period", help="2024Q2, 2024-05 or 2024 (default: every quarter plus the latest month)")
+    rep.add_argument("--single-file", action="store_true",
+                     help="with --period: write that report as one self-contained HTML file for e-mail "
+                          "(bao-cao-<period>-mot-tep.html; links to the folder's other pages are dropped)")
+    rep.set_defaults(handler=cmd_report)
+
+    sql = sub.add_parser("sql", help="query the published warehouse read-only (no query: interactive shell)")
+    sql.add_argument("query", nargs="?")
+    sql.add_argument("--csv", help="write the result to this CSV file: UTF-8 with a byte-order mark (BOM), so Excel on "
+                                   "Windows shows Vietnamese correctly; add --no-bom for plain UTF-8")
+    sql.add_argument("--no-bom", action="store_true", help="write the --csv file as plain UTF-8, without the BOM (for "
+                                                           "programs other than Excel)")
+    sql.add_argument("--maxrows", type=int, default=40, help="rows printed at most (default 40; --csv/--xlsx write all)")
+    sql.add_argument("--xlsx", help="write the result to this Excel file")
+    sql.set_defaults(handler=cmd_sql)
+
+    env = sub.add_parser("env", help="print the project's environment as shell export lines (used by the Makefile)")
+    env.set_defaults(handler=cmd_env)
+
+    bench = sub.add_parser("bench", help="benchmark generation, full and one-day builds, the floor, reports and staff queries")
+    bench.add_argument("--preset", default="city-year", choices=["tiny", "sample", "city-year", "x10"])
+    bench.add_argument("--seed", type=int, default=7)
+    bench.add_argument("--workdir", help="where the bench generates and builds (default: bench/work/<preset>)")
+    bench.set_defaults(handler=cmd_bench)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    args.handler(args, Settings.from_env())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,77 @@
+"""What a command gives the Dagster and dbt runs it starts: their environment and the window of analytics days.
+
+Shared by the command line and the benchmark (which must not import the command line, the composition root)."""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from edukpi.settings import PROJECT_ROOT, Settings
+
+DAY_FILE = re.compile(r"(?:events_|access-)(\d{8})\.")
+
+
+def runtime_env(settings: Settings, dagster_home: Path | None = None, base: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of every Dagster and dbt process of the project, built in this one place from the settings: the
+    build paths, a Dagster home (default .dagster_home in the repo, or $DAGSTER_HOME) with telemetry off and one run at a
+    time, dbt's usage statistics off. `base` is the environment it extends (default this process's). The command line,
+    `make` (through `edukpi env`) and the test fixtures all take it from here."""
+    base = dict(os.environ if base is None else base)
+    dagster_home = Path(dagster_home or base.get("DAGSTER_HOME") or PROJECT_ROOT / ".dagster_home")
+    dagster_home.mkdir(parents=True, exist_ok=True)
+    config = dagster_home / "dagster.yaml"
+    if not config.exists():
+        # As the Makefile writes it: no telemetry, one run at a time (one writer of the build DuckDB).
+        config.write_text("telemetry:\n  enabled: false\nconcurrency:\n  runs:\n    max_concurrent_runs: 1\n", encoding="utf-8")
+    return {**base, **project_env(settings, dagster_home)}
+
+
+def project_env(settings: Settings, dagster_home: Path) -> dict[str, str]:
+    """Only the variables the project sets (what `edukpi env` prints)."""
+    return {
+        **settings.as_env(),
+        "DAGSTER_HOME": str(dagster_home),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "DO_NOT_TRACK": "1",
+        "DBT_PROFILES_DIR": str(PROJECT_ROOT / "dbt_project"),
+        # One planned event per asset with its partition subset instead of one per partition (2,188 for 547 days): see
+        # docs/benchmarks.md, "Per-partition events".
+        "DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS": "1",
+    }
+
+
+def analytics_days(raw_dir: Path) -> tuple[str, str] | None:
+    """First and last day of the daily analytics files present (GA4 export and access logs)."""
+    days = sorted(
+        match.group(1)
+        for path in (raw_dir / "analytics").rglob("*")
+        if path.is_file() and (match := DAY_FILE.search(path.name))
+    )
+    if not days:
+        return None
+    iso = [f"{d[:4]}-{d[4:6]}-{d[6:]}" for d in (days[0], days[-1])]
+    return iso[0], iso[1]
+
+
+def analytics_window(settings: Settings, last_partition_day: str | None) -> tuple[tuple[str, str] | None, list[str], list[str]]:
+    """The partition range to load (first and last day of the analytics files from settings.first_day to the last
+    complete day), the messages for files dated before the first day (refused by the daily assets, which record them in
+    raw.quarantine) and the files dated after the last complete day (loaded once their day has ended)."""
+    from ingestion.daily import DailySource
+    from ingestion.loading import before_first_day_message
+    from ingestion.sources import SOURCES
+
+    days, refused, later = [], [], []
+    for source in SOURCES.values():
+        if not isinstance(source, DailySource):
+            continue
+        for relative in source.find_files(settings.raw_dir):
+            day = source.day_of(relative)
+            if day < settings.first_day:
+                refused.append(before_first_day_message(relative, day, settings.first_day))
+            elif last_partition_day is None or day.isoformat() > last_partition_day:
+                later.append(relative)
+            else:
+                days.append(day.isoformat())
+    return ((min(days), max(days)) if days else None), sorted(refused), sorted(later)
