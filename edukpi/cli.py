@@ -1,4 +1,4 @@
-"""`edukpi`: the single command line of the project (generate, materialize, report, sql, bench)."""
+"""`edukpi`: the single command line of the project (generate, materialize, report, nudges, sql, bench)."""
 from __future__ import annotations
 
 import argparse
@@ -251,6 +251,54 @@ def cmd_env(args: argparse.Namespace, settings: Settings) -> None:
         print(f"export {name}={shlex.quote(value)}")
 
 
+def _nudges_as_of(settings: Settings, as_of: str, scratch: Path) -> Path:
+    """A copy of the build file whose kpi_quota_fulfilment and kpi_nudges are rebuilt by dbt as of `as_of` (the build file
+    and the published warehouse stay as they are)."""
+    import json
+    import shutil
+    import subprocess
+    import sys
+
+    from edukpi.settings import DBT_PROJECT_DIR
+
+    if not settings.build_db.exists():
+        raise SystemExit(f"edukpi nudges: no build file at {settings.build_db}; run `make run` (or edukpi materialize) first")
+    copy = scratch / settings.build_db.name  # same name: dbt's relations carry the database (file) name
+    shutil.copyfile(settings.build_db, copy)
+    env = {**runtime_env(settings), "EDUKPI_BUILD_DB": str(copy), "EDUKPI_AS_OF_DATE": as_of}
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name("dbt")), "run", "--select", "kpi_quota_fulfilment", "kpi_nudges",
+         "--project-dir", str(DBT_PROJECT_DIR), "--target-path", str(scratch / "target"), "--log-path", str(scratch / "logs"),
+         "--vars", json.dumps({"as_of_date": as_of})],
+        env=env, cwd=scratch, capture_output=True, text=True,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"edukpi nudges: dbt could not build the reminders as of {as_of}:\n{done.stdout[-4000:]}")
+    return copy
+
+
+def cmd_nudges(args: argparse.Namespace, settings: Settings) -> None:
+    import datetime as dt
+    import tempfile
+
+    from reports.nudges import read_nudges, write_nudges
+
+    if args.as_of:
+        try:
+            as_of = dt.date.fromisoformat(args.as_of).isoformat()
+        except ValueError:
+            raise SystemExit(f"edukpi nudges --as-of: {args.as_of!r} is not a day (yyyy-mm-dd, e.g. 2024-05-15)")
+        with tempfile.TemporaryDirectory(prefix="edukpi-nudges-") as scratch:
+            rows = read_nudges(_nudges_as_of(settings, as_of, Path(scratch)))
+    else:
+        rows = read_nudges(settings.warehouse_db)
+    label = rows[0]["as_of_date"].isoformat() if rows else (args.as_of or "latest")
+    out = Path(args.out).resolve() if args.out else settings.reports_dir / "nhac_viec" / label
+    written = write_nudges(rows, out)
+    units = len({row["unit_code"] for row in rows})
+    print(f"{units} units behind as of {label}: {len(written)} files in {out} (nothing was sent)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="edukpi", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -288,6 +336,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     env = sub.add_parser("env", help="print the project's environment as shell export lines (used by the Makefile)")
     env.set_defaults(handler=cmd_env)
+
+
+    nudge = sub.add_parser("nudges", help="write mid-quarter reminders for every unit that is behind (nothing is sent)")
+    nudge.add_argument("--as-of", help="day the reminders are counted on, yyyy-mm-dd (default: the latest submission day "
+                                       "of the published warehouse)")
+    nudge.add_argument("--out", help="folder for the messages and the overview (default: <reports dir>/nhac_viec/<as-of>)")
+    nudge.set_defaults(handler=cmd_nudges)
 
     bench = sub.add_parser("bench", help="benchmark generation, full and one-day builds, the floor, reports and staff queries")
     bench.add_argument("--preset", default="city-year", choices=["tiny", "sample", "city-year", "x10"])

@@ -7,6 +7,7 @@ from pathlib import Path
 from edukpi import settings
 from generator.analytics import write_analytics
 from generator.calendar import WorkingCalendar
+from generator.disclosure import write_disclosure
 from generator.catalog import build_catalog, load_registry
 from generator.feedback import write_feedback
 from generator.presets import DATE_FROM, DATE_TO, GENERATOR_VERSION, PRESETS
@@ -49,6 +50,7 @@ def generate(preset: str, seed: int, out_dir: Path, progress: bool = True) -> di
     submission_notes = write_submissions(out_dir, config, seed, registry, calendar, files, rows)
     feedback_notes = write_feedback(out_dir, config, seed, registry, calendar, files, rows)
     social_notes = write_social(out_dir, config, seed, registry, calendar, files, rows)
+    disclosure_notes = write_disclosure(out_dir, config, seed, registry, files, rows)
     return {
         "preset": preset,
         "seed": seed,
@@ -65,4 +67,5 @@ def generate(preset: str, seed: int, out_dir: Path, progress: bool = True) -> di
         **submission_notes,
         **feedback_notes,
         "social": social_notes,
+        "disclosure": disclosure_notes,
     }

@@ -479,10 +479,50 @@ MODERATION_LOG = Contract(
     key=("channel", "comment_id"),
 )
 
+DISCLOSURE_ITEMS = Contract(
+    source="disclosure",
+    table="disclosure_items",
+    description=(
+        "What saved copies of school websites show for the public disclosure (\"3 công khai\", Circular 09/2024/TT-BGDĐT): "
+        "every page and every link of every saved page, with the school year and date written beside it and whether a "
+        "linked file was saved too. Which required section an item belongs to is decided in dbt "
+        "(reference disclosure_sections), not here."
+    ),
+    columns=(
+        ("site_host", "VARCHAR"),
+        ("page_file", "VARCHAR"),
+        ("item_kind", "VARCHAR"),
+        ("item_text", "VARCHAR"),
+        ("href", "VARCHAR"),
+        ("linked_file", "VARCHAR"),
+        ("linked_file_present", "BOOLEAN"),
+        ("school_year_label", "VARCHAR"),
+        ("published_on", "DATE"),
+    ),
+    fields=(
+        Field("site_host", "text", "Host of the school's site: the folder under disclosure/.", "thpt-le-quy-don.hcm.edu.vn",
+              required=True),
+        Field("page_file", "text", "The saved page, relative to the site's folder.", "cong-khai/index.html", required=True),
+        Field("item_kind", "choice", "page (the saved page itself: its title) or link (an <a href> on it).", "link",
+              required=True, accepted={"page": "page", "link": "link"}),
+        Field("item_text", "text", "The page's title, or the link's text with the text around it.",
+              "Báo cáo thường niên năm học 2023-2024 (28/06/2024)"),
+        Field("href", "text", "Where the link points (as written in the page).", "files/bao-cao-thuong-nien-2023-2024.pdf"),
+        Field("linked_file", "text", "The linked file inside the saved site (relative to data/raw), for links to the site "
+              "itself; empty for links elsewhere.", "disclosure/thpt-le-quy-don.hcm.edu.vn/files/bao-cao.pdf"),
+        Field("linked_file_present", "choice", "Whether linked_file was saved with the site (yes/no; empty for links "
+              "elsewhere).", "yes", accepted={"true": "yes", "false": "no"}),
+        Field("school_year_label", "text", "School year written in or beside the item (yyyy-yyyy).", "2023-2024"),
+        Field("published_on", "date", "Date written beside the item (dd/mm/yyyy or yyyy-mm-dd), or the page's "
+              "<time datetime> / <meta name=date>.", "28/06/2024"),
+    ),
+    key=(),
+)
+
 CONTRACTS: dict[str, Contract] = {
     c.source: c
     for c in (GA4_EVENTS, ACCESS_LOG_HITS, PAGE_REPORT_ROWS, ARTICLE_SUBMISSIONS, FEEDBACK_TICKETS, FACEBOOK_POSTS,
-              FACEBOOK_INSIGHTS, ZALO_ARTICLES, ZALO_FOLLOWERS, ZALO_INTERACTIONS, MODERATION_LOG)
+              FACEBOOK_INSIGHTS, ZALO_ARTICLES, ZALO_FOLLOWERS, ZALO_INTERACTIONS, MODERATION_LOG, DISCLOSURE_ITEMS)
 }
 
 QUARANTINE_COLUMNS: tuple[tuple[str, str], ...] = (

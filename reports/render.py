@@ -32,6 +32,7 @@ from edukpi.settings import LOCAL_TZ
 from reports.marts import Marts, Period, Row
 from reports import workbook
 from reports.pages import PLOTLY_BUNDLE, REPORT_NAME, Column, cards_html, chart_html, num_cell, page_html, table_html
+from reports.plan_disclosure import disclosure_section, plan_coverage_section
 from reports.social import social_section, social_summary
 
 LOCAL_ZONE = ZoneInfo(LOCAL_TZ)
@@ -454,6 +455,8 @@ def period_page(ctx: Context, period: Period) -> bytes:
     parts.append(f'<section class="page-break" id="xuat-ban"><h2>Tiếp nhận và đăng bài của các đơn vị</h2>{intro}{"".join(pipe_parts)}</section>')
 
     parts.append(social_section(m, period, headline))
+    parts.append(plan_coverage_section(m, period))
+    parts.append(disclosure_section(m, period))
 
     if ctx.single_file:
         note = ('<p class="muted downloads">Bản một tệp để gửi thư điện tử: đọc được khi mở riêng, không cần mạng; '

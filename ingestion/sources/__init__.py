@@ -4,6 +4,7 @@ from __future__ import annotations
 from ingestion.daily import DailySource
 from ingestion.sources import (
     access_log,
+    disclosure,
     facebook_insights,
     facebook_posts,
     feedback,
@@ -20,5 +21,5 @@ from ingestion.tabular import TabularSource
 SOURCES: dict[str, DailySource | TabularSource] = {
     module.SOURCE.name: module.SOURCE
     for module in (ga4, access_log, page_report, submissions, feedback, facebook_posts, facebook_insights, zalo_articles,
-                   zalo_followers, zalo_interactions, moderation)
+                   zalo_followers, zalo_interactions, moderation, disclosure)
 }

@@ -303,3 +303,26 @@ if __name__ == "__main__":
         if case.get("build"):
             build(case["build"], out / case["file"])
             print(out / case["file"])
+
+
+DISCLOSURE_PAGE = ('<!DOCTYPE html>\n<html lang="vi">\n<head>\n{charset}<title>Công khai năm học 2023-2024</title>\n</head>\n'
+                   '<body>\n<h1>Công khai năm học 2023-2024</h1>\n<p><a href="../files/doi-ngu.pdf">Đội ngũ nhà giáo</a> '
+                   '(đăng ngày 20/06/2024)</p>\n</body>\n</html>\n')
+
+
+@builder
+def disclosure_utf16(path: Path) -> None:
+    """A page saved as UTF-16 ("Unicode") by a desktop editor."""
+    path.write_bytes(DISCLOSURE_PAGE.format(charset="").encode("utf-16"))
+
+
+@builder
+def disclosure_cp1258_declared(path: Path) -> None:
+    """A page in Windows-1258 that says so in <meta charset>, tone marks as combining characters (decomposed)."""
+    path.write_bytes(cp1258_bytes(DISCLOSURE_PAGE.format(charset='<meta charset="windows-1258">\n')))
+
+
+@builder
+def disclosure_cp1258_undeclared(path: Path) -> None:
+    """The same Windows-1258 page without a charset: its bytes are not UTF-8 and nothing says what they are."""
+    path.write_bytes(cp1258_bytes(DISCLOSURE_PAGE.format(charset="")))

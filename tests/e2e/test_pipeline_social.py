@@ -13,7 +13,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from .conftest import BuiltPipeline
+from tests.conftest import BuiltPipeline
 
 PACIFIC = ZoneInfo("America/Los_Angeles")
 # The Vietnamese Business Suite headers of the sample exports, as English ones (an independent copy of the mapping).

@@ -852,11 +852,11 @@ def test_response_axis_is_capped_and_says_how_many_are_beyond():
 
     tickets = ([{"working_days_to_response": d, "within_sla": d <= 10} for d in range(0, 12)]
                + [{"working_days_to_response": 155, "within_sla": False}, {"working_days_to_response": 64, "within_sla": False}])
-    chart = response_distribution("x", tickets, None, "Quý II/2024")
+    chart = response_distribution("x", tickets, None, "Quý II/2024", [])
     assert chart.fig["layout"]["xaxis"]["range"] == [-0.5, RESPONSE_AXIS_MAX_DAYS + 0.5]
     assert max(v for t in chart.fig["data"] for v in t["x"]) <= RESPONSE_AXIS_MAX_DAYS
     assert "2 phản ánh được trả lời sau hơn 30 ngày làm việc (lâu nhất 155 ngày)" in chart.note
-    short = response_distribution("y", tickets[:12], None, "Quý II/2024")
+    short = response_distribution("y", tickets[:12], None, "Quý II/2024", [])
     assert short.fig["layout"]["xaxis"]["range"] == [-0.5, 11.5] and "Trục ngang" not in short.note
 
 

@@ -18,8 +18,9 @@ bounds as (
 
     select
         cast(min(submitted_at) as date) as first_date,
-        -- the latest day in the submissions data: the running quarter is judged as of this day
-        cast(max(submitted_at) as date) as as_of_date
+        -- the latest day in the submissions data (or the as_of_date var of the reminders): the running quarter is
+        -- judged as of this day
+        cast({{ as_of_date('max(submitted_at)') }} as date) as as_of_date
 
     from submissions
 
@@ -70,8 +71,10 @@ submitted as (
         count(distinct submission_id) filter (where status = 'published') as articles_published
 
     from submissions
+    cross join bounds
     where status <> 'withdrawn'
         and unit_code is not null
+        and cast(submitted_at as date) <= bounds.as_of_date
     group by all
 
 ),
