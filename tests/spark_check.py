@@ -1,9 +1,8 @@
 """Builds one generated preset on both engines (DuckDB and Spark) and compares every published table row for row.
 
 Run as `python -m tests.spark_check`; `make spark-check` runs it through tests/e2e/test_spark_check.py (marked `spark`,
-left out of `make test`). Each engine
-gets the whole pipeline through `edukpi materialize` with EDUKPI_ENGINE set, from the same raw files, into folders of its
-own; then the two published warehouses (schemas marts and reference, both DuckDB files) are compared: the same tables,
+left out of `make test`). Each engine gets the whole pipeline through `edukpi materialize` with EDUKPI_ENGINE set, from
+the same raw files, into folders of its own; then the two published warehouses (schemas marts and reference, both DuckDB files) are compared: the same tables,
 the same columns and types, the same rows (floats equal within 1e-9). Prints the first differences and exits non-zero
 naming every table that differs or could not be built. Nothing is skipped: a table one engine lacks is a difference.
 """
