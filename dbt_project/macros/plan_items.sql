@@ -9,7 +9,7 @@
     every quarter; otherwise the Roman numerals after "Quý" ("Quý II", "Quý II, III", "Quý II–III"). -#}
 {% macro plan_due_quarters(period_expr) -%}
     case
-        when {{ title_key(period_expr) }} like '%thuong xuyen%' then [1, 2, 3, 4]
+        when {{ words_key(period_expr) }} like '%thuong xuyen%' then [1, 2, 3, 4]
         else list_transform(
             regexp_extract_all(upper({{ period_expr }}), '\b(IV|III|II|I)\b'),
             roman -> case roman when 'I' then 1 when 'II' then 2 when 'III' then 3 when 'IV' then 4 end

@@ -30,7 +30,7 @@ unit_registry as (
 
 rules as (
 
-    select section_id, 'keyword' as rule_kind, trim(word) as rule_text, {{ title_key('word') }} as rule_key
+    select section_id, 'keyword' as rule_kind, trim(word) as rule_text, {{ words_key('word') }} as rule_key
     from (select section_id, unnest(string_split(keywords, ';')) as word from sections)
 
     union all
@@ -52,7 +52,7 @@ matched as (
         on rules.rule_key is not null
         and (
             (rules.rule_kind = 'keyword'
-                and contains(' ' || coalesce({{ title_key('items.item_text') }}, '') || ' ', ' ' || rules.rule_key || ' '))
+                and contains(' ' || coalesce({{ words_key('items.item_text') }}, '') || ' ', ' ' || rules.rule_key || ' '))
             or (rules.rule_kind = 'url' and contains(lower(coalesce(items.href, '')), rules.rule_key))
         )
     group by all

@@ -60,7 +60,7 @@ keywords as (
         plan_year,
         item_id,
         trim(keyword) as keyword,
-        {{ title_key('keyword') }} as keyword_key
+        {{ words_key('keyword') }} as keyword_key
 
     from (
         select plan_year, item_id, unnest(string_split(keywords, ';')) as keyword
@@ -94,7 +94,7 @@ keyword_tags as (
     inner join keywords
         on keywords.plan_year = year(articles.article_date)
         and keywords.keyword_key is not null
-        and contains(' ' || {{ title_key('articles.title') }} || ' ', ' ' || keywords.keyword_key || ' ')
+        and contains(' ' || {{ words_key('articles.title') }} || ' ', ' ' || keywords.keyword_key || ' ')
     where articles.explicit_plan_item is null
     group by all
 

@@ -30,7 +30,7 @@ portal_articles as (
         url,
         published_at,
         {{ normalised_url('url') }} as url_key,
-        {{ post_title_key('title') }} as title_key
+        {{ words_key('title') }} as title_key
 
     from submissions
     where status = 'published'

@@ -65,7 +65,7 @@ final as (
         cast(after_n_days.engagements_after_n_days as bigint) as engagements_after_n_days,
         cast(after_n_days.after_n_days_exported_on as date) as after_n_days_exported_on,
         cast(social_reference.engagement_after_days as integer) as engagement_after_days,
-        cast({{ post_title_key('ranked.title') }} as {{ string_type() }}) as title_key,
+        cast({{ words_key('ranked.title') }} as {{ string_type() }}) as title_key,
         cast(ranked.post_text as {{ string_type() }}) as post_text
 
     from ranked

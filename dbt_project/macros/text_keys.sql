@@ -6,8 +6,9 @@
         '^[a-z][a-z0-9+.-]*://(www\.)?', ''), '[?#].*$', ''), '[/.,;:!)]+$', ''), '')
 {%- endmacro %}
 
-{#- A title compared as its words: NFC, đ -> d, accents, case, emoji and punctuation dropped, single spaces. -#}
-{% macro post_title_key(expr) -%}
+{#- Free text compared as its words (post titles, plan keywords, disclosure rules, responder titles): NFC, đ -> d,
+    accents, case, emoji and punctuation dropped, single spaces. -#}
+{% macro words_key(expr) -%}
     nullif(trim(regexp_replace(lower(strip_accents(replace(replace(nfc_normalize({{ expr }}), 'đ', 'd'), 'Đ', 'D'))),
         '[^a-z0-9]+', ' ', 'g')), '')
 {%- endmacro %}
