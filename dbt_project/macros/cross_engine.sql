@@ -101,3 +101,32 @@
 {% macro spark__count_distinct_pair(first_expr, second_expr) -%}
     count(distinct struct({{ first_expr }}, {{ second_expr }}))
 {%- endmacro %}
+
+{#- arg_max with a tuple of keys (the row with the greatest keys, compared left to right): DuckDB's row value, Spark's
+    struct. -#}
+{% macro arg_max_by_keys(value_expr, key_exprs) -%}
+    {{ return(adapter.dispatch('arg_max_by_keys', 'edukpi')(value_expr, key_exprs)) }}
+{%- endmacro %}
+
+{% macro default__arg_max_by_keys(value_expr, key_exprs) -%}
+    arg_max({{ value_expr }}, ({{ key_exprs | join(', ') }}))
+{%- endmacro %}
+
+{% macro spark__arg_max_by_keys(value_expr, key_exprs) -%}
+    max_by({{ value_expr }}, struct({{ key_exprs | join(', ') }}))
+{%- endmacro %}
+
+{#- Every column but `columns` (of `relation`, a CTE or alias, when given): DuckDB's `* exclude`; on Spark a regular
+    expression in back-quotes, which the `spark` target reads as a column pattern (spark.sql.parser.quotedRegexColumnNames
+    in profiles.yml): every name that is not one of `columns`. -#}
+{% macro star_except(columns, relation=none) -%}
+    {{ return(adapter.dispatch('star_except', 'edukpi')(columns, relation)) }}
+{%- endmacro %}
+
+{% macro default__star_except(columns, relation=none) -%}
+    {% if relation %}{{ relation }}.{% endif %}* exclude ({{ columns | join(', ') }})
+{%- endmacro %}
+
+{% macro spark__star_except(columns, relation=none) -%}
+    {% if relation %}{{ relation }}.{% endif %}`(?!({{ columns | join('|') }})$).+`
+{%- endmacro %}

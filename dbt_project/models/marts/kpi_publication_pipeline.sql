@@ -74,7 +74,7 @@ combined as (
         coalesce(aggregated.quarter_start, published_by_date.quarter_start) as quarter_start,
         coalesce(aggregated.unit_code, published_by_date.unit_code) as unit_code,
         coalesce(aggregated.is_department, published_by_date.is_department) as is_department,
-        aggregated.* exclude (quarter_start, unit_code, is_department),
+        {{ star_except(['quarter_start', 'unit_code', 'is_department'], 'aggregated') }},
         published_by_date.published_in_quarter
 
     from aggregated
