@@ -10,6 +10,11 @@ from generator.calendar import WorkingCalendar
 from generator.disclosure import write_disclosure
 from generator.catalog import build_catalog, load_registry
 from generator.feedback import write_feedback
+from generator.incidents import write_incidents
+from generator.listening import write_listening
+from generator.monthly_reports import write_monthly_reports
+from generator.officers import write_officers
+from generator.press import write_press
 from generator.presets import DATE_FROM, DATE_TO, GENERATOR_VERSION, PRESETS
 from generator.social import write_social
 from generator.submissions import write_submissions
@@ -51,6 +56,10 @@ def generate(preset: str, seed: int, out_dir: Path, progress: bool = True) -> di
     feedback_notes = write_feedback(out_dir, config, seed, registry, calendar, files, rows)
     social_notes = write_social(out_dir, config, seed, registry, calendar, files, rows)
     disclosure_notes = write_disclosure(out_dir, config, seed, registry, files, rows)
+    issues_notes = {**write_listening(out_dir, config, seed, files, rows), **write_incidents(out_dir, seed, files, rows),
+                    **write_monthly_reports(out_dir, seed, registry, calendar, files, rows)}
+    press_notes = write_press(out_dir, config, seed, registry, calendar, files, rows)
+    officer_notes = write_officers(out_dir, seed, registry, files, rows)
     return {
         "preset": preset,
         "seed": seed,
@@ -68,4 +77,7 @@ def generate(preset: str, seed: int, out_dir: Path, progress: bool = True) -> di
         **feedback_notes,
         "social": social_notes,
         "disclosure": disclosure_notes,
+        "issues": issues_notes,
+        "press": press_notes,
+        "officers": officer_notes,
     }

@@ -519,11 +519,258 @@ DISCLOSURE_ITEMS = Contract(
     key=(),
 )
 
+# ---- Press (plan 2.4 network of press collaborators): requests from journalists and the answers given -------------
+PRESS_URGENCY = {"normal": "Thường", "hot_event": "Sự kiện nóng"}
+
+PRESS_REQUESTS = Contract(
+    source="press_requests",
+    table="press_requests",
+    description=(
+        "Requests from the press (questions, interview requests) and when and how they were answered; the journalist's "
+        "name only as a keyed hash. The answer deadline comes from data/reference/press_deadlines.csv by urgency and date."
+    ),
+    columns=(
+        ("request_id", "VARCHAR"),
+        ("outlet", "VARCHAR"),
+        ("journalist_key", "VARCHAR"),
+        ("received_at", "TIMESTAMP"),
+        ("topic", "VARCHAR"),
+        ("urgency", "VARCHAR"),
+        ("assigned_unit_code", "VARCHAR"),
+        ("answered_at", "TIMESTAMP"),
+        ("answered_by_title", "VARCHAR"),
+        ("answer_channel", "VARCHAR"),
+    ),
+    fields=(
+        Field("request_id", "text", "Identifier of the request, unique in the register.", "BC-2024-0012", required=True),
+        Field("outlet", "text", "Newspaper, radio or TV station that asked.", "Báo Tuổi Trẻ", required=True),
+        Field("journalist", "text", "Journalist who asked (personal data: stored only as a keyed hash).", "Nguyễn Văn A",
+              personal="[name withheld]"),
+        Field("received_at", "timestamp", "When the request was received (local time).", "2024-03-04 09:30:00", required=True),
+        Field("topic", "text", "What the request is about.", "Tuyển sinh lớp 10"),
+        Field("urgency", "choice", "normal, or a hot event (the deadline is then in hours).", "Thường", required=True,
+              accepted=PRESS_URGENCY),
+        Field("assigned_unit_code", "text", "Unit asked to prepare the answer: registry code (or name).", "SGD_VP",
+              required=True),
+        Field("answered_at", "timestamp", "When the answer was given; not before received_at, not in the future.",
+              "2024-03-06 16:00:00"),
+        Field("answered_by_title", "text", "Title of the person who answered (spokesperson, deputy director ...).",
+              "Phó Giám đốc Sở", required_when="required when answered_at is given"),
+        Field("answer_channel", "text", "How the answer was given (written reply, interview, press conference ...).",
+              "Văn bản"),
+    ),
+    key=("request_id",),
+)
+
+# ---- Communication officers (plan IV.3: each district office and affiliated unit names one) --------------------------
+OFFICER_ROSTER = Contract(
+    source="officers",
+    table="officer_roster",
+    description=(
+        "Roster of the communication officer each unit names, with validity dates, as of the date in the file's name "
+        "(exported_on); the officer's name only as a keyed hash, which stays in the build file (no mart carries it)."
+    ),
+    columns=(
+        ("unit_code", "VARCHAR"),
+        ("officer_key", "VARCHAR"),
+        ("valid_from", "DATE"),
+        ("valid_to", "DATE"),
+        ("exported_on", "DATE"),
+    ),
+    fields=(
+        Field("unit_code", "text", "Unit that named the officer: registry code (or name).", "PGD_Q1", required=True),
+        Field("officer_name", "text", "The officer (personal data: stored only as a keyed hash).", "Nguyễn Văn A",
+              required=True, personal="[name withheld]"),
+        Field("valid_from", "date", "First day the officer holds the role.", "2024-01-15", required=True),
+        Field("valid_to", "date", "Last day; empty while the officer still holds the role; not before valid_from.",
+              "2024-12-31"),
+    ),
+    key=("unit_code", "valid_from"),
+)
+
+# ---- Press coverage and events (plan II.4, II.5) ----------------------------------------------------------------------
+PRESS_TONES = {"positive": "Tích cực", "neutral": "Trung lập", "negative": "Tiêu cực"}
+PRESS_EVENT_TYPES = {"press_conference": "Họp báo", "seminar": "Hội thảo", "talk": "Tọa đàm", "livestream": "Livestream"}
+
+PRESS_COVERAGE = Contract(
+    source="press_coverage",
+    table="press_coverage",
+    description="Articles about the education sector found in the press (the office's press review), with their tone.",
+    columns=(
+        ("article_date", "DATE"),
+        ("outlet", "VARCHAR"),
+        ("url", "VARCHAR"),
+        ("title", "VARCHAR"),
+        ("tone", "VARCHAR"),
+        ("plan_item", "VARCHAR"),
+    ),
+    fields=(
+        Field("article_date", "date", "Day the article appeared.", "2024-03-04", required=True),
+        Field("outlet", "text", "Newspaper, radio, TV or news site.", "Báo Tuổi Trẻ", required=True),
+        Field("url", "text", "Address of the article (http or https); identifies it.", "https://tuoitre.vn/abc.htm",
+              required=True),
+        Field("title", "text", "Headline.", "TP.HCM công bố chỉ tiêu tuyển sinh lớp 10", required=True),
+        Field("tone", "choice", "positive, neutral or negative for the sector.", "Tích cực", required=True,
+              accepted=PRESS_TONES),
+        Field("plan_item", "text", "Item of the plan's appendix the article is about, when known (I.1, II.5 ...).", "II.5"),
+    ),
+    key=("url",),
+)
+
+PRESS_EVENTS = Contract(
+    source="press_events",
+    table="press_events",
+    description="Press conferences, seminars, talks and livestreams the department held, who led them, attendance.",
+    columns=(
+        ("event_date", "DATE"),
+        ("event_type", "VARCHAR"),
+        ("title", "VARCHAR"),
+        ("led_by_title", "VARCHAR"),
+        ("attendance", "BIGINT"),
+    ),
+    fields=(
+        Field("event_date", "date", "Day of the event.", "2024-05-20", required=True),
+        Field("event_type", "choice", "press conference, seminar, talk or livestream.", "Họp báo", required=True,
+              accepted=PRESS_EVENT_TYPES),
+        Field("title", "text", "Name of the event; with the day, identifies it.", "Họp báo tuyển sinh lớp 10", required=True),
+        Field("led_by_title", "text", "Title of who led it (leadership titles: data/reference/press_leadership_titles.csv).",
+              "Giám đốc Sở", required=True),
+        Field("attendance", "integer", "People attending (or watching a livestream); not negative.", "120", min_value=0),
+    ),
+    key=("event_date", "title"),
+)
+
 CONTRACTS: dict[str, Contract] = {
     c.source: c
     for c in (GA4_EVENTS, ACCESS_LOG_HITS, PAGE_REPORT_ROWS, ARTICLE_SUBMISSIONS, FEEDBACK_TICKETS, FACEBOOK_POSTS,
               FACEBOOK_INSIGHTS, ZALO_ARTICLES, ZALO_FOLLOWERS, ZALO_INTERACTIONS, MODERATION_LOG, DISCLOSURE_ITEMS)
 }
+# Press (issue #17): kept apart so parallel branches add their own lines.
+CONTRACTS[PRESS_REQUESTS.source] = PRESS_REQUESTS
+CONTRACTS[OFFICER_ROSTER.source] = OFFICER_ROSTER
+CONTRACTS[PRESS_COVERAGE.source] = PRESS_COVERAGE
+CONTRACTS[PRESS_EVENTS.source] = PRESS_EVENTS
+
+# ---- Issues of public concern: social listening, communication incidents, the divisions' monthly reports --------------
+LISTENING_SENTIMENTS = {"positive": "Tích cực", "neutral": "Trung lập", "negative": "Tiêu cực", "not_rated": "Chưa đánh giá"}
+LISTENING_SOURCE_TYPES = {
+    name: name for name in ("news", "facebook", "forum", "blog", "video", "x", "other")
+}
+OTHER_LISTENING_SOURCE_TYPE = "other"
+INCIDENT_ORIGINS = {"listening": "Theo dõi mạng xã hội", "press": "Báo chí", "hotline": "Đường dây nóng",
+                    "other": "Khác"}
+INCIDENT_SEVERITIES = {"low": "Thấp", "medium": "Trung bình", "high": "Cao", "critical": "Nghiêm trọng"}
+
+LISTENING_MENTIONS = Contract(
+    source="listening",
+    table="listening_mentions",
+    description=(
+        "Mentions of the department found by a media-monitoring tool (mention export, CSV or XLSX, English or Vietnamese "
+        "headers), one row per mention per export; exports overlap, the same URL in several exports is one mention "
+        "downstream. The author (Influencer) only as a keyed hash."
+    ),
+    columns=(
+        ("mention_date", "DATE"),
+        ("mention_time", "VARCHAR"),
+        ("headline", "VARCHAR"),
+        ("url", "VARCHAR"),
+        ("opening_text", "VARCHAR"),
+        ("hit_sentence", "VARCHAR"),
+        ("source_name", "VARCHAR"),
+        ("source_type", "VARCHAR"),
+        ("author_key", "VARCHAR"),
+        ("language", "VARCHAR"),
+        ("reach", "BIGINT"),
+        ("engagement", "BIGINT"),
+        ("sentiment", "VARCHAR"),
+        ("keywords", "VARCHAR"),
+        ("source_type_as_sent", "VARCHAR"),
+    ),
+    fields=(
+        Field("mention_date", "date", "Day of the mention (local time).", "15-Jul-2025", required=True),
+        Field("mention_time", "text", "Time of the mention as the tool writes it (kept as text).", "08:30 AM"),
+        Field("headline", "text", "Headline of the article or post.", "Phụ huynh phản ánh việc thu tiền đầu năm"),
+        Field("url", "text", "Link to the mention; the same link in several exports is one mention.",
+              "https://vnexpress.net/...", required=True),
+        Field("opening_text", "text", "First words of the mention; phones and e-mails in it are masked.", "Sáng 15/7, ..."),
+        Field("hit_sentence", "text", "The sentence that matched the search; phones and e-mails masked.", "... Sở GD&ĐT ..."),
+        Field("source_name", "text", "Outlet, page or site (a public name).", "VnExpress"),
+        Field("source_type", "choice", "Kind of source: news, facebook, forum, blog, video, x, other; a kind no mapping "
+              "knows is loaded as 'other' (kept as sent in source_type_as_sent).", "Online News", required=True,
+              accepted=LISTENING_SOURCE_TYPES, otherwise=OTHER_LISTENING_SOURCE_TYPE),
+        Field("author", "text", "Author or account (Influencer; personal data: stored only as a keyed hash).",
+              "Nguyễn Văn A", personal="[name withheld]"),
+        Field("language", "text", "Language code as the tool gives it.", "vi"),
+        Field("reach", "integer", "Estimated reach; not negative.", "12000", min_value=0),
+        Field("engagement", "integer", "Reactions, comments and shares; not negative.", "85", min_value=0),
+        Field("sentiment", "choice", "positive, neutral, negative, not_rated.", "Negative", required=True,
+              accepted=LISTENING_SENTIMENTS),
+        Field("keywords", "text", "Search keywords that matched.", "Sở GD&ĐT, học phí"),
+    ),
+    key=("url",),
+)
+
+INCIDENTS = Contract(
+    source="incidents",
+    table="incidents",
+    description=(
+        "Communication incidents the press office logged (CSV): when each was detected and how, first response, "
+        "resolution, lead unit (matched to the unit registry), severity; a later file may list an incident again."
+    ),
+    columns=(
+        ("incident_id", "VARCHAR"),
+        ("topic", "VARCHAR"),
+        ("detected_at", "TIMESTAMP"),
+        ("detected_via", "VARCHAR"),
+        ("first_response_at", "TIMESTAMP"),
+        ("resolved_at", "TIMESTAMP"),
+        ("lead_unit_code", "VARCHAR"),
+        ("severity", "VARCHAR"),
+    ),
+    fields=(
+        Field("incident_id", "text", "Identifier of the incident, unique in the log.", "SK-2025-007", required=True),
+        Field("topic", "text", "What it is about (contacts in it masked).", "Thông tin sai về lịch thi lớp 10", required=True),
+        Field("detected_at", "timestamp", "When it was detected (local time).", "15/07/2025 09:10", required=True),
+        Field("detected_via", "choice", "How: listening (a spike in social listening), press, hotline, other.",
+              "Theo dõi mạng xã hội", required=True, accepted=INCIDENT_ORIGINS),
+        Field("first_response_at", "timestamp", "First public or official response; not before detected_at.",
+              "15/07/2025 11:40"),
+        Field("resolved_at", "timestamp", "When it was closed; not before detected_at nor first_response_at.",
+              "17/07/2025 16:00"),
+        Field("lead_unit_code", "text", "Unit leading the response: registry code or name.", "SGD_VP", required=True),
+        Field("severity", "choice", "low, medium, high, critical.", "Cao", required=True, accepted=INCIDENT_SEVERITIES),
+    ),
+    key=("incident_id",),
+)
+
+MONTHLY_REPORTS = Contract(
+    source="monthly_reports",
+    table="monthly_reports",
+    description=(
+        "Register of the divisions' monthly reports on issues of public concern (plan IV.2), CSV or XLSX: division "
+        "(matched to the unit registry; only units of type department_division), month reported on, when it was "
+        "submitted, number of issues reported."
+    ),
+    columns=(
+        ("unit_code", "VARCHAR"),
+        ("unit_as_sent", "VARCHAR"),
+        ("report_month", "DATE"),
+        ("submitted_at", "TIMESTAMP"),
+        ("issues_count", "BIGINT"),
+    ),
+    fields=(
+        Field("unit_as_sent", "text", "The division: registry code or name (a unit of type department_division).",
+              "Phòng Giáo dục Trung học", required=True),
+        Field("report_month", "text", "Month reported on: MM/YYYY, YYYY-MM or 'Tháng M/YYYY'.", "05/2025", required=True),
+        Field("submitted_at", "timestamp", "When the report reached the office (local time); not before the month "
+              "reported on began.", "06/06/2025 16:20", required=True),
+        Field("issues_count", "integer", "Issues of public concern reported; not negative.", "3", required=True,
+              min_value=0),
+    ),
+    key=("unit_as_sent", "report_month", "submitted_at"),
+)
+
+CONTRACTS |= {c.source: c for c in (LISTENING_MENTIONS, INCIDENTS, MONTHLY_REPORTS)}
 
 QUARANTINE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("source", "VARCHAR"),

@@ -45,6 +45,14 @@ HEADLINE_METRICS: dict[str, Metric] = {
     "social_posts": Metric("Bài đăng trên fanpage và Zalo OA", "count", True),
     "social_crossposted_pct": Metric("Bài của Cổng được chia sẻ lên mạng xã hội đúng hạn", "pct", True),
     "moderation_within_window_pct": Metric("Bình luận vi phạm được xử lý đúng hạn", "pct", True),
+    "listening_mentions": Metric("Đề cập về Sở trên báo chí, mạng xã hội", "count", None),
+    "listening_spikes_without_incident": Metric("Ngày đề cập đột biến chưa thành sự cố", "count", False),
+    "incident_median_hours_to_first_response": Metric("Giờ đến phản hồi đầu tiên một sự cố (trung vị)", "count", False),
+    "monthly_reports_on_time_pct": Metric("Báo cáo tháng của các phòng nộp đúng hạn", "pct", True),
+    "press_received": Metric("Đề nghị của báo chí tiếp nhận", "count", None),
+    "press_within_deadline_pct": Metric("Đề nghị của báo chí được trả lời đúng hạn", "pct", True),
+    "press_leadership_events": Metric("Sự kiện báo chí do lãnh đạo Sở chủ trì", "count", True),
+    "officer_units_with_officer_pct": Metric("Đơn vị đã cử cán bộ phụ trách truyền thông", "pct", True),
 }
 
 

@@ -29,10 +29,13 @@ from reports.format import (
     short_unit_name,
 )
 from edukpi.settings import LOCAL_TZ
+from reports.issues import issues_section, issues_summary
 from reports.marts import Marts, Period, Row
 from reports import workbook
 from reports.pages import PLOTLY_BUNDLE, REPORT_NAME, Column, cards_html, chart_html, num_cell, page_html, table_html
 from reports.plan_disclosure import disclosure_section, plan_coverage_section
+from reports.officers import officers_section
+from reports.press import press_section, press_summary
 from reports.social import social_section, social_summary
 
 LOCAL_ZONE = ZoneInfo(LOCAL_TZ)
@@ -337,7 +340,7 @@ def period_summary(ctx: Context, period: Period, prefix: str = "") -> list[str]:
     portal_all = m.portal_monthly(None, up_to_month=period.months[-1])[-13:]
     return (quota_summary(ctx, period, headline, quota_rows) + feedback_summary(period, headline, dept_fb[0] if dept_fb else None)
             + portal_summary(period, headline, portal_all, previous_label, m.portal_monthly(m.portal_host()))
-            + social_summary(period, headline, []))
+            + social_summary(period, headline, []) + issues_summary(period, headline) + press_summary(headline))
 
 
 def period_page(ctx: Context, period: Period) -> bytes:
@@ -457,6 +460,9 @@ def period_page(ctx: Context, period: Period) -> bytes:
     parts.append(social_section(m, period, headline))
     parts.append(plan_coverage_section(m, period))
     parts.append(disclosure_section(m, period))
+    parts.append(issues_section(m, period, headline))
+    parts.append(press_section(m, period, headline))
+    parts.append(officers_section(m, period))
 
     if ctx.single_file:
         note = ('<p class="muted downloads">Bản một tệp để gửi thư điện tử: đọc được khi mở riêng, không cần mạng; '

@@ -118,7 +118,8 @@ def test_every_source_has_its_files(tiny: Generated, registry: pl.DataFrame) -> 
 def test_summary_counts_and_late_arriving_days(tiny: Generated) -> None:
     summary = tiny.summary
     assert summary["files"] == {"ga4": 547, "access_logs": 1094, "page_reports": 54, "submissions": 6, "feedback": 6,
-                                "facebook": 78 + 18, "zalo": 18 + 2 + 18, "moderation": 6, "disclosure": 178}
+                                "facebook": 78 + 18, "zalo": 18 + 2 + 18, "moderation": 6, "disclosure": 178,
+                                "listening": 78, "incidents": 6, "monthly_reports": 2, "press": 3 + 2 + 2, "officers": 2}
     assert 10_000 < summary["rows"]["ga4_events"] <= 50_000, "tiny must stay tiny: the pipeline test runs on it"
     assert 3 <= len(summary["late_arriving_days"]) <= 4
     for note in summary["late_arriving_days"]:

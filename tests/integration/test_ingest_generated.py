@@ -11,6 +11,7 @@ from dagster_defs.resources import EduKpiSettings
 from tests.integration.test_ingest_sources import DAILY, FILES, assets, query
 
 SOCIAL = ("facebook_posts", "facebook_insights", "zalo_articles", "zalo_followers", "zalo_interactions", "moderation_log")
+ISSUES = ("listening_mentions", "incidents", "monthly_reports")
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +25,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict, dic
     tags = {"dagster/asset_partition_range_start": summary["date_from"],
             "dagster/asset_partition_range_end": summary["date_to"]}
     results = [dg.materialize(assets(*DAILY), resources=resources, tags=tags),
-               dg.materialize(assets(*FILES, *SOCIAL), resources=resources)]
+               dg.materialize(assets(*FILES, *SOCIAL, *ISSUES), resources=resources)]
     metadata = {
         event.asset_key.path[-1]: {k: v.value for k, v in event.materialization.metadata.items()}
         for result in results for event in result.get_asset_materialization_events()
@@ -41,7 +42,9 @@ def test_every_generated_row_is_loaded_or_quarantined(generated) -> None:
                "facebook_posts": summary["rows"]["facebook_post_rows"],
                "facebook_insights": summary["rows"]["facebook_insight_values"],
                "zalo_articles": summary["rows"]["zalo_article_rows"], "zalo_followers": summary["rows"]["zalo_follower_rows"],
-               "zalo_interactions": summary["rows"]["zalo_interaction_rows"], "moderation_log": summary["rows"]["moderation_rows"]}
+               "zalo_interactions": summary["rows"]["zalo_interaction_rows"], "moderation_log": summary["rows"]["moderation_rows"],
+               "listening_mentions": summary["rows"]["listening_export_rows"],
+               "incidents": summary["rows"]["incident_rows"], "monthly_reports": summary["rows"]["monthly_report_rows"]}
     for table, rows in written.items():
         meta = metadata[table]
         assert meta["rows_read"] == rows, table
@@ -99,3 +102,16 @@ def test_generated_social_files_load_clean(generated) -> None:
     assert renamed == [("page_fans", "page_follows"), ("page_impressions", "page_media_view"),
                        ("post_impressions", "post_media_view"), ("post_impressions_unique", "post_total_media_view_unique")]
     assert query(db, "select count(*) from raw.moderation_log where commenter_key is null") == [(0,)]
+
+
+def test_generated_issue_files_load_clean(generated) -> None:
+    """The sample's listening exports (both layouts), incident logs and report registers hold no faults; authors are
+    hashed; incidents open at a quarter's end are listed again in the next quarter's log."""
+    db, _, metadata = generated
+    assert query(db, "select count(*) from raw.quarantine where source in ('listening', 'incidents', "
+                     "'monthly_reports')") == [(0,)]
+    assert set(metadata["listening_mentions"]["mappings"].values()) == {"listening_monitoring_en (utf-8)",
+                                                                       "listening_monitoring_vi (utf-8)"}
+    assert query(db, "select count(*) from raw.listening_mentions where author_key is null") == [(0,)]
+    assert query(db, "select count(*) > count(distinct url) from raw.listening_mentions") == [(True,)]
+    assert query(db, "select count(*) > count(distinct incident_id) from raw.incidents") == [(True,)]

@@ -237,12 +237,15 @@ PLOTLY_HEADER = re.compile(r"\* plotly\.js (?:\([^)]*\) )?v\d")
 
 
 def check_self_contained(path: Path) -> None:
-    """Nothing from the network; plotly.js once when the page has charts: either the report folder's one copy through a
-    relative <script src> that exists, or inline (the single-file form)."""
+    """Nothing loaded from the network (a link the reader may click, <a href="https://…"> to an article, is not loaded);
+    plotly.js once when the page has charts: either the report folder's one copy through a relative <script src> that
+    exists, or inline (the single-file form)."""
     text = path.read_text(encoding="utf-8")
     doc = parse_html(path)
     for node in doc.iter():
         for name in ("src", "href"):
+            if node.tag == "a" and name == "href":
+                continue
             value = node.attrs.get(name) or ""
             assert not re.match(r"^(https?:)?//", value), f"{path.name}: <{node.tag} {name}={value!r}> needs the network"
     assert not doc.find_all("link"), f"{path.name}: <link> elements load external files"

@@ -76,8 +76,9 @@ def test_the_manifest_is_complete() -> None:
             assert (quarantined > 0) == (case["outcome"] == "quarantined") == bool(case.get("quarantine")), case["id"]
     by_group = {"analytics": {"ga4", "access_log", "page_report"}, "submissions": {"submissions"}, "feedback": {"feedback"},
                 "social": {"facebook_posts", "facebook_insights", "zalo_articles", "zalo_followers", "zalo_interactions",
-                           "moderation"}}
-    minimum = {"social": 10}
+                           "moderation"},
+                "issues": {"listening", "incidents", "monthly_reports"}}
+    minimum = {"social": 10, "issues": 6}
     for group, sources in by_group.items():
         assert sum(case["source"] in sources for case in CASES) >= minimum.get(group, 8), group
 

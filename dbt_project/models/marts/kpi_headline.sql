@@ -44,6 +44,43 @@ social_moderation as (
 
 ),
 
+listening_daily as (
+
+    select * from {{ ref('kpi_listening_daily') }}
+
+),
+
+incidents_quarterly as (
+
+    select * from {{ ref('kpi_incidents') }}
+
+),
+
+monthly_reports as (
+
+    select * from {{ ref('kpi_monthly_reports') }}
+
+
+),
+
+press_response as (
+
+    select * from {{ ref('kpi_press_response') }}
+
+),
+
+press_events as (
+
+    select * from {{ ref('kpi_press_events') }}
+
+),
+
+officer_coverage as (
+
+    select * from {{ ref('kpi_officer_coverage') }}
+
+),
+
 quota_metrics as (
 
     -- target: every district office that existed in the quarter meets its quota
@@ -209,6 +246,85 @@ social_metrics as (
 
 ),
 
+issues_metrics as (
+
+    select 'month' as period_grain, cast(date_trunc('month', mention_date) as date) as period_start,
+        'listening_mentions' as metric, sum(mention_count) as value, null as target, cast(null as boolean) as higher_is_better
+    from listening_daily
+    where source_type is null
+    group by all
+
+    union all
+
+    select 'quarter', cast(date_trunc('quarter', mention_date) as date), 'listening_mentions', sum(mention_count), null,
+        cast(null as boolean)
+    from listening_daily
+    where source_type is null
+    group by all
+
+    union all
+
+    -- every spike is a candidate incident: the target is none left unreviewed
+    select 'quarter', quarter_start, 'listening_spikes_without_incident', spikes_without_incident, 0, false
+    from incidents_quarterly
+
+    union all
+
+    select 'quarter', quarter_start, 'incident_median_hours_to_first_response', median_hours_to_first_response, null,
+        false
+    from incidents_quarterly
+
+    union all
+
+    -- every division reports every month on time (var to change the target); months not yet due are left out
+    select 'month', month_start, 'monthly_reports_on_time_pct',
+        {{ pct("count(*) filter (where status = 'on_time')", "count(*) filter (where status <> 'not_due')") }},
+        {{ var('monthly_reports_on_time_target_pct', 100) }}, true
+    from monthly_reports
+    group by all
+
+    union all
+
+    select 'quarter', cast(date_trunc('quarter', month_start) as date), 'monthly_reports_on_time_pct',
+        {{ pct("count(*) filter (where status = 'on_time')", "count(*) filter (where status <> 'not_due')") }},
+        {{ var('monthly_reports_on_time_target_pct', 100) }}, true
+    from monthly_reports
+    group by all
+
+),
+
+press_metrics as (
+
+    select period_grain, period_start, 'press_received' as metric, received_count as value,
+        null as target, cast(null as boolean) as higher_is_better
+    from press_response
+    where unit_code is null
+
+    union all
+
+    -- every press request has a deadline in force (seed press_deadlines), so the target is all of them (var to change it)
+    select period_grain, period_start, 'press_within_deadline_pct', answered_within_deadline_pct,
+        {{ var('press_within_deadline_target_pct', 100) }}, true
+    from press_response
+    where unit_code is null
+
+    union all
+
+    select 'quarter', quarter_start, 'press_leadership_events',
+        leadership_led_events, null, true
+    from press_events
+    where event_type is null
+
+    union all
+
+    -- plan IV.3: every unit that must name a communication officer has one (var to change the target)
+    select period_grain, period_start, 'officer_units_with_officer_pct', units_with_officer_pct,
+        {{ var('officer_units_with_officer_target_pct', 100) }}, true
+    from officer_coverage
+    where unit_code is null
+
+),
+
 metrics as (
 
     select * from quota_metrics
@@ -220,6 +336,10 @@ metrics as (
     select * from article_metrics
     union all
     select * from social_metrics
+    union all
+    select * from issues_metrics
+    union all
+    select * from press_metrics
 
 ),
 

@@ -1,0 +1,39 @@
+-- One row per article about the sector (by address). The same article in several review files: the last file and line
+-- win (a later review may correct the tone).
+with
+
+coverage as (
+
+    select * from {{ ref('stg_press__coverage') }}
+
+),
+
+latest_copy as (
+
+    select * exclude (copy_rank)
+    from (
+        select
+            *,
+            row_number() over (partition by url order by source_file desc, source_line desc) as copy_rank
+        from coverage
+    )
+    where copy_rank = 1
+
+),
+
+final as (
+
+    select
+        cast(url as varchar) as url,
+        article_date,
+        cast({{ month_label('article_date') }} as varchar) as month,
+        cast(outlet as varchar) as outlet,
+        cast(title as varchar) as title,
+        cast(tone as varchar) as tone,
+        cast(plan_item as varchar) as plan_item
+
+    from latest_copy
+
+)
+
+select * from final
