@@ -15,7 +15,7 @@ DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 PROJECT_ENV = eval "$$($(BIN)/edukpi env)"
 TEST_ENV = eval "$$($(BIN)/edukpi env | grep -v '^export EDUKPI_')"
 
-.PHONY: run test test-fast dev docs sql bench install manifest clean
+.PHONY: run test test-fast dev docs sql bench install manifest clean java spark-check
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,6 +46,7 @@ run: manifest
 	@echo "Report index:        $(CURDIR)/reports/out/index.html"
 
 # Every tier: tests/unit, tests/integration (Dagster, dbt, generator presets, browser), tests/e2e (the pipeline build, bench).
+# Not the Spark comparison (marked `spark`, left out by pyproject's addopts): `make spark-check` runs it.
 test: manifest
 	$(BIN)/python -m tests.browser_setup
 	$(TEST_ENV) && $(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
@@ -53,6 +54,23 @@ test: manifest
 # The unit tier only (no Dagster definitions, no dbt, no browser, so no manifest either): under a minute.
 test-fast: install
 	$(TEST_ENV) && $(BIN)/pytest -m unit tests/unit
+
+# Spark (EDUKPI_ENGINE=spark, `make spark-check`) runs on Java 17: Debian's headless JRE when no java is on the PATH.
+java:
+	@if ! command -v java >/dev/null; then \
+		echo "java is missing: installing Debian's openjdk-17-jre-headless for Spark"; \
+		prefix=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		DEBIAN_FRONTEND=noninteractive $$prefix apt-get update && \
+		DEBIAN_FRONTEND=noninteractive $$prefix apt-get install -y --no-install-recommends openjdk-17-jre-headless; \
+	fi
+	@java -version 2>&1 | head -1
+
+# The tiny preset built on DuckDB and on Spark, every published mart compared row for row (tests/spark_check.py, through
+# its pytest wrapper tests/e2e/test_spark_check.py, marked `spark`). Installs the `spark` extra (pyspark, dbt-spark: several
+# hundred MB) here only, so that `make install`, `make run` and `make test` never download it.
+spark-check: manifest java
+	$(BIN)/pip install --disable-pip-version-check -q -e '.[dev,spark]'
+	$(TEST_ENV) && PRESET_SPARK_CHECK=$${PRESET_SPARK_CHECK:-tiny} $(BIN)/pytest -m spark -s tests/e2e/test_spark_check.py
 
 dev: manifest
 	$(PROJECT_ENV) && $(BIN)/dagster dev -m dagster_defs.definitions -h 127.0.0.1 -p 3000

@@ -24,6 +24,8 @@ LOCAL_TZ = "Asia/Ho_Chi_Minh"
 # First day of the daily analytics partitions unless EDUKPI_FIRST_DAY says otherwise: early enough for the exports
 # departments keep (GA4 started in 2020; older access logs are refused with a message naming this setting).
 DEFAULT_FIRST_DAY = dt.date(2020, 1, 1)
+# The engines the dbt project runs on (dbt target of dbt_project/profiles.yml): DuckDB on one machine, Apache Spark to scale out.
+DBT_TARGETS = {"duckdb": "build", "spark": "spark"}
 
 
 class MissingKeyError(RuntimeError):
@@ -44,6 +46,24 @@ class Settings:
     first_day: dt.date = DEFAULT_FIRST_DAY
     # The day taken as today (EDUKPI_TODAY), for the calendar's range; None = the clock in Asia/Ho_Chi_Minh.
     today: dt.date | None = None
+    # EDUKPI_ENGINE: where dbt computes the models, "duckdb" (default) or "spark" (docs/architecture.md, "Scaling out").
+    engine: str = "duckdb"
+
+    def __post_init__(self) -> None:
+        if self.engine not in DBT_TARGETS:
+            raise ValueError(
+                f"EDUKPI_ENGINE={self.engine!r} is not an engine of this project; accepted: {', '.join(DBT_TARGETS)}"
+            )
+
+    @property
+    def dbt_target(self) -> str:
+        """The dbt target of the engine (dbt --target)."""
+        return DBT_TARGETS[self.engine]
+
+    @property
+    def spark_dir(self) -> Path:
+        """The local Spark session's folder beside the build file: raw Parquet, warehouse tables, metastore."""
+        return self.build_db.parent / "spark"
 
     @property
     def unit_registry_csv(self) -> Path:
@@ -83,6 +103,7 @@ class Settings:
             local_mappings_dir=path("EDUKPI_LOCAL_MAPPINGS_DIR", LOCAL_MAPPINGS_DIR),
             first_day=_day_setting(env, "EDUKPI_FIRST_DAY") or DEFAULT_FIRST_DAY,
             today=_day_setting(env, "EDUKPI_TODAY"),
+            engine=(env.get("EDUKPI_ENGINE") or "duckdb").strip().lower(),
         )
         settings.dbt_seed_path  # a reference dir dbt cannot read is refused at start-up, not half-way through a build
         return settings
@@ -99,6 +120,9 @@ class Settings:
             "EDUKPI_MAPPINGS_DIR": str(self.mappings_dir),
             "EDUKPI_LOCAL_MAPPINGS_DIR": str(self.local_mappings_dir),
             "EDUKPI_FIRST_DAY": self.first_day.isoformat(),
+            "EDUKPI_ENGINE": self.engine,
+            # read by the `spark` target of dbt_project/profiles.yml
+            "EDUKPI_SPARK_DIR": str(self.spark_dir),
         }
         if self.today:
             env["EDUKPI_TODAY"] = self.today.isoformat()

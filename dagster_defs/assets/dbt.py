@@ -8,6 +8,9 @@ incremental aggregate.
 Every dbt asset also depends directly on each of its ancestors that the other steps materialise (raw tables, the daily GA4
 models): a subset run then orders the dbt step after them even when the models in between are not selected (see
 `EduKpiDbtTranslator.get_asset_spec`). Builds leave dbt unit tests out; tests/integration/test_dbt_unit.py runs them.
+
+The dbt target is the engine of the settings (EDUKPI_ENGINE: DuckDB `build` or Spark `spark`); before dbt runs on Spark,
+the raw tables are handed over as Parquet (ingestion/spark_handoff.py).
 """
 import datetime as dt
 import json
@@ -23,6 +26,7 @@ from dagster_defs.partitions import DAILY_DBT_TAG, daily_partitions
 from dagster_defs.project import dbt_project
 from dagster_defs.resources import EduKpiSettings
 from ingestion.build_db import connect
+from ingestion.spark_handoff import hand_over_raw_tables
 
 # dbt sources whose asset has upstreams dbt does not know: the calendar is written after every source load (its range
 # follows their dates). A dbt asset downstream of it depends directly on those as well (the rule of get_asset_spec).
@@ -132,11 +136,21 @@ def _dbt_env(settings: EduKpiSettings, first_day: str | None = None, last_day: s
     return {**settings.get().as_env(), "EDUKPI_MIN_DATE": first_day, "EDUKPI_MAX_DATE": last_day}
 
 
+def _target_args(settings: EduKpiSettings) -> list[str]:
+    """The dbt target of the run's engine (EDUKPI_ENGINE): `build` on DuckDB, `spark` on Spark."""
+    return ["--target", settings.get().dbt_target]
+
+
 def _dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: EduKpiSettings,
                first_day: str | None = None, last_day: str | None = None):
+    resolved = settings.get()
     # Every raw table exists before dbt reads it (a subset run may select no ingestion asset): connecting creates them.
-    connect(settings.get().build_db).close()
-    yield from dbt.cli(BUILD_ARGS, context=context, env=_dbt_env(settings, first_day, last_day)).stream()
+    connect(resolved.build_db).close()
+    handed_over = hand_over_raw_tables(resolved)
+    context.log.info(f"dbt target {resolved.dbt_target} (EDUKPI_ENGINE={resolved.engine})"
+                     + (f"; raw rows handed over as Parquet: {handed_over}" if handed_over else ""))
+    yield from dbt.cli([*BUILD_ARGS, *_target_args(settings)], context=context,
+                       env=_dbt_env(settings, first_day, last_day)).stream()
 
 
 def _manifest() -> dict[str, Any]:
@@ -163,12 +177,16 @@ def _build_missing_daily_models(context: dg.AssetExecutionContext, dbt: DbtCliRe
         node["name"] for node in _manifest()["nodes"].values()
         if node["resource_type"] == "model" and DAILY_DBT_TAG in node.get("tags", [])
     )
+    # On Spark the models live in Spark's warehouse, never in the build file: they are rebuilt here on every run (the
+    # same rows as the daily steps wrote, over every day), after the raw tables are handed over.
     missing = daily_models - _existing_relations(settings, daily_models)
     if not missing:
         return
+    hand_over_raw_tables(settings.get())
     context.log.info(f"dbt models {', '.join(sorted(missing))} do not exist yet (no analytics day was built): building "
                      "the GA4 daily models over every day raw.ga4_events holds")
-    dbt.cli(["run", "--select", DAILY_DBT_SELECTION], manifest=dbt_project().manifest_path, env=_dbt_env(settings)).wait()
+    dbt.cli(["run", "--select", DAILY_DBT_SELECTION, *_target_args(settings)], manifest=dbt_project().manifest_path,
+            env=_dbt_env(settings)).wait()
 
 
 @dbt_assets(

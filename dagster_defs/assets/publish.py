@@ -61,32 +61,55 @@ def copy_comments(con: duckdb.DuckDBPyConnection, source_catalog: str, tables: l
     return copied
 
 
-def publish_warehouse(build_db: Path, warehouse_db: Path) -> dict[str, int]:
+def _spark_tables(spark_warehouse: Path) -> list[tuple[str, str, str]]:
+    """(schema, table, Parquet glob) of every published table the Spark engine wrote (<warehouse>/<schema>.db/<table>/)."""
+    found = []
+    for schema in PUBLISHED_SCHEMAS:
+        for folder in sorted((spark_warehouse / f"{schema}.db").glob("*")):
+            if folder.is_dir():
+                if not any(folder.glob("*.parquet")):
+                    raise RuntimeError(f"{folder}: the Spark table {schema}.{folder.name} has no Parquet file to publish")
+                found.append((schema, folder.name, str(folder / "*.parquet")))
+    return found
+
+
+def publish_warehouse(build_db: Path, warehouse_db: Path, spark_warehouse: Path | None = None) -> dict[str, int]:
     """Copy the published schemas of `build_db` into a new file and rename it over `warehouse_db` (readers keep their snapshot).
 
+    With `spark_warehouse` (EDUKPI_ENGINE=spark) the marts and reference tables are read from the Parquet files of the
+    Spark tables instead: the staff's warehouse is a DuckDB file whichever engine computed it.
     A publish killed mid-copy leaves only its copy file behind (the published file is untouched); the next publish removes it.
     """
+    spark_tables = _spark_tables(spark_warehouse) if spark_warehouse is not None else None
+    origin = spark_warehouse if spark_warehouse is not None else build_db
     warehouse_db.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_copies(warehouse_db)
     staging_file = warehouse_db.with_name(f".{warehouse_db.name}.{os.getpid()}.tmp")
     row_counts: dict[str, int] = {}
     try:
         with duckdb.connect(str(staging_file)) as con:
-            con.execute(f"ATTACH '{build_db}' AS build (READ_ONLY)")
-            tables = con.execute(
-                "select table_schema, table_name from information_schema.tables "
-                "where table_catalog = 'build' and table_schema in ? and table_type = 'BASE TABLE' order by 1, 2",
-                [list(PUBLISHED_SCHEMAS)],
-            ).fetchall()
-            if not any(schema == "marts" for schema, _ in tables):
-                raise RuntimeError(f"{build_db} has no tables in schema marts: nothing to publish")
-            for schema in sorted({schema for schema, _ in tables}):
+            if spark_tables is None:
+                con.execute(f"ATTACH '{build_db}' AS build (READ_ONLY)")
+                tables = [
+                    (schema, table, f'build."{schema}"."{table}"')
+                    for schema, table in con.execute(
+                        "select table_schema, table_name from information_schema.tables "
+                        "where table_catalog = 'build' and table_schema in ? and table_type = 'BASE TABLE' order by 1, 2",
+                        [list(PUBLISHED_SCHEMAS)],
+                    ).fetchall()
+                ]
+            else:
+                tables = [(schema, table, f"read_parquet('{files}')") for schema, table, files in spark_tables]
+            if not any(schema == "marts" for schema, _, _ in tables):
+                raise RuntimeError(f"{origin} has no tables in schema marts: nothing to publish")
+            for schema in sorted({schema for schema, _, _ in tables}):
                 con.execute(f'create schema if not exists "{schema}"')
-            for schema, table in tables:
-                con.execute(f'create table "{schema}"."{table}" as select * from build."{schema}"."{table}"')
+            for schema, table, relation in tables:
+                con.execute(f'create table "{schema}"."{table}" as select * from {relation}')
                 row_counts[f"{schema}.{table}"] = con.execute(f'select count(*) from "{schema}"."{table}"').fetchone()[0]
-            copy_comments(con, "build", tables)
-            con.execute("DETACH build")
+            if spark_tables is None:
+                copy_comments(con, "build", [(schema, table) for schema, table, _ in tables])
+                con.execute("DETACH build")
             con.execute("CHECKPOINT")
         os.replace(staging_file, warehouse_db)
     finally:
@@ -106,7 +129,8 @@ def publish_warehouse(build_db: Path, warehouse_db: Path) -> dict[str, int]:
 )
 def published_warehouse(context: dg.AssetExecutionContext, settings: EduKpiSettings) -> dg.MaterializeResult:
     resolved = settings.get()
-    row_counts = publish_warehouse(resolved.build_db, resolved.warehouse_db)
+    spark_warehouse = resolved.spark_dir / "warehouse" if resolved.engine == "spark" else None
+    row_counts = publish_warehouse(resolved.build_db, resolved.warehouse_db, spark_warehouse)
     context.log.info(f"published {len(row_counts)} tables to {resolved.warehouse_db}")
     return dg.MaterializeResult(
         metadata={

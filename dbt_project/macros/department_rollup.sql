@@ -14,6 +14,10 @@
     ones included (a relation with the period columns). A row without a unit (a sender that matched no unit, a ticket
     assigned to none) counts for the department only. -#}
 {% macro unit_and_department_rows(aggregated, department_periods, period_columns) -%}
+    {{ return(adapter.dispatch('unit_and_department_rows', 'edukpi')(aggregated, department_periods, period_columns)) }}
+{%- endmacro %}
+
+{% macro default__unit_and_department_rows(aggregated, department_periods, period_columns) -%}
     select *
     from {{ aggregated }}
     where not is_department
@@ -33,4 +37,21 @@
         {%- for column in period_columns %}
         and {{ department_periods }}.{{ column }} = {{ aggregated }}.{{ column }}
         {%- endfor %}
+{%- endmacro %}
+
+{#- Spark has no `* exclude`: the department's rows are joined to its periods `using` the period columns, which puts them
+    first, from the right side (the periods), then the other columns in `aggregated`'s order (the period columns come first
+    there too, and `department_periods` holds nothing else), so the two halves line up for the union as on DuckDB. -#}
+{% macro spark__unit_and_department_rows(aggregated, department_periods, period_columns) -%}
+    select *
+    from {{ aggregated }}
+    where not is_department
+        and unit_code is not null
+
+    union all
+
+    select *
+    from (select * from {{ aggregated }} where is_department) as department_aggregated
+    right join {{ department_periods }}
+        using ({{ period_columns | join(', ') }})
 {%- endmacro %}

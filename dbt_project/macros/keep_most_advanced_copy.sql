@@ -4,10 +4,10 @@
     source file name, then the last line. Only the rows decide, never when or in which order the files were loaded.
     Expands to a select over the CTE or relation `copies`. -#}
 {% macro keep_most_advanced_copy(copies, key_column, progress_order, time_columns) -%}
-    select * exclude (copy_rank)
-    from (
-        select
-            *,
+    {{ return(adapter.dispatch('keep_most_advanced_copy', 'edukpi')(copies, key_column, progress_order, time_columns)) }}
+{%- endmacro %}
+
+{% macro _copy_order(key_column, progress_order, time_columns) -%}
             row_number() over (
                 partition by {{ key_column }}
                 order by
@@ -17,7 +17,29 @@
                     greatest({{ time_columns | join(', ') }}) desc nulls last,
                     source_file desc,
                     source_line desc
-            ) as copy_rank
+            )
+{%- endmacro %}
+
+{% macro default__keep_most_advanced_copy(copies, key_column, progress_order, time_columns) -%}
+    select * exclude (copy_rank)
+    from (
+        select
+            *,
+{{ _copy_order(key_column, progress_order, time_columns) }} as copy_rank
+
+        from {{ copies }}
+    )
+    where copy_rank = 1
+{%- endmacro %}
+
+{#- Spark has no `* exclude`: the row travels as one struct beside its rank and is unpacked again (Spark's greatest() skips
+    NULLs too). -#}
+{% macro spark__keep_most_advanced_copy(copies, key_column, progress_order, time_columns) -%}
+    select copy_row.*
+    from (
+        select
+            struct(*) as copy_row,
+{{ _copy_order(key_column, progress_order, time_columns) }} as copy_rank
 
         from {{ copies }}
     )

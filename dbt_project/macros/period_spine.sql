@@ -3,11 +3,25 @@
 {#- Every period start of `grain` ('month' or 'quarter') from the one holding `first_date` to the one holding
     `last_date`, empty periods included, as a set-returning DATE expression (one row per period). -#}
 {% macro period_starts(grain, first_date, last_date) -%}
+    {{ return(adapter.dispatch('period_starts', 'edukpi')(grain, first_date, last_date)) }}
+{%- endmacro %}
+
+{% macro default__period_starts(grain, first_date, last_date) -%}
     cast(unnest(generate_series(
         cast(date_trunc('{{ grain }}', {{ first_date }}) as timestamp),
         cast(date_trunc('{{ grain }}', {{ last_date }}) as timestamp),
         interval {{ 1 if grain == 'month' else 3 }} month
     )) as date)
+{%- endmacro %}
+
+{#- Spark: explode(sequence(...)) is its set-returning form (put it alone in a select list with constants or columns of a
+    one-row relation, as the DuckDB form). -#}
+{% macro spark__period_starts(grain, first_date, last_date) -%}
+    explode(sequence(
+        cast(date_trunc('{{ grain }}', {{ first_date }}) as date),
+        cast(date_trunc('{{ grain }}', {{ last_date }}) as date),
+        interval {{ 1 if grain == 'month' else 3 }} month
+    ))
 {%- endmacro %}
 
 {#- The length of a period whose grain is the SQL expression `grain_expr`. -#}

@@ -40,7 +40,7 @@ by_publication_date as (
     select
         'headline vs published_in_quarter' as check_name,
         coalesce(headline.quarter, pipeline.quarter) as quarter,
-        cast(null as varchar) as unit_code,
+        cast(null as {{ string_type() }}) as unit_code,
         headline.value as left_value,
         pipeline.published_in_quarter as right_value
 
@@ -73,8 +73,8 @@ totals as (
 
     select
         'published totals' as check_name,
-        cast(null as varchar) as quarter,
-        cast(null as varchar) as unit_code,
+        cast(null as {{ string_type() }}) as quarter,
+        cast(null as {{ string_type() }}) as unit_code,
         sum(published) as left_value,
         sum(published_in_quarter) + max(undated_published.articles) as right_value
 

@@ -31,7 +31,7 @@ final as (
     select
         ticket_days.day,
         ticket_days.used_as,
-        'day ' || cast(ticket_days.day as varchar) || ' (' || ticket_days.used_as || ') is not in raw.calendar_days: '
+        'day ' || cast(ticket_days.day as {{ string_type() }}) || ' (' || ticket_days.used_as || ') is not in raw.calendar_days: '
         || 'materialise the asset raw/calendar_days (it covers every year of the raw tables)' as problem
 
     from ticket_days

@@ -30,9 +30,9 @@ expected_days (day, expected_working) as (
 day_mismatches as (
 
     select
-        'day ' || cast(expected_days.day as varchar) as check_name,
-        cast(calendar.is_working_day as varchar) as actual,
-        cast(expected_days.expected_working as varchar) as expected
+        'day ' || cast(expected_days.day as {{ string_type() }}) as check_name,
+        cast(calendar.is_working_day as {{ string_type() }}) as actual,
+        cast(expected_days.expected_working as {{ string_type() }}) as expected
 
     from expected_days
     inner join calendar
@@ -57,9 +57,9 @@ expected_spans (from_day, to_day, expected_working_days) as (
 span_mismatches as (
 
     select
-        'span ' || cast(expected_spans.from_day as varchar) || '..' || cast(expected_spans.to_day as varchar),
-        cast(to_day.working_day_seq - from_day.working_day_seq as varchar),
-        cast(expected_spans.expected_working_days as varchar)
+        'span ' || cast(expected_spans.from_day as {{ string_type() }}) || '..' || cast(expected_spans.to_day as {{ string_type() }}),
+        cast(to_day.working_day_seq - from_day.working_day_seq as {{ string_type() }}),
+        cast(expected_spans.expected_working_days as {{ string_type() }})
 
     from expected_spans
     inner join calendar as from_day

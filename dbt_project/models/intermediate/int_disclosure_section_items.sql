@@ -112,7 +112,7 @@ final as (
         cast(years.school_year_start as integer) as school_year_start,
         case
             when years.school_year_start is not null
-                then cast(years.school_year_start as varchar) || '-' || cast(years.school_year_start + 1 as varchar)
+                then cast(years.school_year_start as {{ string_type() }}) || '-' || cast(years.school_year_start + 1 as {{ string_type() }})
         end as school_year,
         years.source_file,
         years.source_line

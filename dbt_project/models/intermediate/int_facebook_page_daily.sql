@@ -13,7 +13,7 @@ page_values as (
     select
         metric,
         metric_date,
-        arg_max(metric_value, (source_file, source_line)) as metric_value
+        {{ arg_max_by_keys('metric_value', ['source_file', 'source_line']) }} as metric_value
 
     from insights
     where post_id is null

@@ -23,7 +23,7 @@ ranked as (
 
 final as (
 
-    select * exclude (copy_rank)
+    select {{ star_except(['copy_rank']) }}
     from ranked
     where copy_rank = 1
 

@@ -74,8 +74,8 @@ explicit_tags as (
     select
         articles.*,
         articles.explicit_plan_item as plan_item_id,
-        cast('explicit' as varchar) as tag_method,
-        cast(null as varchar) as matched_keyword
+        cast('explicit' as {{ string_type() }}) as tag_method,
+        cast(null as {{ string_type() }}) as matched_keyword
 
     from articles
     where articles.explicit_plan_item is not null
@@ -87,7 +87,7 @@ keyword_tags as (
     select
         articles.*,
         keywords.item_id as plan_item_id,
-        cast('keyword' as varchar) as tag_method,
+        cast('keyword' as {{ string_type() }}) as tag_method,
         arg_max(keywords.keyword, length(keywords.keyword_key)) as matched_keyword
 
     from articles
@@ -103,14 +103,14 @@ keyword_tags as (
 final as (
 
     select
-        cast(tags.channel as varchar) as channel,
-        cast(tags.article_id as varchar) as article_id,
-        cast(tags.unit_code as varchar) as unit_code,
-        cast(tags.title as varchar) as title,
+        cast(tags.channel as {{ string_type() }}) as channel,
+        cast(tags.article_id as {{ string_type() }}) as article_id,
+        cast(tags.unit_code as {{ string_type() }}) as unit_code,
+        cast(tags.title as {{ string_type() }}) as title,
         cast(tags.article_date as date) as article_date,
         cast(tags.is_on_portal as boolean) as is_on_portal,
         cast(year(tags.article_date) as integer) as plan_year,
-        cast(tags.plan_item_id as varchar) as plan_item_id,
+        cast(tags.plan_item_id as {{ string_type() }}) as plan_item_id,
         tags.tag_method,
         tags.matched_keyword,
         plan_items.item_id is not null as is_item_of_plan

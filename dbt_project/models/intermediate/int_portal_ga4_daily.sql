@@ -1,11 +1,14 @@
 -- GA4 events summed per sub-site and day. Incremental: a run rebuilds the days of its window
 -- [var min_date, var max_date] (Dagster passes the partition window; a re-delivered day file replaces the day).
 -- unique_key is the day alone: the whole day is replaced, so a site missing from a re-delivered day loses its stale row.
+-- Spark has no delete+insert: there the table is partitioned by day and a run overwrites the days it computes (the same
+-- rows as deleting and inserting those days).
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
+        incremental_strategy=('insert_overwrite' if target.type == 'spark' else 'delete+insert'),
         unique_key=['event_date'],
+        partition_by=(['event_date'] if target.type == 'spark' else none),
         on_schema_change='fail'
     )
 }}
@@ -38,8 +41,8 @@ final as (
         event_date,
         count(*) filter (where event_name = 'page_view') as pageviews,
         count(distinct user_pseudo_id) as users,
-        count(distinct (user_pseudo_id, ga_session_id)) filter (where ga_session_id is not null) as sessions,
-        coalesce(sum(engagement_time_msec), 0) / 1000.0 as engagement_seconds
+        {{ count_distinct_pair('user_pseudo_id', 'ga_session_id') }} filter (where ga_session_id is not null) as sessions,
+        cast(coalesce(sum(engagement_time_msec), 0) as double) / 1000.0 as engagement_seconds
 
     from window_events
     group by page_host, event_date

@@ -46,7 +46,7 @@ access_log_pages as (
         host as site,
         hit_date as date,
         coalesce(nullif(regexp_replace(request_path, '[?#].*$', ''), ''), '/') as page_path,
-        cast(null as varchar) as page_title,
+        cast(null as {{ string_type() }}) as page_title,
         count(*) as pageviews,
         'access_log' as source_form,
         hit_date as period_end,

@@ -22,7 +22,7 @@ zalo_interactions as (
 
 zalo_snapshots as (
 
-    select snapshot_date, arg_max(num_follower, (source_file, source_line)) as followers
+    select snapshot_date, {{ arg_max_by_keys('num_follower', ['source_file', 'source_line']) }} as followers
     from zalo_followers
     group by snapshot_date
 
@@ -32,10 +32,10 @@ zalo_moves as (
 
     select
         interaction_date,
-        arg_max(new_followers, (source_file, source_line)) as new_followers,
-        arg_max(unfollows, (source_file, source_line)) as unfollows,
-        arg_max(messages_received, (source_file, source_line)) as messages_received,
-        arg_max(messages_answered, (source_file, source_line)) as messages_answered
+        {{ arg_max_by_keys('new_followers', ['source_file', 'source_line']) }} as new_followers,
+        {{ arg_max_by_keys('unfollows', ['source_file', 'source_line']) }} as unfollows,
+        {{ arg_max_by_keys('messages_received', ['source_file', 'source_line']) }} as messages_received,
+        {{ arg_max_by_keys('messages_answered', ['source_file', 'source_line']) }} as messages_answered
 
     from zalo_interactions
     group by interaction_date

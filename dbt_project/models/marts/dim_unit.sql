@@ -16,13 +16,13 @@ unit_type_quota as (
 final as (
 
     select
-        cast(unit_registry.unit_code as varchar) as unit_code,
-        cast(unit_registry.unit_name as varchar) as unit_name,
-        cast(unit_registry.unit_type as varchar) as unit_type,
-        cast(nullif(trim(unit_registry.parent_code), '') as varchar) as parent_code,
+        cast(unit_registry.unit_code as {{ string_type() }}) as unit_code,
+        cast(unit_registry.unit_name as {{ string_type() }}) as unit_name,
+        cast(unit_registry.unit_type as {{ string_type() }}) as unit_type,
+        cast(nullif(trim(unit_registry.parent_code), '') as {{ string_type() }}) as parent_code,
         cast(unit_registry.valid_from as date) as valid_from,
         cast(unit_registry.valid_to as date) as valid_to,
-        cast(nullif(lower(trim(unit_registry.site_host)), '') as varchar) as site_host,
+        cast(nullif(lower(trim(unit_registry.site_host)), '') as {{ string_type() }}) as site_host,
         cast(coalesce(unit_type_quota.quota_articles_per_quarter, 0) as integer) as quota_articles_per_quarter
 
     from unit_registry

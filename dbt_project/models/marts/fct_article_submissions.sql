@@ -17,20 +17,20 @@ units as (
 final as (
 
     select
-        cast(submissions.submission_id as varchar) as submission_id,
-        cast(submissions.unit_code as varchar) as unit_code,
-        cast(units.unit_name as varchar) as unit_name,
-        cast(units.unit_type as varchar) as unit_type,
-        cast(submissions.unit_as_sent as varchar) as unit_as_sent,
-        cast({{ quarter_label('submissions.submitted_at') }} as varchar) as quarter,
+        cast(submissions.submission_id as {{ string_type() }}) as submission_id,
+        cast(submissions.unit_code as {{ string_type() }}) as unit_code,
+        cast(units.unit_name as {{ string_type() }}) as unit_name,
+        cast(units.unit_type as {{ string_type() }}) as unit_type,
+        cast(submissions.unit_as_sent as {{ string_type() }}) as unit_as_sent,
+        cast({{ quarter_label('submissions.submitted_at') }} as {{ string_type() }}) as quarter,
         cast(submissions.submitted_at as timestamp) as submitted_at,
         cast(submissions.submitted_at as date) as submitted_date,
-        cast(submissions.plan_item as varchar) as plan_item,
-        cast(submissions.status as varchar) as status,
+        cast(submissions.plan_item as {{ string_type() }}) as plan_item,
+        cast(submissions.status as {{ string_type() }}) as status,
         cast(submissions.published_at as timestamp) as published_at,
-        cast(submissions.published_channel as varchar) as published_channel,
-        cast(submissions.url as varchar) as url,
-        cast(submissions.source_file as varchar) as source_file,
+        cast(submissions.published_channel as {{ string_type() }}) as published_channel,
+        cast(submissions.url as {{ string_type() }}) as url,
+        cast(submissions.source_file as {{ string_type() }}) as source_file,
         cast(submissions.source_line as integer) as source_line
 
     from submissions

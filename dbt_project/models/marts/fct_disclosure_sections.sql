@@ -71,7 +71,7 @@ found as (
                         disclosure_reference.deadline_day))
         ) as items_on_time,
         min(published_on) filter (where is_reachable) as first_published_on,
-        arg_min(source_file || ':' || cast(source_line as varchar), source_file || lpad(cast(source_line as varchar), 9, '0'))
+        arg_min(source_file || ':' || cast(source_line as {{ string_type() }}), source_file || lpad(cast(source_line as {{ string_type() }}), 9, '0'))
             as first_found_at
 
     from items
@@ -84,15 +84,15 @@ found as (
 final as (
 
     select
-        cast(sites.site_host as varchar) as site_host,
-        cast(sites.site_unit_code as varchar) as site_unit_code,
-        cast(sites.reporting_unit_code as varchar) as reporting_unit_code,
-        cast(units.unit_name as varchar) as reporting_unit_name,
-        cast(school_years.school_year_start || '-' || (school_years.school_year_start + 1) as varchar) as school_year,
+        cast(sites.site_host as {{ string_type() }}) as site_host,
+        cast(sites.site_unit_code as {{ string_type() }}) as site_unit_code,
+        cast(sites.reporting_unit_code as {{ string_type() }}) as reporting_unit_code,
+        cast(units.unit_name as {{ string_type() }}) as reporting_unit_name,
+        cast(school_years.school_year_start || '-' || (school_years.school_year_start + 1) as {{ string_type() }}) as school_year,
         cast(make_date(school_years.school_year_start + 1, disclosure_reference.deadline_month,
             disclosure_reference.deadline_day) as date) as deadline,
-        cast(sections.section_id as varchar) as section_id,
-        cast(sections.section_name as varchar) as section_name,
+        cast(sections.section_id as {{ string_type() }}) as section_id,
+        cast(sections.section_name as {{ string_type() }}) as section_name,
         cast(coalesce(found.items_found, 0) as bigint) as items_found,
         cast(coalesce(found.items_reachable, 0) as bigint) as items_reachable,
         cast(
@@ -101,10 +101,10 @@ final as (
                 when coalesce(found.items_reachable, 0) > 0 then 'late'
                 when coalesce(found.items_found, 0) > 0 then 'broken_link'
                 else 'missing'
-            end as varchar
+            end as {{ string_type() }}
         ) as section_status,
         cast(found.first_published_on as date) as first_published_on,
-        cast(found.first_found_at as varchar) as first_found_at
+        cast(found.first_found_at as {{ string_type() }}) as first_found_at
 
     from sites
     cross join school_years

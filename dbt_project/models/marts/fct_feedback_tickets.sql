@@ -131,14 +131,14 @@ measured as (
 final as (
 
     select
-        cast(ticket_id as varchar) as ticket_id,
-        cast(assigned_unit_code as varchar) as unit_code,
-        cast(responding_unit_code as varchar) as responding_unit_code,
-        cast(category as varchar) as category,
-        cast(channel as varchar) as channel,
-        cast(source_category as varchar) as source_category,
-        cast(source_channel as varchar) as source_channel,
-        cast(status as varchar) as status,
+        cast(ticket_id as {{ string_type() }}) as ticket_id,
+        cast(assigned_unit_code as {{ string_type() }}) as unit_code,
+        cast(responding_unit_code as {{ string_type() }}) as responding_unit_code,
+        cast(category as {{ string_type() }}) as category,
+        cast(channel as {{ string_type() }}) as channel,
+        cast(source_category as {{ string_type() }}) as source_category,
+        cast(source_channel as {{ string_type() }}) as source_channel,
+        cast(status as {{ string_type() }}) as status,
         received_at,
         received_date,
         forwarded_at,
@@ -160,7 +160,7 @@ final as (
         case
             when responded_at is not null then responding_unit_code = assigned_unit_code
         end as answered_by_assigned_unit,
-        cast(responder_title as varchar) as responder_title,
+        cast(responder_title as {{ string_type() }}) as responder_title,
         case
             when responded_at is not null then has_authorised_title
         end as answered_by_authorised_title,

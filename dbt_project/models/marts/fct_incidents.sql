@@ -16,14 +16,14 @@ units as (
 final as (
 
     select
-        cast(incidents.incident_id as varchar) as incident_id,
-        cast(incidents.topic as varchar) as topic,
+        cast(incidents.incident_id as {{ string_type() }}) as incident_id,
+        cast(incidents.topic as {{ string_type() }}) as topic,
         cast(incidents.detected_at as timestamp) as detected_at,
-        cast({{ quarter_label('incidents.detected_at') }} as varchar) as quarter,
-        cast(incidents.detected_via as varchar) as detected_via,
-        cast(incidents.severity as varchar) as severity,
-        cast(incidents.lead_unit_code as varchar) as lead_unit_code,
-        cast(units.unit_name as varchar) as lead_unit_name,
+        cast({{ quarter_label('incidents.detected_at') }} as {{ string_type() }}) as quarter,
+        cast(incidents.detected_via as {{ string_type() }}) as detected_via,
+        cast(incidents.severity as {{ string_type() }}) as severity,
+        cast(incidents.lead_unit_code as {{ string_type() }}) as lead_unit_code,
+        cast(units.unit_name as {{ string_type() }}) as lead_unit_name,
         cast(incidents.first_response_at as timestamp) as first_response_at,
         cast(incidents.resolved_at as timestamp) as resolved_at,
         cast(round(date_diff('minute', incidents.detected_at, incidents.first_response_at) / 60.0, 1) as double)

@@ -45,11 +45,11 @@ final as (
 
     select
         cast(spike_date as date) as spike_date,
-        cast({{ quarter_label('spike_date') }} as varchar) as quarter,
+        cast({{ quarter_label('spike_date') }} as {{ string_type() }}) as quarter,
         cast(mention_count as integer) as mention_count,
         cast(trailing_median as double) as trailing_median,
         cast(incident_count as integer) as incident_count,
-        cast(first_incident_id as varchar) as first_incident_id,
+        cast(first_incident_id as {{ string_type() }}) as first_incident_id,
         incident_count > 0 as became_incident,
         cast(incident_match_days as integer) as incident_match_days
 

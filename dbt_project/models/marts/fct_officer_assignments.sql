@@ -44,9 +44,9 @@ sequenced as (
 final as (
 
     select
-        cast(sequenced.unit_code as varchar) as unit_code,
-        cast(units.unit_name as varchar) as unit_name,
-        cast(units.unit_type as varchar) as unit_type,
+        cast(sequenced.unit_code as {{ string_type() }}) as unit_code,
+        cast(units.unit_name as {{ string_type() }}) as unit_name,
+        cast(units.unit_type as {{ string_type() }}) as unit_type,
         sequenced.valid_from,
         sequenced.valid_to,
         cast(sequenced.assignment_number as integer) as assignment_number,

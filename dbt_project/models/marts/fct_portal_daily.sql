@@ -116,8 +116,8 @@ unit_by_host as (
 final as (
 
     select
-        cast(graded.site as varchar) as site,
-        cast(unit_by_host.unit_code as varchar) as unit_code,
+        cast(graded.site as {{ string_type() }}) as site,
+        cast(unit_by_host.unit_code as {{ string_type() }}) as unit_code,
         cast(graded.date as date) as date,
         cast(graded.period_end as date) as period_end,
         cast(graded.period_days as integer) as period_days,
@@ -125,7 +125,7 @@ final as (
         cast(graded.users as bigint) as users,
         cast(graded.sessions as bigint) as sessions,
         cast(round(graded.engagement_seconds, 3) as double) as engagement_seconds,
-        cast(graded.source_form as varchar) as source_form,
+        cast(graded.source_form as {{ string_type() }}) as source_form,
         graded.is_preferred_source
 
     from graded

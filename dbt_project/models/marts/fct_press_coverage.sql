@@ -24,13 +24,13 @@ latest_copy as (
 final as (
 
     select
-        cast(url as varchar) as url,
+        cast(url as {{ string_type() }}) as url,
         article_date,
-        cast({{ month_label('article_date') }} as varchar) as month,
-        cast(outlet as varchar) as outlet,
-        cast(title as varchar) as title,
-        cast(tone as varchar) as tone,
-        cast(plan_item as varchar) as plan_item
+        cast({{ month_label('article_date') }} as {{ string_type() }}) as month,
+        cast(outlet as {{ string_type() }}) as outlet,
+        cast(title as {{ string_type() }}) as title,
+        cast(tone as {{ string_type() }}) as tone,
+        cast(plan_item as {{ string_type() }}) as plan_item
 
     from latest_copy
 

@@ -32,11 +32,11 @@ final as (
 
     select
         latest_copy.event_date,
-        cast({{ quarter_label('latest_copy.event_date') }} as varchar) as quarter,
+        cast({{ quarter_label('latest_copy.event_date') }} as {{ string_type() }}) as quarter,
         cast(date_trunc('quarter', latest_copy.event_date) as date) as quarter_start,
-        cast(latest_copy.event_type as varchar) as event_type,
-        cast(latest_copy.title as varchar) as title,
-        cast(latest_copy.led_by_title as varchar) as led_by_title,
+        cast(latest_copy.event_type as {{ string_type() }}) as event_type,
+        cast(latest_copy.title as {{ string_type() }}) as title,
+        cast(latest_copy.led_by_title as {{ string_type() }}) as led_by_title,
         coalesce(leadership_titles.is_leadership, false) as is_leadership_led,
         cast(latest_copy.attendance as bigint) as attendance
 

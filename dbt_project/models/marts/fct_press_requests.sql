@@ -76,22 +76,22 @@ measured as (
 final as (
 
     select
-        cast(request_id as varchar) as request_id,
-        cast(assigned_unit_code as varchar) as unit_code,
-        cast(outlet as varchar) as outlet,
-        cast(topic as varchar) as topic,
-        cast(urgency as varchar) as urgency,
+        cast(request_id as {{ string_type() }}) as request_id,
+        cast(assigned_unit_code as {{ string_type() }}) as unit_code,
+        cast(outlet as {{ string_type() }}) as outlet,
+        cast(topic as {{ string_type() }}) as topic,
+        cast(urgency as {{ string_type() }}) as urgency,
         received_at,
         received_date,
         answered_at,
         answered_date,
-        cast(answered_by_title as varchar) as answered_by_title,
-        cast(answer_channel as varchar) as answer_channel,
+        cast(answered_by_title as {{ string_type() }}) as answered_by_title,
+        cast(answer_channel as {{ string_type() }}) as answer_channel,
         cast(hours_to_answer as double) as hours_to_answer,
         cast(working_days_to_answer as integer) as working_days_to_answer,
         cast(deadline_value as integer) as deadline_value,
-        cast(deadline_unit as varchar) as deadline_unit,
-        cast(legal_basis as varchar) as legal_basis,
+        cast(deadline_unit as {{ string_type() }}) as deadline_unit,
+        cast(legal_basis as {{ string_type() }}) as legal_basis,
         case
             when deadline_unit = 'hours' then hours_to_answer <= deadline_value
             when deadline_unit = 'working_days' then working_days_to_answer <= deadline_value

@@ -45,11 +45,11 @@ after_n_days as (
 final as (
 
     select
-        cast(ranked.channel as varchar) as channel,
-        cast(ranked.post_id as varchar) as post_id,
-        cast(ranked.title as varchar) as title,
-        cast(ranked.post_type as varchar) as post_type,
-        cast(ranked.permalink as varchar) as permalink,
+        cast(ranked.channel as {{ string_type() }}) as channel,
+        cast(ranked.post_id as {{ string_type() }}) as post_id,
+        cast(ranked.title as {{ string_type() }}) as title,
+        cast(ranked.post_type as {{ string_type() }}) as post_type,
+        cast(ranked.permalink as {{ string_type() }}) as permalink,
         cast(ranked.published_at as timestamp) as published_at,
         cast(ranked.published_at as date) as published_date,
         cast(ranked.exported_on as date) as latest_exported_on,
@@ -65,8 +65,8 @@ final as (
         cast(after_n_days.engagements_after_n_days as bigint) as engagements_after_n_days,
         cast(after_n_days.after_n_days_exported_on as date) as after_n_days_exported_on,
         cast(social_reference.engagement_after_days as integer) as engagement_after_days,
-        cast({{ words_key('ranked.title') }} as varchar) as title_key,
-        cast(ranked.post_text as varchar) as post_text
+        cast({{ words_key('ranked.title') }} as {{ string_type() }}) as title_key,
+        cast(ranked.post_text as {{ string_type() }}) as post_text
 
     from ranked
     cross join social_reference

@@ -11,11 +11,11 @@ sections as (
 final as (
 
     select
-        cast(site_host as varchar) as site_host,
-        cast(any_value(site_unit_code) as varchar) as site_unit_code,
-        cast(any_value(reporting_unit_code) as varchar) as reporting_unit_code,
-        cast(any_value(reporting_unit_name) as varchar) as reporting_unit_name,
-        cast(school_year as varchar) as school_year,
+        cast(site_host as {{ string_type() }}) as site_host,
+        cast(any_value(site_unit_code) as {{ string_type() }}) as site_unit_code,
+        cast(any_value(reporting_unit_code) as {{ string_type() }}) as reporting_unit_code,
+        cast(any_value(reporting_unit_name) as {{ string_type() }}) as reporting_unit_name,
+        cast(school_year as {{ string_type() }}) as school_year,
         cast(any_value(deadline) as date) as deadline,
         cast(count(*) as integer) as sections_required,
         cast(count(*) filter (where section_status in ('on_time', 'late')) as integer) as sections_present,
@@ -23,7 +23,7 @@ final as (
         cast(count(*) filter (where section_status in ('missing', 'broken_link')) as integer) as sections_missing,
         cast(count(*) filter (where section_status = 'broken_link') as integer) as sections_broken_link,
         cast(string_agg(section_name, '; ' order by section_id) filter (where section_status in ('missing', 'broken_link'))
-            as varchar) as missing_sections,
+            as {{ string_type() }}) as missing_sections,
         cast(count(*) filter (where section_status in ('missing', 'broken_link')) = 0 as boolean) as is_complete
 
     from sections

@@ -11,9 +11,9 @@ schools as (
 final as (
 
     select
-        cast(reporting_unit_code as varchar) as reporting_unit_code,
-        cast(any_value(reporting_unit_name) as varchar) as reporting_unit_name,
-        cast(school_year as varchar) as school_year,
+        cast(reporting_unit_code as {{ string_type() }}) as reporting_unit_code,
+        cast(any_value(reporting_unit_name) as {{ string_type() }}) as reporting_unit_name,
+        cast(school_year as {{ string_type() }}) as school_year,
         cast(any_value(deadline) as date) as deadline,
         cast(count(*) as integer) as schools,
         cast(count(*) filter (where is_complete) as integer) as schools_complete,

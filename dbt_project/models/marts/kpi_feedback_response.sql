@@ -42,8 +42,8 @@ aggregated as (
         count(*) as received_count,
         count(*) filter (where not is_open) as answered_count,
         count(*) filter (where within_sla) as answered_within_sla_count,
-        quantile_cont(working_days_to_response, 0.5) as median_working_days,
-        quantile_cont(working_days_to_response, 0.9) as p90_working_days,
+        {{ quantile_cont('working_days_to_response', 0.5) }} as median_working_days,
+        {{ quantile_cont('working_days_to_response', 0.9) }} as p90_working_days,
         count(*) filter (where is_open and open_age_working_days <= 5) as open_backlog_0_5,
         count(*) filter (where is_open and open_age_working_days between 6 and 10) as open_backlog_6_10,
         count(*) filter (where is_open and open_age_working_days > 10) as open_backlog_over_10,
@@ -93,12 +93,12 @@ all_rows as (
 final as (
 
     select
-        cast(all_rows.period_grain as varchar) as period_grain,
-        cast({{ period_label('all_rows.period_grain', 'all_rows.period_start') }} as varchar) as period,
+        cast(all_rows.period_grain as {{ string_type() }}) as period_grain,
+        cast({{ period_label('all_rows.period_grain', 'all_rows.period_start') }} as {{ string_type() }}) as period,
         all_rows.period_start,
-        cast(all_rows.unit_code as varchar) as unit_code,
+        cast(all_rows.unit_code as {{ string_type() }}) as unit_code,
         cast(
-            case when all_rows.unit_code is null then {{ department_label() }} else units.unit_name end as varchar
+            case when all_rows.unit_code is null then {{ department_label() }} else units.unit_name end as {{ string_type() }}
         ) as unit_name,
         cast(coalesce(all_rows.received_count, 0) as bigint) as received_count,
         cast(coalesce(all_rows.answered_count, 0) as bigint) as answered_count,

@@ -373,10 +373,10 @@ with_previous as (
 final as (
 
     select
-        cast(period_grain as varchar) as period_grain,
-        cast({{ period_label('period_grain', 'period_start') }} as varchar) as period,
+        cast(period_grain as {{ string_type() }}) as period_grain,
+        cast({{ period_label('period_grain', 'period_start') }} as {{ string_type() }}) as period,
         cast(period_start as date) as period_start,
-        cast(metric as varchar) as metric,
+        cast(metric as {{ string_type() }}) as metric,
         cast(value as double) as value,
         cast(previous_value as double) as previous_value,
         -- values carry at most 1 decimal; rounding keeps 100.0 - 66.7 at 33.3

@@ -55,7 +55,7 @@ final as (
 
     select
         cast(quarters.quarter_start as date) as quarter_start,
-        cast({{ quarter_label('quarters.quarter_start') }} as varchar) as quarter,
+        cast({{ quarter_label('quarters.quarter_start') }} as {{ string_type() }}) as quarter,
         cast(coalesce(incident_quarters.incident_count, 0) as integer) as incident_count,
         cast(coalesce(incident_quarters.serious_count, 0) as integer) as serious_count,
         cast(coalesce(incident_quarters.responded_count, 0) as integer) as responded_count,

@@ -37,8 +37,8 @@ day_totals as (
 
     select
         listening_days.mention_date,
-        cast(null as varchar) as source_type,
-        cast(null as varchar) as sentiment,
+        cast(null as {{ string_type() }}) as source_type,
+        cast(null as {{ string_type() }}) as sentiment,
         listening_days.mention_count,
         count(mentions.url) filter (where mentions.sentiment = 'negative') as negative_count,
         sum(mentions.reach) as reach_sum,
@@ -58,9 +58,9 @@ final as (
 
     select
         cast(mention_date as date) as mention_date,
-        cast({{ month_label('mention_date') }} as varchar) as month,
-        cast(source_type as varchar) as source_type,
-        cast(sentiment as varchar) as sentiment,
+        cast({{ month_label('mention_date') }} as {{ string_type() }}) as month,
+        cast(source_type as {{ string_type() }}) as source_type,
+        cast(sentiment as {{ string_type() }}) as sentiment,
         cast(mention_count as integer) as mention_count,
         cast(negative_count as integer) as negative_count,
         cast(reach_sum as bigint) as reach_sum,
@@ -75,9 +75,9 @@ final as (
 
     select
         cast(mention_date as date),
-        cast({{ month_label('mention_date') }} as varchar),
-        cast(source_type as varchar),
-        cast(sentiment as varchar),
+        cast({{ month_label('mention_date') }} as {{ string_type() }}),
+        cast(source_type as {{ string_type() }}),
+        cast(sentiment as {{ string_type() }}),
         cast(mention_count as integer),
         cast(negative_count as integer),
         cast(reach_sum as bigint),

@@ -97,14 +97,14 @@ runs as (
 final as (
 
     select
-        cast(unit_code as varchar) as unit_code,
-        cast(unit_name as varchar) as unit_name,
+        cast(unit_code as {{ string_type() }}) as unit_code,
+        cast(unit_name as {{ string_type() }}) as unit_name,
         cast(report_month as date) as month_start,
-        cast({{ month_label('report_month') }} as varchar) as month,
+        cast({{ month_label('report_month') }} as {{ string_type() }}) as month,
         cast(deadline_date as date) as deadline_date,
         cast(first_submitted_at as timestamp) as submitted_at,
         cast(issues_count as integer) as issues_count,
-        cast(status as varchar) as status,
+        cast(status as {{ string_type() }}) as status,
         status = 'on_time' as on_time,
         cast(sum(case when status = 'on_time' then 1 else 0 end) over (
             partition by unit_code, run_id order by report_month rows unbounded preceding

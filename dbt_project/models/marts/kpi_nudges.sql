@@ -65,7 +65,7 @@ articles as (
         quota.quarter as period,
         quota.quota - quota.articles_submitted as items_count,
         date_diff('day', as_of.as_of_date, quota.quarter_end) as days_left,
-        cast(null as varchar) as detail_ids
+        cast(null as {{ string_type() }}) as detail_ids
 
     from quota
     cross join as_of
@@ -102,7 +102,7 @@ feedback as (
         unit_code,
         case when age_working_days > sla_working_days then 'feedback_overdue' else 'feedback_due_soon' end
             as reminder_kind,
-        cast(null as varchar) as period,
+        cast(null as {{ string_type() }}) as period,
         count(*) as items_count,
         min(sla_working_days - age_working_days) as days_left,
         string_agg(ticket_id, ', ' order by sla_working_days - age_working_days, ticket_id) as detail_ids
@@ -238,14 +238,14 @@ final as (
 
     select
         cast(as_of.as_of_date as date) as as_of_date,
-        cast(reminders.unit_code as varchar) as unit_code,
-        cast(units.unit_name as varchar) as unit_name,
-        cast(units.unit_type as varchar) as unit_type,
-        cast(reminders.reminder_kind as varchar) as reminder_kind,
-        cast(reminders.period as varchar) as period,
+        cast(reminders.unit_code as {{ string_type() }}) as unit_code,
+        cast(units.unit_name as {{ string_type() }}) as unit_name,
+        cast(units.unit_type as {{ string_type() }}) as unit_type,
+        cast(reminders.reminder_kind as {{ string_type() }}) as reminder_kind,
+        cast(reminders.period as {{ string_type() }}) as period,
         cast(reminders.items_count as integer) as items_count,
         cast(reminders.days_left as integer) as days_left,
-        cast(reminders.detail_ids as varchar) as detail_ids
+        cast(reminders.detail_ids as {{ string_type() }}) as detail_ids
 
     from (
         select * from articles

@@ -49,7 +49,7 @@ department as (
     select
         period_grain,
         period_start,
-        cast(null as varchar) as unit_code,
+        cast(null as {{ string_type() }}) as unit_code,
         sum(existing_days) as existing_days,
         sum(covered_days) as covered_days,
         cast(null as boolean) as has_officer_at_end,
@@ -80,14 +80,14 @@ all_rows as (
 final as (
 
     select
-        cast(all_rows.period_grain as varchar) as period_grain,
-        cast({{ period_label('all_rows.period_grain', 'all_rows.period_start') }} as varchar) as period,
+        cast(all_rows.period_grain as {{ string_type() }}) as period_grain,
+        cast({{ period_label('all_rows.period_grain', 'all_rows.period_start') }} as {{ string_type() }}) as period,
         all_rows.period_start,
-        cast(all_rows.unit_code as varchar) as unit_code,
+        cast(all_rows.unit_code as {{ string_type() }}) as unit_code,
         cast(
-            case when all_rows.unit_code is null then {{ department_label() }} else units.unit_name end as varchar
+            case when all_rows.unit_code is null then {{ department_label() }} else units.unit_name end as {{ string_type() }}
         ) as unit_name,
-        cast(units.unit_type as varchar) as unit_type,
+        cast(units.unit_type as {{ string_type() }}) as unit_type,
         cast(all_rows.existing_days as bigint) as existing_days,
         cast(all_rows.covered_days as bigint) as covered_days,
         {{ pct('all_rows.covered_days', 'all_rows.existing_days') }} as covered_days_pct,

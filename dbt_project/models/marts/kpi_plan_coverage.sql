@@ -83,11 +83,11 @@ final as (
 
     select
         cast(item_quarters.plan_year as integer) as plan_year,
-        cast(item_quarters.plan_item_id as varchar) as plan_item_id,
-        cast(item_quarters.area as varchar) as area,
-        cast(item_quarters.topic as varchar) as topic,
-        cast(item_quarters.period as varchar) as period,
-        cast({{ quarter_label('item_quarters.quarter_start') }} as varchar) as quarter,
+        cast(item_quarters.plan_item_id as {{ string_type() }}) as plan_item_id,
+        cast(item_quarters.area as {{ string_type() }}) as area,
+        cast(item_quarters.topic as {{ string_type() }}) as topic,
+        cast(item_quarters.period as {{ string_type() }}) as period,
+        cast({{ quarter_label('item_quarters.quarter_start') }} as {{ string_type() }}) as quarter,
         cast(item_quarters.quarter_start as date) as quarter_start,
         cast(item_quarters.quarter_start + interval 3 month - interval 1 day as date) as quarter_end,
         cast(item_quarters.is_due as boolean) as is_due,
@@ -96,10 +96,10 @@ final as (
                 when bounds.as_of_date is null or bounds.as_of_date < item_quarters.quarter_start then 'future'
                 when bounds.as_of_date < item_quarters.quarter_start + interval 3 month - interval 1 day then 'running'
                 else 'complete'
-            end as varchar
+            end as {{ string_type() }}
         ) as quarter_status,
-        cast(item_quarters.lead_unit as varchar) as lead_unit,
-        cast(item_quarters.lead_unit_code as varchar) as lead_unit_code,
+        cast(item_quarters.lead_unit as {{ string_type() }}) as lead_unit,
+        cast(item_quarters.lead_unit_code as {{ string_type() }}) as lead_unit_code,
         cast(coalesce(counted.articles_submitted, 0) as bigint) as articles_submitted,
         cast(coalesce(counted.articles_on_portal, 0) as bigint) as articles_on_portal,
         cast(coalesce(counted.facebook_posts, 0) as bigint) as facebook_posts,

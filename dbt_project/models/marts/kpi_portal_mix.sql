@@ -38,8 +38,8 @@ final as (
     select
         {{ month_label('month_start') }} as month,
         month_start,
-        cast(dimension as varchar) as dimension,
-        cast(value as varchar) as value,
+        cast(dimension as {{ string_type() }}) as dimension,
+        cast(value as {{ string_type() }}) as value,
         cast(pageviews as bigint) as pageviews,
         {{ pct('pageviews', 'sum(pageviews) over (partition by month_start, dimension)') }} as share_pct
 

@@ -113,7 +113,7 @@ with_previous as (
         and monthly_visitors.is_all_sites = monthly.is_all_sites
         and monthly_visitors.site is not distinct from monthly.site
     left join monthly as previous_month
-        on previous_month.month_start = cast(monthly.month_start - interval 1 month as date)
+        on previous_month.month_start = cast({{ add_months('monthly.month_start', -1) }} as date)
         and previous_month.is_all_sites = monthly.is_all_sites
         and previous_month.site is not distinct from monthly.site
 
@@ -124,8 +124,8 @@ final as (
     select
         {{ month_label('month_start') }} as month,
         month_start,
-        cast(site as varchar) as site,
-        cast(case when is_all_sites then null else unit_code end as varchar) as unit_code,
+        cast(site as {{ string_type() }}) as site,
+        cast(case when is_all_sites then null else unit_code end as {{ string_type() }}) as unit_code,
         cast(pageviews as bigint) as pageviews,
         cast(users as bigint) as users,
         cast(user_days as bigint) as user_days,

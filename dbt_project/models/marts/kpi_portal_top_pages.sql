@@ -53,7 +53,7 @@ monthly_pages as (
         site,
         page_path,
         -- a page's title can change within a month: show the one seen most
-        arg_max(page_title, pageviews) as page_title,
+        {{ arg_max('page_title', 'pageviews') }} as page_title,
         sum(pageviews) as pageviews
 
     from titled
@@ -78,9 +78,9 @@ final as (
     select
         {{ month_label('month_start') }} as month,
         month_start,
-        cast(site as varchar) as site,
-        cast(page_path as varchar) as page_path,
-        cast(page_title as varchar) as page_title,
+        cast(site as {{ string_type() }}) as site,
+        cast(page_path as {{ string_type() }}) as page_path,
+        cast(page_title as {{ string_type() }}) as page_title,
         cast(pageviews as bigint) as pageviews,
         cast(rank_in_month as integer) as rank_in_month
 

@@ -26,9 +26,9 @@ aggregated as (
 final as (
 
     select
-        cast(month as varchar) as month,
+        cast(month as {{ string_type() }}) as month,
         cast(strptime(month || '-01', '%Y-%m-%d') as date) as month_start,
-        cast(outlet as varchar) as outlet,
+        cast(outlet as {{ string_type() }}) as outlet,
         cast(articles as bigint) as articles,
         cast(positive_articles as bigint) as positive_articles,
         cast(neutral_articles as bigint) as neutral_articles,

@@ -25,9 +25,9 @@ aggregated as (
 final as (
 
     select
-        cast(quarter as varchar) as quarter,
+        cast(quarter as {{ string_type() }}) as quarter,
         quarter_start,
-        cast(event_type as varchar) as event_type,
+        cast(event_type as {{ string_type() }}) as event_type,
         cast(events as bigint) as events,
         cast(leadership_led_events as bigint) as leadership_led_events,
         cast(attendance_total as bigint) as attendance_total

@@ -92,12 +92,12 @@ all_rows as (
 final as (
 
     select
-        cast(all_rows.period_grain as varchar) as period_grain,
-        cast({{ period_label('all_rows.period_grain', 'all_rows.period_start') }} as varchar) as period,
+        cast(all_rows.period_grain as {{ string_type() }}) as period_grain,
+        cast({{ period_label('all_rows.period_grain', 'all_rows.period_start') }} as {{ string_type() }}) as period,
         all_rows.period_start,
-        cast(all_rows.unit_code as varchar) as unit_code,
+        cast(all_rows.unit_code as {{ string_type() }}) as unit_code,
         cast(
-            case when all_rows.unit_code is null then {{ department_label() }} else units.unit_name end as varchar
+            case when all_rows.unit_code is null then {{ department_label() }} else units.unit_name end as {{ string_type() }}
         ) as unit_name,
         cast(coalesce(all_rows.received_count, 0) as bigint) as received_count,
         cast(coalesce(all_rows.hot_event_count, 0) as bigint) as hot_event_count,

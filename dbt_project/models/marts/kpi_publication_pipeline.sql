@@ -23,7 +23,7 @@ dated as (
         cast(date_trunc('quarter', submitted_at) as date) as quarter_start,
         case
             when status = 'published' and published_at is not null
-                then date_diff('day', cast(submitted_at as date), cast(published_at as date))
+                then {{ days_between('cast(submitted_at as date)', 'cast(published_at as date)') }}
         end as days_to_publication
 
     from submissions
@@ -41,7 +41,7 @@ aggregated as (
         count(*) filter (where status = 'published') as published,
         count(*) filter (where status = 'rejected') as rejected,
         count(*) filter (where status = 'withdrawn') as withdrawn,
-        quantile_cont(days_to_publication, 0.5) as median_days_to_publication,
+        {{ quantile_cont('days_to_publication', 0.5) }} as median_days_to_publication,
         count(*) filter (where status = 'published' and published_channel = 'portal') as published_portal,
         count(*) filter (where status = 'published' and published_channel = 'press') as published_press,
         count(*) filter (where status = 'published' and published_channel = 'ministry') as published_ministry
@@ -74,7 +74,7 @@ combined as (
         coalesce(aggregated.quarter_start, published_by_date.quarter_start) as quarter_start,
         coalesce(aggregated.unit_code, published_by_date.unit_code) as unit_code,
         coalesce(aggregated.is_department, published_by_date.is_department) as is_department,
-        aggregated.* exclude (quarter_start, unit_code, is_department),
+        {{ star_except(['quarter_start', 'unit_code', 'is_department'], 'aggregated') }},
         published_by_date.published_in_quarter
 
     from aggregated
@@ -105,11 +105,11 @@ all_rows as (
 final as (
 
     select
-        cast({{ quarter_label('all_rows.quarter_start') }} as varchar) as quarter,
+        cast({{ quarter_label('all_rows.quarter_start') }} as {{ string_type() }}) as quarter,
         all_rows.quarter_start,
-        cast(all_rows.unit_code as varchar) as unit_code,
+        cast(all_rows.unit_code as {{ string_type() }}) as unit_code,
         cast(
-            case when all_rows.unit_code is null then {{ department_label() }} else units.unit_name end as varchar
+            case when all_rows.unit_code is null then {{ department_label() }} else units.unit_name end as {{ string_type() }}
         ) as unit_name,
         cast(coalesce(all_rows.submitted, 0) as bigint) as submitted,
         cast(coalesce(all_rows.selected, 0) as bigint) as selected,

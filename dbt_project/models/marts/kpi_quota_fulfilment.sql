@@ -86,8 +86,8 @@ measured as (
         coalesce(submitted.articles_submitted, 0) as articles_submitted,
         coalesce(submitted.articles_published, 0) as articles_published,
         unit_quarters.as_of_date < unit_quarters.quarter_end as is_running,
-        date_diff('day', unit_quarters.quarter_start, unit_quarters.as_of_date) + 1 as days_elapsed,
-        date_diff('day', unit_quarters.quarter_start, unit_quarters.quarter_end) + 1 as days_in_quarter
+        {{ days_between('unit_quarters.quarter_start', 'unit_quarters.as_of_date') }} + 1 as days_elapsed,
+        {{ days_between('unit_quarters.quarter_start', 'unit_quarters.quarter_end') }} + 1 as days_in_quarter
 
     from unit_quarters
     left join submitted
@@ -128,17 +128,17 @@ assessed as (
 final as (
 
     select
-        cast(unit_code as varchar) as unit_code,
-        cast(unit_name as varchar) as unit_name,
-        cast(unit_type as varchar) as unit_type,
-        cast({{ quarter_label('quarter_start') }} as varchar) as quarter,
+        cast(unit_code as {{ string_type() }}) as unit_code,
+        cast(unit_name as {{ string_type() }}) as unit_name,
+        cast(unit_type as {{ string_type() }}) as unit_type,
+        cast({{ quarter_label('quarter_start') }} as {{ string_type() }}) as quarter,
         quarter_start,
         quarter_end,
         cast(quota as integer) as quota,
         cast(articles_submitted as bigint) as articles_submitted,
         cast(articles_published as bigint) as articles_published,
         articles_submitted >= quota as quota_met,
-        cast(case when is_running then 'running' else 'complete' end as varchar) as quarter_status,
+        cast(case when is_running then 'running' else 'complete' end as {{ string_type() }}) as quarter_status,
         cast(round(projected_articles_exact, 1) as double) as projected_articles,
         cast(
             case
@@ -146,10 +146,10 @@ final as (
                 when is_running then 'at_risk'
                 when articles_submitted >= quota then 'met'
                 else 'not_met'
-            end as varchar
+            end as {{ string_type() }}
         ) as projection,
         as_of_date,
-        cast(quota_status as varchar) as quota_status,
+        cast(quota_status as {{ string_type() }}) as quota_status,
         quota_status in ('not_met', 'at_risk') as is_behind_quota
 
     from assessed

@@ -33,7 +33,7 @@ final as (
 
     select
         cast(monthly.month_start as date) as month_start,
-        cast({{ month_label('monthly.month_start') }} as varchar) as month,
+        cast({{ month_label('monthly.month_start') }} as {{ string_type() }}) as month,
         cast(portal_articles as integer) as portal_articles,
         cast(shared_facebook_count as integer) as shared_facebook_count,
         cast(shared_zalo_count as integer) as shared_zalo_count,

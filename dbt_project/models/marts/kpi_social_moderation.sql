@@ -54,9 +54,9 @@ grouped as (
 final as (
 
     select
-        cast(channel as varchar) as channel,
+        cast(channel as {{ string_type() }}) as channel,
         cast(month_start as date) as month_start,
-        cast({{ month_label('month_start') }} as varchar) as month,
+        cast({{ month_label('month_start') }} as {{ string_type() }}) as month,
         cast(flagged_count as integer) as flagged_count,
         cast(handled_count as integer) as handled_count,
         cast(handled_within_window_count as integer) as handled_within_window_count,

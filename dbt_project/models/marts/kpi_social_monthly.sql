@@ -89,9 +89,9 @@ joined as (
 final as (
 
     select
-        cast(channel as varchar) as channel,
+        cast(channel as {{ string_type() }}) as channel,
         cast(month_start as date) as month_start,
-        cast({{ month_label('month_start') }} as varchar) as month,
+        cast({{ month_label('month_start') }} as {{ string_type() }}) as month,
         cast(posts as integer) as posts,
         cast(views as bigint) as views,
         cast(case when channel = 'facebook' then coalesce(reach, 0) end as bigint) as reach,

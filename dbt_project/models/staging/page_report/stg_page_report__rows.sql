@@ -14,7 +14,7 @@ renamed as (
         cast(report_date as date) as report_date,
         cast(coalesce(period_start, report_date) as date) as period_start,
         cast(coalesce(period_end, report_date) as date) as period_end,
-        cast(date_diff('day', coalesce(period_start, report_date), coalesce(period_end, report_date)) + 1 as integer)
+        cast({{ days_between('coalesce(period_start, report_date)', 'coalesce(period_end, report_date)') }} + 1 as integer)
             as period_days,
         lower(trim(host)) as host,
         page_path,
