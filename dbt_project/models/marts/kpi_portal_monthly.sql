@@ -88,7 +88,8 @@ monthly as (
         sum(pageviews) as pageviews,
         sum(users) as user_days,
         sum(sessions) as sessions,
-        sum(engagement_seconds) as engagement_seconds,
+        -- exact: the daily figures have 3 decimals, and a sum of doubles in another order can round the other way at .x5
+        sum(cast(engagement_seconds as decimal(18, 3))) as engagement_seconds,
         -- distinct users are countable when the month's days all come from one visitor-identifying form: a GA4 id and
         -- an access-log hash of the same person are different keys, and a page report names no visitor at all
         count(distinct source_form) = 1
