@@ -7,19 +7,25 @@ from pathlib import Path
 import dagster as dg
 
 from dagster_defs.assets.calendar import calendar_days
-from dagster_defs.assets.dbt import edukpi_dbt_daily, edukpi_dbt_non_daily
+from dagster_defs.assets.dbt import edukpi_dbt
 from dagster_defs.assets.ingestion import ingestion_assets
 from dagster_defs.assets.nudges import nudges
 from dagster_defs.assets.publish import kpi_reports, published_warehouse
-from dagster_defs.jobs import analytics_daily_job, analytics_daily_schedule, refresh_job, refresh_schedule
+from dagster_defs.jobs import (
+    analytics_daily_job,
+    analytics_daily_schedule,
+    portal_refresh_job,
+    refresh_job,
+    refresh_schedule,
+)
 from dagster_defs.project import dbt_project
 from dagster_defs.resources import EduKpiDbtCli, EduKpiSettings
 from dagster_defs.sensors import raw_files_sensor
 
 defs = dg.Definitions(
-    assets=[*ingestion_assets, calendar_days, edukpi_dbt_daily, edukpi_dbt_non_daily, published_warehouse, kpi_reports,
+    assets=[*ingestion_assets, calendar_days, edukpi_dbt, published_warehouse, kpi_reports,
             nudges],
-    jobs=[analytics_daily_job, refresh_job],
+    jobs=[analytics_daily_job, portal_refresh_job, refresh_job],
     schedules=[analytics_daily_schedule, refresh_schedule],
     sensors=[raw_files_sensor],
     resources={

@@ -9,21 +9,34 @@ import dagster as dg
 
 from edukpi.settings import LOCAL_TZ
 
-from dagster_defs.assets.dbt import edukpi_dbt_daily
+from dagster_defs.assets.dbt import DAILY_DBT_KEYS, dbt_keys_reading
 from dagster_defs.assets.ingestion import ingestion_assets
+from dagster_defs.assets.publish import kpi_reports, published_warehouse
 from dagster_defs.partitions import daily_partitions
+
+DAILY_RAW_KEYS = [asset.key for asset in ingestion_assets if asset.partitions_def == daily_partitions]
 
 # Analytics loaded and aggregated day by day (daily partitions, single-run backfills): the sources loaded per day and
 # the dbt models tagged `daily`.
-DAILY_SELECTION = dg.AssetSelection.assets(
-    *(asset for asset in ingestion_assets if asset.partitions_def == daily_partitions), edukpi_dbt_daily
-)
+DAILY_SELECTION = dg.AssetSelection.assets(*DAILY_RAW_KEYS, *DAILY_DBT_KEYS)
 
 analytics_daily_job = dg.define_asset_job(
     name="analytics_daily",
     selection=DAILY_SELECTION,
     description=(
         "Load one day (or a range of days, in one run) of portal analytics (GA4 export, access logs) and aggregate GA4 by day."
+    ),
+)
+
+# What new analytics days reach: their load, the daily dbt models over those days, the models and marts that read the
+# analytics (one dbt invocation, tests of those models only), the publish and the reports. Every other mart keeps its rows.
+portal_refresh_job = dg.define_asset_job(
+    name="portal_refresh",
+    selection=DAILY_SELECTION | dg.AssetSelection.assets(*dbt_keys_reading(DAILY_RAW_KEYS), published_warehouse, kpi_reports),
+    description=(
+        "Load one day (or a range of days, in one run) of portal analytics, rebuild the models and marts that read the "
+        "analytics in one dbt invocation, publish the warehouse, render the reports. Other marts keep their rows "
+        "(`edukpi materialize --days`)."
     ),
 )
 

@@ -130,6 +130,8 @@ class RunProgress:
 def cmd_materialize(args: argparse.Namespace, settings: Settings) -> None:
     """Two Dagster runs in this one process (one start-up, one definitions load), recorded in the Dagster home like any run:
     `analytics_daily` over the analytics days as a single-run backfill, then `refresh` (everything else, publish, reports).
+    With --days, one run of `portal_refresh` over those days instead: their load and what it reaches (the portal models
+    and marts in one dbt invocation, publish, reports); the other sources and marts stay as they are.
 
     This is what `dagster job execute -j analytics_daily --tags <partition range>` and `dagster job execute -j refresh`
     do, without a second Python start-up and definitions load (5–13 s each, docs/benchmarks.md). The terminal gets a line
@@ -168,9 +170,15 @@ def cmd_materialize(args: argparse.Namespace, settings: Settings) -> None:
     log_path.parent.mkdir(parents=True, exist_ok=True)
     repository = ReconstructableRepository.for_module("dagster_defs.definitions", "defs", str(PROJECT_ROOT))
     runs: list[tuple[str, dict[str, str]]] = []
-    if window:
-        runs.append(("analytics_daily", {ASSET_PARTITION_RANGE_START_TAG: window[0], ASSET_PARTITION_RANGE_END_TAG: window[1]}))
-    runs.append(("refresh", {}))
+    days_tags = {ASSET_PARTITION_RANGE_START_TAG: window[0], ASSET_PARTITION_RANGE_END_TAG: window[1]} if window else {}
+    if args.days:
+        # Only what the days reach (their load, the portal models and marts, publish, reports) in one run and one dbt
+        # invocation; the other sources and marts are left as they are (the full build and the 06:00 refresh do them).
+        runs.append(("portal_refresh", days_tags))
+    else:
+        if window:
+            runs.append(("analytics_daily", days_tags))
+        runs.append(("refresh", {}))
     terminal = sys.stdout
     with dg.DagsterInstance.get() as instance, open(log_path, "a", encoding="utf-8") as log_file:
         for job_name, tags in runs:
@@ -311,8 +319,9 @@ def build_parser() -> argparse.ArgumentParser:
     gen.set_defaults(handler=cmd_generate)
 
     mat = sub.add_parser("materialize", help="materialise every asset through Dagster: analytics days, then the rest")
-    mat.add_argument("--days", help="only these analytics days (2025-07-01 or 2025-06-28...2025-07-01; default: every day "
-                                    "with files in data/raw/analytics), then everything else")
+    mat.add_argument("--days", help="only these analytics days (2025-07-01 or 2025-06-28...2025-07-01) and what they reach: "
+                                    "the portal models and marts, publish, reports; the other sources and marts stay as "
+                                    "they are (default: every day with files in data/raw/analytics, then everything else)")
     mat.add_argument("--verbose", action="store_true", help="also print Dagster's full event log and dbt's output on the "
                                                             "terminal (they always go to data/build/logs/materialize-<time>.log)")
     mat.set_defaults(handler=cmd_materialize)

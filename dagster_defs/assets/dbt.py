@@ -1,30 +1,36 @@
 """Every dbt model, seed and test as Dagster assets and asset checks, grouped by layer (reference → staging → intermediate → marts).
 
-The models tagged `daily` in dbt (those over the GA4 events) are partitioned by day like their source: Dagster passes
-the partition window to dbt as the environment variables EDUKPI_MIN_DATE / EDUKPI_MAX_DATE (read by
-`var("min_date", env_var(...))`, so `--vars` still works from the dbt CLI), so a one-day refresh rebuilds one day of the
-incremental aggregate.
+One multi-asset (`edukpi_dbt`, one op): every run builds whatever dbt assets it selects in one dbt invocation. The models
+tagged `daily` in dbt (those over the GA4 events) are partitioned by day like their source, the others are not (a
+multi-asset may mix them; Dagster runs it subset). When a run selects the daily models, Dagster's partition window goes to
+dbt as the environment variables EDUKPI_MIN_DATE / EDUKPI_MAX_DATE (read by `var("min_date", env_var(...))`, so `--vars`
+still works from the dbt CLI), so a one-day refresh rebuilds one day of the incremental aggregate, and the marts that
+read it in the same invocation (the `portal_refresh` job, dagster_defs/jobs.py).
 
-Every dbt asset also depends directly on each of its ancestors that the other steps materialise (raw tables, the daily GA4
-models): a subset run then orders the dbt step after them even when the models in between are not selected (see
+Every dbt asset also depends directly on each of its ancestors that other steps materialise (the raw tables): a subset
+run then orders the dbt step after them even when the models in between are not selected (see
 `EduKpiDbtTranslator.get_asset_spec`). Builds leave dbt unit tests out; tests/integration/test_dbt_unit.py runs them.
 
 The dbt target is the engine of the settings (EDUKPI_ENGINE: DuckDB `build` or Spark `spark`); before dbt runs on Spark,
 the raw tables are handed over as Parquet (ingestion/spark_handoff.py).
 """
-import datetime as dt
 import json
-from collections.abc import Mapping
+import os
+import shutil
+from collections.abc import Collection, Mapping
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 from dagster_dbt.asset_utils import get_upstream_unique_ids
+from dagster_dbt.core.dbt_cli_invocation import PARTIAL_PARSE_FILE_NAME as PARTIAL_PARSE_FILE
 
 from dagster_defs.assets.calendar import calendar_days
 from dagster_defs.partitions import DAILY_DBT_TAG, daily_partitions
 from dagster_defs.project import dbt_project
 from dagster_defs.resources import EduKpiSettings
+from edukpi.settings import Settings
 from ingestion.build_db import connect
 from ingestion.spark_handoff import hand_over_raw_tables
 
@@ -39,16 +45,8 @@ BUILT_TYPES = frozenset({"model", "seed", "snapshot"})
 
 
 class EduKpiDbtTranslator(DagsterDbtTranslator):
-    """Asset key and group (models keyed by schema and name, sources by their raw table = ingestion asset), and the
-    dependencies that keep subset runs in order.
-
-    `daily_step` says which of the two dbt multi-assets the translator serves: the models tagged `daily` (True) or all
-    the others (False), as the `select`/`exclude` of that `@dbt_assets` choose them.
-    """
-
-    def __init__(self, daily_step: bool) -> None:
-        super().__init__()
-        self.daily_step = daily_step
+    """Asset key, group and partitions (models keyed by schema and name, sources by their raw table = ingestion asset; the
+    models tagged `daily` partitioned by day), and the dependencies that keep subset runs in order."""
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         resource_type = dbt_resource_props["resource_type"]
@@ -69,9 +67,12 @@ class EduKpiDbtTranslator(DagsterDbtTranslator):
                 return LAYER_GROUPS[part]
         return "marts"
 
+    def get_partitions_def(self, dbt_resource_props: Mapping[str, Any]) -> dg.PartitionsDefinition | None:
+        is_daily = dbt_resource_props["resource_type"] in BUILT_TYPES and DAILY_DBT_TAG in dbt_resource_props.get("tags", [])
+        return daily_partitions if is_daily else None
+
     def _in_this_step(self, props: Mapping[str, Any]) -> bool:
-        is_daily = DAILY_DBT_TAG in props.get("tags", [])
-        return props["resource_type"] in BUILT_TYPES and is_daily == self.daily_step
+        return props["resource_type"] in BUILT_TYPES
 
     def _ancestors(self, manifest: Mapping[str, Any], unique_id: str) -> set[str]:
         found: set[str] = set()
@@ -91,7 +92,7 @@ class EduKpiDbtTranslator(DagsterDbtTranslator):
         `raw/article_submissions` + `marts/kpi_quota_fulfilment` subsets the dbt op to the mart, whose dependencies are
         unselected models of the same op (int_… → stg_…), so nothing tied the dbt step to the raw step and the mart was
         built before the load, from the previous data. With `raw/article_submissions → kpi_quota_fulfilment` (and the same
-        for every model and every ancestor outside its own op: raw tables, the daily GA4 models and their raw table) any
+        for every model and every ancestor outside its own op: the raw tables) any
         subset waits for every upstream step in the run, whichever assets in between are left out. The added edges repeat
         lineage that exists anyway: `*asset` / `asset*` select the same assets as before (a one-level `+asset` now also
         takes these ancestors), and the full builds are unchanged. No partition mapping is set on any dbt dependency, so
@@ -147,6 +148,18 @@ def _target_args(settings: EduKpiSettings) -> list[str]:
     return ["--target", settings.get().dbt_target]
 
 
+def _partial_parse_file(resolved: Settings) -> Path:
+    """dbt's partial-parse state of the builds of this build file and dbt target, kept beside the build file.
+
+    dbt re-parses the whole project (5–10 s) when the profile's connection (the build file's path) differs from the one
+    its saved state was parsed with. dagster-dbt starts each invocation from dbt_project/target/partial_parse.msgpack
+    (`make manifest`'s, parsed for data/build/warehouse.duckdb), so every build elsewhere (a test's, the bench's, a
+    colleague's EDUKPI_BUILD_DB) parsed in full in every invocation. Each build keeps the state its last invocation wrote
+    instead: only its first dbt invocation parses in full. dbt checks the state itself (file hashes, versions, profile,
+    env vars) and re-parses what changed, so a stale file costs a parse, never a wrong result."""
+    return resolved.build_db.with_name(f"{resolved.build_db.name}.dbt-{resolved.dbt_target}.partial_parse.msgpack")
+
+
 def _dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: EduKpiSettings,
                first_day: str | None = None, last_day: str | None = None):
     resolved = settings.get()
@@ -155,8 +168,21 @@ def _dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings:
     handed_over = hand_over_raw_tables(resolved)
     context.log.info(f"dbt target {resolved.dbt_target} (EDUKPI_ENGINE={resolved.engine})"
                      + (f"; raw rows handed over as Parquet: {handed_over}" if handed_over else ""))
-    yield from dbt.cli([*BUILD_ARGS, *_target_args(settings)], context=context,
-                       env=_dbt_env(settings, first_day, last_day)).stream()
+    target_path = dbt._get_unique_target_path(context=context)
+    saved_state = _partial_parse_file(resolved)
+    if saved_state.exists():
+        # dagster-dbt copies make manifest's state only into a target folder that has none yet.
+        absolute_target = target_path if target_path.is_absolute() else dbt_project().project_dir / target_path
+        absolute_target.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(saved_state, absolute_target / PARTIAL_PARSE_FILE)
+    invocation = dbt.cli([*BUILD_ARGS, *_target_args(settings)], context=context, target_path=target_path,
+                         env=_dbt_env(settings, first_day, last_day))
+    yield from invocation.stream()
+    written = invocation.target_path / PARTIAL_PARSE_FILE
+    if written.exists():
+        staged = saved_state.with_name(f".{saved_state.name}.{os.getpid()}.tmp")
+        shutil.copyfile(written, staged)
+        os.replace(staged, saved_state)
 
 
 def _manifest() -> dict[str, Any]:
@@ -198,32 +224,51 @@ def _build_missing_daily_models(context: dg.AssetExecutionContext, dbt: DbtCliRe
 @dbt_assets(
     manifest=dbt_project().manifest_path,
     project=dbt_project(),
-    dagster_dbt_translator=EduKpiDbtTranslator(daily_step=True),
-    select=DAILY_DBT_SELECTION,
-    partitions_def=daily_partitions,
+    dagster_dbt_translator=EduKpiDbtTranslator(),
+    # The daily models over a range of days in one run, like their raw tables.
     backfill_policy=dg.BackfillPolicy.single_run(),
-    name="edukpi_dbt_daily",
+    name="edukpi_dbt",
 )
-def edukpi_dbt_daily(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: EduKpiSettings):
-    """Build the models tagged `daily` (the GA4 staging view and the incremental daily aggregate) for the run's days (one
-    day or a range, one run)."""
-    window = context.partition_time_window
-    first, last = window.start.date().isoformat(), (window.end - dt.timedelta(days=1)).date().isoformat()
-    context.log.info(f"dbt window {first} … {last}")
-    # Passed as environment variables, not --vars: a change of --vars makes dbt re-parse the whole project (5–10 s), a
-    # change of an env_var() value only the file that reads it (int_portal_ga4_daily.sql).
-    yield from _dbt_build(context, dbt, settings, first, last)
+def edukpi_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: EduKpiSettings):
+    """Build the dbt seeds and models the run selects and run their tests (shown as asset checks) on the build warehouse,
+    in one dbt invocation: the daily models (the GA4 staging view and the incremental daily aggregate) for the run's days
+    (one day or a range), the others whole."""
+    if DAILY_DBT_KEYS & set(context.selected_asset_keys):
+        days = context.partition_key_range
+        context.log.info(f"dbt window {days.start} … {days.end}")
+        # Passed as environment variables, not --vars: a change of --vars makes dbt re-parse the whole project (5–10 s), a
+        # change of an env_var() value only the file that reads it (int_portal_ga4_daily.sql).
+        yield from _dbt_build(context, dbt, settings, days.start, days.end)
+    else:
+        _build_missing_daily_models(context, dbt, settings)
+        yield from _dbt_build(context, dbt, settings)
 
 
-@dbt_assets(
-    manifest=dbt_project().manifest_path,
-    project=dbt_project(),
-    dagster_dbt_translator=EduKpiDbtTranslator(daily_step=False),
-    exclude=DAILY_DBT_SELECTION,
-    name="edukpi_dbt_non_daily",
-)
-def edukpi_dbt_non_daily(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: EduKpiSettings):
-    """Build the seeds and every dbt model not tagged `daily` and run their tests (shown as asset checks) on the build
-    warehouse."""
-    _build_missing_daily_models(context, dbt, settings)
-    yield from _dbt_build(context, dbt, settings)
+# The dbt assets partitioned by day: the models tagged `daily`.
+DAILY_DBT_KEYS = frozenset(spec.key for spec in edukpi_dbt.specs if spec.partitions_def is not None)
+
+
+def dbt_keys_reading(raw_keys: Collection[dg.AssetKey]) -> frozenset[dg.AssetKey]:
+    """The dbt models and seeds whose dbt lineage reads any of these raw tables, directly or through other models (what
+    new rows in them reach). dbt's lineage, not the asset graph's: the calendar is rewritten after every load and every
+    dbt asset below it depends on all raw tables in the asset graph (UPSTREAMS_OUTSIDE_DBT), though a new analytics day
+    changes neither the calendar's days nor what reads them."""
+    manifest = _manifest()
+    translator = EduKpiDbtTranslator()
+    keys_by_id = {
+        unique_id: translator.get_asset_key(props)
+        for unique_id, props in [*manifest["nodes"].items(), *manifest["sources"].items()]
+        if props["resource_type"] in BUILT_TYPES | {"source"}
+    }
+    children: dict[str, list[str]] = {}
+    for unique_id, props in manifest["nodes"].items():
+        for parent in props.get("depends_on", {}).get("nodes", []):
+            children.setdefault(parent, []).append(unique_id)
+    queue = [unique_id for unique_id, key in keys_by_id.items() if key in set(raw_keys)]
+    reached: set[str] = set()
+    while queue:
+        for child in children.get(queue.pop(), []):
+            if child not in reached and child in keys_by_id:
+                reached.add(child)
+                queue.append(child)
+    return frozenset(keys_by_id[unique_id] for unique_id in reached) & edukpi_dbt.keys

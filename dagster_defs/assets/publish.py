@@ -6,7 +6,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from dagster_defs.assets.dbt import edukpi_dbt_non_daily
+from dagster_defs.assets.dbt import edukpi_dbt
 from dagster_defs.resources import EduKpiSettings
 
 # What staff may read: the marts and the reference seeds. Never raw, staging, intermediate or quarantine (personal data, free text).
@@ -120,7 +120,7 @@ def publish_warehouse(build_db: Path, warehouse_db: Path, spark_warehouse: Path 
 @dg.asset(
     key=["published", "warehouse"],
     group_name="published",
-    deps=[edukpi_dbt_non_daily],
+    deps=[edukpi_dbt],
     kinds={"duckdb"},
     description=(
         "The warehouse staff query (data/warehouse.duckdb): marts and reference tables copied from the build file and "

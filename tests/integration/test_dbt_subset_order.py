@@ -1,7 +1,7 @@
 """A subset run (raw asset + a mart downstream of it, the models in between not selected) loads before dbt builds.
 
 Dagster orders a run's steps by the dependencies of the selected assets; the dbt multi-asset subsetted to
-`marts/kpi_quota_fulfilment` used to depend only on the unselected models in between, so the `edukpi_dbt_non_daily` step ran
+`marts/kpi_quota_fulfilment` used to depend only on the unselected models in between, so the dbt step ran
 before `raw__article_submissions` and the mart was built from the previous load. dagster_defs/assets/dbt.py gives each
 dbt asset a direct dependency on its ancestors in other steps; this runs the subset for real through the Dagster CLI.
 """
@@ -74,8 +74,8 @@ def test_subset_loads_the_raw_asset_before_building_the_mart(tmp_path: Path) -> 
 
     status, steps = _step_events(Path(env["DAGSTER_HOME"]))
     assert status == "SUCCESS"
-    assert ("raw__article_submissions", "STEP_SUCCESS") in steps and ("edukpi_dbt_non_daily", "STEP_START") in steps, steps
-    assert steps.index(("raw__article_submissions", "STEP_SUCCESS")) < steps.index(("edukpi_dbt_non_daily", "STEP_START")), (
+    assert ("raw__article_submissions", "STEP_SUCCESS") in steps and ("edukpi_dbt", "STEP_START") in steps, steps
+    assert steps.index(("raw__article_submissions", "STEP_SUCCESS")) < steps.index(("edukpi_dbt", "STEP_START")), (
         f"the dbt step started before the raw step finished: {steps}"
     )
 
@@ -91,11 +91,11 @@ def test_subset_loads_the_raw_asset_before_building_the_mart(tmp_path: Path) -> 
 
 def test_every_dbt_asset_depends_directly_on_its_ancestors_in_other_steps() -> None:
     """The rule behind the run above, for every dbt asset and every subset: no other step's asset is only a grandparent."""
-    from dagster_defs.assets.dbt import edukpi_dbt_daily, edukpi_dbt_non_daily
+    from dagster_defs.assets.dbt import edukpi_dbt
     from dagster_defs.definitions import defs
 
     graph = defs.get_repository_def().asset_graph
-    for dbt_def in (edukpi_dbt_daily, edukpi_dbt_non_daily):
+    for dbt_def in (edukpi_dbt,):
         for key in dbt_def.keys:
             other_steps = {a for a in graph.get_ancestor_asset_keys(key) if a not in dbt_def.keys}
             missing = other_steps - graph.get(key).parent_keys
