@@ -341,6 +341,16 @@ def test_killed_publish_leaves_no_staging_file(crash_scenario: CrashScenario) ->
 # --- late and corrected deliveries: one day through its daily partition, then the marts ---------------------------
 
 @dataclass
+class DaysRefresh:
+    """`edukpi materialize --days <the re-delivered day>`, run while the corrected submissions file already lies in raw/."""
+    output: str
+    run_ids: list[str]
+    dbt_invocations: list[Path]  # target folders of the run's dbt invocations (dagster-dbt: <op>-<run id[:7]>-<uuid>)
+    quota_published: pl.DataFrame
+    ledger: list[tuple]
+
+
+@dataclass
 class LateDelivery:
     settings: Settings
     site: str
@@ -353,6 +363,7 @@ class LateDelivery:
     quota_after: pl.DataFrame
     ledger_before: list[tuple]
     ledger_after: list[tuple]
+    days_refresh: DaysRefresh
 
 
 def dagster(args: list[str], env: dict[str, str]) -> None:
@@ -405,19 +416,28 @@ def late_delivery(crash_scenario: CrashScenario) -> LateDelivery:
     csv.writer(corrected, lineterminator="\n").writerows(records)
     q3.write_text("\ufeff" + corrected.getvalue(), encoding="utf-8")
 
-    # The day through its daily partition (ingestion and the day's dbt models), then the submissions and the two marts
-    # (the refresh job would also rebuild every other model and the reports: a minute more, nothing more under test).
-    # The staging and intermediate views are selected too: without them Dagster sees no path from raw/article_submissions
-    # to the mart and may run dbt first, building the mart from the old rows.
-    dagster(["job", "execute", "-j", "analytics_daily", "--tags", json.dumps({"dagster/partition": day})], env)
+    # The day as an analyst refreshes one day: its partition and what the analytics reach (portal models and marts,
+    # publish, reports), nothing else, although the corrected submissions file is already there. Then the submissions
+    # and their mart (the refresh job would also rebuild every other model and the reports: a minute more, nothing more
+    # under test). The staging and intermediate views are selected too: without them Dagster sees no path from
+    # raw/article_submissions to the mart and may run dbt first, building the mart from the old rows.
+    refreshed = Build([str(EDUKPI), "materialize", "--days", day], env)
+    assert refreshed.wait() == 0, refreshed.log[-8000:]
+    run_ids = re.findall(r"^edukpi materialize: run .* finished \(run id ([0-9a-f-]+)\)$", refreshed.log, re.M)
+    days_refresh = DaysRefresh(
+        refreshed.log, run_ids,
+        sorted(p for run_id in run_ids for p in (PROJECT_ROOT / "dbt_project" / "target").glob(f"*-{run_id[:7]}-*")),
+        marts(published, quota_query), query(settings.build_db, ledger_query),
+    )
+    portal_after = marts(published, portal_query)
     dagster(["asset", "materialize", "--select", ",".join([
         "raw/article_submissions", "staging/stg_submissions__articles", "intermediate/int_article_submissions_deduplicated",
-        "marts/kpi_quota_fulfilment", "marts/fct_portal_daily", "published/warehouse",
+        "marts/kpi_quota_fulfilment", "published/warehouse",
     ])], env)
     return LateDelivery(
         settings, site, dt.date.fromisoformat(day), "PGD_Q1", withdrawn_units[withdrawn_id],
-        portal_before, marts(published, portal_query), quota_before, marts(published, quota_query),
-        ledger_before, query(settings.build_db, ledger_query),
+        portal_before, portal_after, quota_before, marts(published, quota_query),
+        ledger_before, query(settings.build_db, ledger_query), days_refresh,
     )
 
 
@@ -429,6 +449,28 @@ def test_redelivered_analytics_day_replaces_the_old_one_in_the_marts(late_delive
     assert after["pageviews"][0] == before["pageviews"][0] + LATE_EVENTS  # replaced, not added a second time
     # Every other site and day is exactly as it was.
     assert late_delivery.portal_after.filter(~key).equals(late_delivery.portal_before.filter(~key))
+
+
+def test_days_refresh_rebuilds_what_reads_the_analytics_in_one_run_and_one_dbt_invocation(late_delivery: LateDelivery) -> None:
+    """`edukpi materialize --days` (test_redelivered_analytics_day… shows the day reached the published fct_portal_daily):
+    one Dagster run, one dbt invocation, which built the portal marts and not the others; the corrected submissions file
+    lying in raw/ was not loaded, so the quota mart kept its rows, in the build file and in the published warehouse."""
+    refresh = late_delivery.days_refresh
+    assert len(refresh.run_ids) == 1, refresh.output[-4000:]
+    assert len(refresh.dbt_invocations) == 1, refresh.dbt_invocations
+    (invocation,) = refresh.dbt_invocations
+    results = json.loads((invocation / "run_results.json").read_text(encoding="utf-8"))["results"]
+    models = {r["unique_id"].split(".")[-1] for r in results if r["unique_id"].startswith("model.")}
+    assert {"int_portal_ga4_daily", "fct_portal_daily", "kpi_portal_monthly"} <= models, sorted(models)
+    assert not models & {"kpi_quota_fulfilment", "fct_article_submissions", "fct_feedback_tickets", "dim_date"}, sorted(models)
+    assert all(r["status"] in ("success", "pass") for r in results), [(r["unique_id"], r["status"]) for r in results]
+    # The build's own partial-parse state (kept beside the build file) was used: no full parse.
+    dbt_log = (invocation / "dbt.log").read_text(encoding="utf-8")
+    assert "Partial parsing enabled" in dbt_log and "Unable to do partial parsing" not in dbt_log
+    assert refresh.quota_published.equals(late_delivery.quota_before)
+    assert refresh.ledger == late_delivery.ledger_before
+    # The final run rebuilt it: so it was not rebuilt by --days, or the counts would be the corrected ones already.
+    assert not late_delivery.quota_after.equals(refresh.quota_published)
 
 
 def test_corrected_submissions_file_updates_the_quota_counts(late_delivery: LateDelivery) -> None:
