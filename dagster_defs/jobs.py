@@ -28,11 +28,14 @@ analytics_daily_job = dg.define_asset_job(
     ),
 )
 
+# The dbt assets of portal_refresh: the daily models and every model reading the analytics (below).
+PORTAL_REFRESH_DBT_KEYS = DAILY_DBT_KEYS | dbt_keys_reading(DAILY_RAW_KEYS)
+
 # What new analytics days reach: their load, the daily dbt models over those days, the models and marts that read the
 # analytics (one dbt invocation, tests of those models only), the publish and the reports. Every other mart keeps its rows.
 portal_refresh_job = dg.define_asset_job(
     name="portal_refresh",
-    selection=DAILY_SELECTION | dg.AssetSelection.assets(*dbt_keys_reading(DAILY_RAW_KEYS), published_warehouse, kpi_reports),
+    selection=DAILY_SELECTION | dg.AssetSelection.assets(*PORTAL_REFRESH_DBT_KEYS, published_warehouse, kpi_reports),
     description=(
         "Load one day (or a range of days, in one run) of portal analytics, rebuild the models and marts that read the "
         "analytics in one dbt invocation, publish the warehouse, render the reports. Other marts keep their rows "

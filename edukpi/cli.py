@@ -183,7 +183,11 @@ def cmd_materialize(args: argparse.Namespace, settings: Settings) -> None:
     repository = ReconstructableRepository.for_module("dagster_defs.definitions", "defs", str(PROJECT_ROOT))
     runs: list[tuple[str, dict[str, str]]] = []
     days_tags = {ASSET_PARTITION_RANGE_START_TAG: window[0], ASSET_PARTITION_RANGE_END_TAG: window[1]} if window else {}
-    if args.days:
+    not_built = _models_not_built(settings) if args.days else []
+    if not_built:
+        print(f"edukpi materialize --days: the build file {settings.build_db} has no {', '.join(not_built[:3])}"
+              f"{' …' if len(not_built) > 3 else ''} yet: building everything (those days, then the rest)", flush=True)
+    if args.days and not not_built:
         # Only what the days reach (their load, the portal models and marts, publish, reports) in one run and one dbt
         # invocation; the other sources and marts are left as they are (the full build and the 06:00 refresh do them).
         runs.append(("portal_refresh", days_tags))
@@ -222,6 +226,29 @@ def cmd_materialize(args: argparse.Namespace, settings: Settings) -> None:
                                  f"{log_path} and in the Dagster UI (make dev)")
     print(f"Full event log (Dagster and dbt): {log_path}", flush=True)
     gc.freeze()  # what the runs left is freed with the process, not collected object by object at exit
+
+
+def _models_not_built(settings: Settings) -> list[str]:
+    """The dbt models and seeds `portal_refresh` leaves as they are but the build file does not hold yet (a fresh build
+    file): a refresh of some days then has to build everything once. A build file another process is writing is taken
+    as built (that process builds them)."""
+    import duckdb
+
+    from dagster_defs.assets.dbt import edukpi_dbt
+    from dagster_defs.jobs import PORTAL_REFRESH_DBT_KEYS
+
+    kept = {key.path[-1] for key in edukpi_dbt.keys - PORTAL_REFRESH_DBT_KEYS}
+    if not settings.build_db.exists():
+        return sorted(kept)
+    try:
+        con = duckdb.connect(str(settings.build_db), read_only=True)
+    except duckdb.IOException:
+        return []
+    try:
+        present = {name for (name,) in con.execute("select table_name from information_schema.tables").fetchall()}
+    finally:
+        con.close()
+    return sorted(kept - present)
 
 
 def cmd_generate(args: argparse.Namespace, settings: Settings) -> None:
