@@ -75,13 +75,17 @@ def _read_lines(con: duckdb.DuckDBPyConnection, files: list[DayFile]) -> None:
     con.execute("drop table _log_accepted")
 
 
+# A rule's value and reason are computed only for the rows that break a rule (problems_sql): the request is masked
+# there, for those few rows, instead of on every line.
+MASKED_REQUEST = f"left({mask_contacts_sql('m.request')}, 300)"
+
 RULES = [
     ("(whole row)", "masked_line", "pre_reason", "pre_reason is not null"),
     ("(whole row)", "masked_line", f"'the line is not in Combined Log Format; expected {FORMAT_WORDS}'",
      "pre_reason is null and not well_formed"),
     ("time", "m.time", "'time ''' || m.time || ''' is not a valid time; expected dd/Mon/yyyy:HH:MM:SS +hhmm'",
      "well_formed and (naive_ts is null or zone.sign = '')"),
-    ("request", "masked_request", "'request ''' || masked_request || ''' is not METHOD path HTTP/x'",
+    ("request", MASKED_REQUEST, f"'request ''' || {MASKED_REQUEST} || ''' is not METHOD path HTTP/x'",
      "well_formed and request.method = ''"),
 ]
 
@@ -89,11 +93,12 @@ RULES = [
 def _fields_sql(line: str, quoted: str) -> str:
     """The log fields as a struct. nginx writes '"' inside fields as \\x22, so splitting on '"' (`quoted`, the line's
     string_split on '"', computed once) is exact and cheap; a line with backslash-escaped quotes (Apache style) is
-    parsed with the full pattern instead."""
+    parsed with the full pattern instead. The address is the text before the first space (a well-formed line has
+    one): left/strpos, not split_part, which splits the whole line (user agent included) to take its first part."""
     return f"""
         case when contains({line}, '\\"') then regexp_extract({line}, '{LOG_PATTERN}', {LOG_FIELDS})
         else {{
-            'ip': split_part({line}, ' ', 1),
+            'ip': left({line}, strpos({line}, ' ') - 1),
             'time': split_part(split_part({line}, '[', 2), ']', 1),
             'request': {quoted}[2],
             'status': split_part(trim({quoted}[3]), ' ', 1),
@@ -139,8 +144,7 @@ def load(con: duckdb.DuckDBPyConnection, files: list[DayFile], loaded_at: dt.dat
                        try_strptime(split_part(m.time, ' ', 1), '%d/%b/%Y:%H:%M:%S') as naive_ts,
                        regexp_extract(m.time, ' ([+-])([0-9]{{2}})([0-9]{{2}})$', ['sign', 'hh', 'mm']) as zone,
                        regexp_extract(m.request, '{REQUEST_PATTERN}', ['method', 'target']) as request,
-                       case when pre_reason is not null or not well_formed then {_masked_line('line')} end as masked_line,
-                       case when well_formed then left({mask_contacts_sql('m.request')}, 300) end as masked_request
+                       case when pre_reason is not null or not well_formed then {_masked_line('line')} end as masked_line
                 from (
                     select file_id, source_line, line, pre_reason, well_formed, first_line,
                            case when well_formed then {_fields_sql('line', '_quoted')} end as m

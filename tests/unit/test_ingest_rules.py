@@ -141,3 +141,32 @@ def test_access_log_line_that_is_not_utf8_is_quarantined_and_line_numbers_stay_t
         line, value, reason = con.execute("select source_line, value, reason from raw.quarantine").fetchone()
     assert (line, reason) == (3, "the line is not valid UTF-8 text")
     assert value.startswith("[ip withheld] - - [09/Feb/2024:09:15:03 +0700]")
+
+
+def test_access_log_request_breaking_its_rule_is_quarantined_with_contacts_masked(tmp_path: Path) -> None:
+    """The request is masked only for the lines breaking a rule (issue #15): the quarantine still never shows a phone or
+    an e-mail, and good lines keep their client address (text before the first space) hashed."""
+    from ingestion.loading import load_daily
+    from edukpi.settings import Settings
+    from ingestion.sources import SOURCES
+
+    folder = tmp_path / "raw" / "analytics" / "access_logs" / "a.hcm.edu.vn"
+    folder.mkdir(parents=True)
+    (tmp_path / "raw" / ".edukpi-sample.json").write_text("{}", encoding="utf-8")
+    (folder / "access-20240209.log").write_text(
+        '10.0.0.1 - - [09/Feb/2024:09:15:02 +0700] "GET /a HTTP/1.1" 200 5 "-" "Mozilla/5.0 (X11; Linux)"\n'
+        '10.0.0.2 - - [09/Feb/2024:09:15:03 +0700] "lien-he?sdt=0909 123 456&mail=an@example.com" 400 0 "-" "curl"\n',
+        encoding="utf-8",
+    )
+    db = tmp_path / "build.duckdb"
+    settings = Settings(raw_dir=tmp_path / "raw", build_db=db, warehouse_db=tmp_path / "w.duckdb", reports_dir=tmp_path, hmac_key=None)
+    report = load_daily(settings, SOURCES["access_log"], [dt.date(2024, 2, 9)])
+    assert (report.rows_read, report.rows_loaded, report.rows_quarantined) == (2, 1, 1)
+    key = settings.pseudonymisation_key()
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select client_key, path, user_agent from raw.access_log_hits").fetchall() == [
+            (hmac_hex(key, "10.0.0.1"), "/a", "Mozilla/5.0 (X11; Linux)")]
+        line, column, value, reason = con.execute("select source_line, column_name, value, reason from raw.quarantine").fetchone()
+    assert (line, column) == (2, "request")
+    assert value == "lien-he?sdt=[số điện thoại]&mail=[email]"
+    assert reason == "request 'lien-he?sdt=[số điện thoại]&mail=[email]' is not METHOD path HTTP/x"
