@@ -68,6 +68,14 @@ def _uses_the_pipeline(item: pytest.Item) -> bool:
     return callspec is not None and callspec.params.get("rendered") == "pipeline"
 
 
+def _uses_a_shared_fixture(item: pytest.Item) -> bool:
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return False
+    return any(definition.scope in ("module", "session") and definition.baseid  # not pytest's or plugins' own fixtures
+               for definitions in info.name2fixturedefs.values() for definition in definitions)
+
+
 TIERS = ("unit", "integration", "e2e")  # folders under tests/, and the pytest markers of their tests
 
 
@@ -97,3 +105,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.xdist_group("pipeline"))
         elif item.path.name == "test_bench.py":
             item.add_marker(pytest.mark.xdist_group("bench"))
+        elif _uses_a_shared_fixture(item):
+            # A module- or session-scoped fixture runs once per worker that runs one of its tests: a module whose tests
+            # share one (a generated preset loaded through Dagster, a build of the foreign corpus) stays on one worker.
+            item.add_marker(pytest.mark.xdist_group(item.path.stem))
