@@ -239,3 +239,16 @@
 {% macro spark__string_agg_ordered(text_expr, separator, order_by) -%}
     listagg({{ text_expr }}, '{{ separator }}') within group (order by {{ order_by | join(' nulls last, ') }} nulls last)
 {%- endmacro %}
+
+{#- A timestamp plus a whole number of days, the time of day kept (Spark's date_add, behind add_days, returns a date). -#}
+{% macro timestamp_add_days(ts_expr, days) -%}
+    {{ return(adapter.dispatch('timestamp_add_days', 'edukpi')(ts_expr, days)) }}
+{%- endmacro %}
+
+{% macro default__timestamp_add_days(ts_expr, days) -%}
+    ({{ ts_expr }} + to_days({{ days }}))
+{%- endmacro %}
+
+{% macro spark__timestamp_add_days(ts_expr, days) -%}
+    timestampadd(DAY, {{ days }}, {{ ts_expr }})
+{%- endmacro %}

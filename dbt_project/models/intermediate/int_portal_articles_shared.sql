@@ -103,8 +103,8 @@ final as (
         zalo.shared_at as zalo_shared_at,
         zalo.matched_by as zalo_matched_by,
         social_reference.crosspost_window_days,
-        coalesce(facebook.shared_at <= {{ add_days('portal_articles.published_at', 'social_reference.crosspost_window_days') }}, false) as facebook_within_window,
-        coalesce(zalo.shared_at <= {{ add_days('portal_articles.published_at', 'social_reference.crosspost_window_days') }}, false) as zalo_within_window
+        coalesce(facebook.shared_at <= {{ timestamp_add_days('portal_articles.published_at', 'social_reference.crosspost_window_days') }}, false) as facebook_within_window,
+        coalesce(zalo.shared_at <= {{ timestamp_add_days('portal_articles.published_at', 'social_reference.crosspost_window_days') }}, false) as zalo_within_window
 
     from portal_articles
     cross join social_reference
