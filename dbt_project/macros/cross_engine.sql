@@ -130,3 +130,125 @@
 {% macro spark__star_except(columns, relation=none) -%}
     {% if relation %}{{ relation }}.{% endif %}`(?!({{ columns | join('|') }})$).+`
 {%- endmacro %}
+
+{#- The value of the row with the least key (keys unique within the group where the models use it). -#}
+{% macro arg_min(value_expr, key_expr) -%}
+    {{ return(adapter.dispatch('arg_min', 'edukpi')(value_expr, key_expr)) }}
+{%- endmacro %}
+
+{% macro default__arg_min(value_expr, key_expr) -%}
+    arg_min({{ value_expr }}, {{ key_expr }})
+{%- endmacro %}
+
+{% macro spark__arg_min(value_expr, key_expr) -%}
+    min_by({{ value_expr }}, {{ key_expr }})
+{%- endmacro %}
+
+{#- arg_min with a tuple of keys (the row with the least keys, compared left to right). -#}
+{% macro arg_min_by_keys(value_expr, key_exprs) -%}
+    {{ return(adapter.dispatch('arg_min_by_keys', 'edukpi')(value_expr, key_exprs)) }}
+{%- endmacro %}
+
+{% macro default__arg_min_by_keys(value_expr, key_exprs) -%}
+    arg_min({{ value_expr }}, ({{ key_exprs | join(', ') }}))
+{%- endmacro %}
+
+{% macro spark__arg_min_by_keys(value_expr, key_exprs) -%}
+    min_by({{ value_expr }}, struct({{ key_exprs | join(', ') }}))
+{%- endmacro %}
+
+{#- One row per piece of a text cut at `separator` (a single character, not special in a regular expression: Spark's
+    split takes a pattern); a NULL text gives no row. Used in a select list, as DuckDB's unnest / Spark's explode. -#}
+{% macro split_to_rows(text_expr, separator) -%}
+    {{ return(adapter.dispatch('split_to_rows', 'edukpi')(text_expr, separator)) }}
+{%- endmacro %}
+
+{% macro default__split_to_rows(text_expr, separator) -%}
+    unnest(string_split({{ text_expr }}, '{{ separator }}'))
+{%- endmacro %}
+
+{% macro spark__split_to_rows(text_expr, separator) -%}
+    explode(split({{ text_expr }}, '{{ separator }}'))
+{%- endmacro %}
+
+{#- One row per match of a regular expression in a text (the whole match), in a select list. `pattern` is the pattern as
+    written (no SQL quotes): Spark's string literals read backslashes as escapes, so there they are doubled; Spark's
+    regexp_extract_all returns group 1 unless told 0. -#}
+{% macro regexp_matches_to_rows(text_expr, pattern) -%}
+    {{ return(adapter.dispatch('regexp_matches_to_rows', 'edukpi')(text_expr, pattern)) }}
+{%- endmacro %}
+
+{% macro default__regexp_matches_to_rows(text_expr, pattern) -%}
+    unnest(regexp_extract_all({{ text_expr }}, '{{ pattern }}'))
+{%- endmacro %}
+
+{% macro spark__regexp_matches_to_rows(text_expr, pattern) -%}
+    explode(regexp_extract_all({{ text_expr }}, '{{ pattern | replace("\\", "\\\\") }}', 0))
+{%- endmacro %}
+
+{#- Whole minutes from the first timestamp to the second as DuckDB's date_diff counts them: minute boundaries crossed
+    (10:00:50 to 10:01:10 is 1), so Spark truncates both to the minute before counting. -#}
+{% macro minutes_between(first_ts, second_ts) -%}
+    {{ return(adapter.dispatch('minutes_between', 'edukpi')(first_ts, second_ts)) }}
+{%- endmacro %}
+
+{% macro default__minutes_between(first_ts, second_ts) -%}
+    date_diff('minute', {{ first_ts }}, {{ second_ts }})
+{%- endmacro %}
+
+{% macro spark__minutes_between(first_ts, second_ts) -%}
+    timestampdiff(MINUTE, date_trunc('minute', {{ first_ts }}), date_trunc('minute', {{ second_ts }}))
+{%- endmacro %}
+
+{#- Seconds (a double, fractions kept) from the first timestamp to the second. -#}
+{% macro seconds_between(first_ts, second_ts) -%}
+    {{ return(adapter.dispatch('seconds_between', 'edukpi')(first_ts, second_ts)) }}
+{%- endmacro %}
+
+{% macro default__seconds_between(first_ts, second_ts) -%}
+    epoch({{ second_ts }} - {{ first_ts }})
+{%- endmacro %}
+
+{% macro spark__seconds_between(first_ts, second_ts) -%}
+    (cast(timestampdiff(MICROSECOND, {{ first_ts }}, {{ second_ts }}) as double) / 1000000)
+{%- endmacro %}
+
+{#- A timestamp plus a whole number of hours. -#}
+{% macro add_hours(ts_expr, hours) -%}
+    {{ return(adapter.dispatch('add_hours', 'edukpi')(ts_expr, hours)) }}
+{%- endmacro %}
+
+{% macro default__add_hours(ts_expr, hours) -%}
+    ({{ ts_expr }} + to_hours({{ hours }}))
+{%- endmacro %}
+
+{% macro spark__add_hours(ts_expr, hours) -%}
+    timestampadd(HOUR, {{ hours }}, {{ ts_expr }})
+{%- endmacro %}
+
+{#- The texts joined with `separator` in the order of `order_by` (a list of expressions, ascending; NULLs skipped, NULL when
+    there is none). A FILTER clause may follow. DuckDB sorts NULL keys last, Spark first unless told. -#}
+{% macro string_agg_ordered(text_expr, separator, order_by) -%}
+    {{ return(adapter.dispatch('string_agg_ordered', 'edukpi')(text_expr, separator, order_by)) }}
+{%- endmacro %}
+
+{% macro default__string_agg_ordered(text_expr, separator, order_by) -%}
+    string_agg({{ text_expr }}, '{{ separator }}' order by {{ order_by | join(', ') }})
+{%- endmacro %}
+
+{% macro spark__string_agg_ordered(text_expr, separator, order_by) -%}
+    listagg({{ text_expr }}, '{{ separator }}') within group (order by {{ order_by | join(' nulls last, ') }} nulls last)
+{%- endmacro %}
+
+{#- A timestamp plus a whole number of days, the time of day kept (Spark's date_add, behind add_days, returns a date). -#}
+{% macro timestamp_add_days(ts_expr, days) -%}
+    {{ return(adapter.dispatch('timestamp_add_days', 'edukpi')(ts_expr, days)) }}
+{%- endmacro %}
+
+{% macro default__timestamp_add_days(ts_expr, days) -%}
+    ({{ ts_expr }} + to_days({{ days }}))
+{%- endmacro %}
+
+{% macro spark__timestamp_add_days(ts_expr, days) -%}
+    timestampadd(DAY, {{ days }}, {{ ts_expr }})
+{%- endmacro %}

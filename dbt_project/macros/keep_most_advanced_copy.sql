@@ -14,7 +14,12 @@
                     {%- for progress in progress_order %}
                     {{ progress }} desc,
                     {%- endfor %}
+                    {# Spark's greatest() wants two arguments or more #}
+                    {%- if time_columns | length > 1 %}
                     greatest({{ time_columns | join(', ') }}) desc nulls last,
+                    {%- else %}
+                    {{ time_columns[0] }} desc nulls last,
+                    {%- endif %}
                     source_file desc,
                     source_line desc
             )

@@ -58,3 +58,16 @@ def test_engine_setting_selects_the_dbt_target(tmp_path: Path) -> None:
     assert spark.as_env()["EDUKPI_SPARK_DIR"] == str(tmp_path / "build" / "spark")
     with pytest.raises(ValueError, match="EDUKPI_ENGINE='bigquery'.*accepted: duckdb, spark"):
         Settings.from_env({"EDUKPI_ENGINE": "bigquery"})
+
+
+def test_a_missing_row_is_shown_as_the_rows_each_side_lacks(tmp_path: Path) -> None:
+    duck = _warehouse(tmp_path / "duck.duckdb", [
+        "create table marts.kpi_counts as select * from (values ('A', 1), ('B', 2), ('C', 3)) as t(unit_code, articles)",
+    ])
+    spark = _warehouse(tmp_path / "spark.duckdb", [
+        "create table marts.kpi_counts as select * from (values ('A', 1), ('C', 3)) as t(unit_code, articles)",
+    ])
+
+    (comparison,) = compare_warehouses(duck, spark)
+
+    assert comparison.problems == ["3 rows on duckdb, 2 on spark", "only on duckdb: {'unit_code': 'B', 'articles': 2}"]

@@ -31,12 +31,12 @@ unit_registry as (
 rules as (
 
     select section_id, 'keyword' as rule_kind, trim(word) as rule_text, {{ words_key('word') }} as rule_key
-    from (select section_id, unnest(string_split(keywords, ';')) as word from sections)
+    from (select section_id, {{ split_to_rows('keywords', ';') }} as word from sections)
 
     union all
 
     select section_id, 'url', trim(pattern), nullif(lower(trim(pattern)), '')
-    from (select section_id, unnest(string_split(url_patterns, ';')) as pattern from sections)
+    from (select section_id, {{ split_to_rows('url_patterns', ';') }} as pattern from sections)
 
 ),
 
@@ -45,7 +45,7 @@ matched as (
     select
         items.*,
         rules.section_id,
-        arg_max(rules.rule_kind || ': ' || rules.rule_text, length(rules.rule_key)) as matched_rule
+        {{ arg_max("rules.rule_kind || ': ' || rules.rule_text", 'length(rules.rule_key)') }} as matched_rule
 
     from items
     inner join rules
@@ -64,7 +64,7 @@ site_units as (
 
     select
         hosts.site_host,
-        arg_max(unit_registry.unit_code, length(unit_registry.site_host)) as site_unit_code
+        {{ arg_max('unit_registry.unit_code', 'length(unit_registry.site_host)') }} as site_unit_code
 
     from (select distinct site_host from items) as hosts
     inner join unit_registry

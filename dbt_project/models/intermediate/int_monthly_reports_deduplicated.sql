@@ -16,7 +16,7 @@ final as (
         report_month,
         min(submitted_at) as first_submitted_at,
         max(submitted_at) as last_submitted_at,
-        arg_max(issues_count, (submitted_at, source_file, source_line)) as issues_count,
+        {{ arg_max_by_keys('issues_count', ['submitted_at', 'source_file', 'source_line']) }} as issues_count,
         count(*) as copies_count
 
     from reports

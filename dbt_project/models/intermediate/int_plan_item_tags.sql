@@ -44,7 +44,7 @@ articles as (
         channel,
         post_id,
         null,
-        arg_max(coalesce(title, post_text), exported_on),
+        {{ arg_max_by_keys('coalesce(title, post_text)', ['exported_on']) }},
         null,
         cast(min(published_at) as date),
         false
@@ -63,7 +63,7 @@ keywords as (
         {{ words_key('keyword') }} as keyword_key
 
     from (
-        select plan_year, item_id, unnest(string_split(keywords, ';')) as keyword
+        select plan_year, item_id, {{ split_to_rows('keywords', ';') }} as keyword
         from plan_items
     )
 
@@ -88,7 +88,7 @@ keyword_tags as (
         articles.*,
         keywords.item_id as plan_item_id,
         cast('keyword' as {{ string_type() }}) as tag_method,
-        arg_max(keywords.keyword, length(keywords.keyword_key)) as matched_keyword
+        {{ arg_max('keywords.keyword', 'length(keywords.keyword_key)') }} as matched_keyword
 
     from articles
     inner join keywords
@@ -116,9 +116,11 @@ final as (
         plan_items.item_id is not null as is_item_of_plan
 
     from (
-        select * exclude (explicit_plan_item) from explicit_tags
-        union all by name
-        select * exclude (explicit_plan_item) from keyword_tags
+        {%- set tag_columns = 'channel, article_id, unit_code, title, article_date, is_on_portal, plan_item_id, tag_method, '
+                              ~ 'matched_keyword' %}
+        select {{ tag_columns }} from explicit_tags
+        union all
+        select {{ tag_columns }} from keyword_tags
     ) as tags
     left join plan_items
         on plan_items.plan_year = year(tags.article_date)

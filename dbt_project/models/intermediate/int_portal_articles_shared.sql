@@ -48,7 +48,7 @@ post_links as (
         {{ normalised_url('link') }} as url_key
 
     from (
-        select channel, post_id, published_at, unnest(regexp_extract_all(post_text, 'https?://[^\s<>"]+')) as link
+        select channel, post_id, published_at, {{ regexp_matches_to_rows('post_text', 'https?://[^\\s<>"]+') }} as link
         from posts
     )
 
@@ -79,9 +79,9 @@ first_share as (
     select
         submission_id,
         channel,
-        arg_min(post_id, (published_at, case matched_by when 'link' then 0 else 1 end, post_id)) as post_id,
+        {{ arg_min_by_keys('post_id', ['published_at', "case matched_by when 'link' then 0 else 1 end", 'post_id']) }} as post_id,
         min(published_at) as shared_at,
-        arg_min(matched_by, (published_at, case matched_by when 'link' then 0 else 1 end, post_id)) as matched_by
+        {{ arg_min_by_keys('matched_by', ['published_at', "case matched_by when 'link' then 0 else 1 end", 'post_id']) }} as matched_by
 
     from matches
     group by all
@@ -103,10 +103,8 @@ final as (
         zalo.shared_at as zalo_shared_at,
         zalo.matched_by as zalo_matched_by,
         social_reference.crosspost_window_days,
-        coalesce(facebook.shared_at <= portal_articles.published_at
-            + to_days(social_reference.crosspost_window_days), false) as facebook_within_window,
-        coalesce(zalo.shared_at <= portal_articles.published_at
-            + to_days(social_reference.crosspost_window_days), false) as zalo_within_window
+        coalesce(facebook.shared_at <= {{ timestamp_add_days('portal_articles.published_at', 'social_reference.crosspost_window_days') }}, false) as facebook_within_window,
+        coalesce(zalo.shared_at <= {{ timestamp_add_days('portal_articles.published_at', 'social_reference.crosspost_window_days') }}, false) as zalo_within_window
 
     from portal_articles
     cross join social_reference

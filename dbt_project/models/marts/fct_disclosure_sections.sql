@@ -71,7 +71,8 @@ found as (
                         disclosure_reference.deadline_day))
         ) as items_on_time,
         min(published_on) filter (where is_reachable) as first_published_on,
-        arg_min(source_file || ':' || cast(source_line as {{ string_type() }}), source_file || lpad(cast(source_line as {{ string_type() }}), 9, '0'))
+        {{ arg_min("source_file || ':' || cast(source_line as " ~ string_type() ~ ")",
+                   "source_file || lpad(cast(source_line as " ~ string_type() ~ "), 9, '0')") }}
             as first_found_at
 
     from items

@@ -26,9 +26,9 @@ final as (
         cast(units.unit_name as {{ string_type() }}) as lead_unit_name,
         cast(incidents.first_response_at as timestamp) as first_response_at,
         cast(incidents.resolved_at as timestamp) as resolved_at,
-        cast(round(date_diff('minute', incidents.detected_at, incidents.first_response_at) / 60.0, 1) as double)
+        cast(round({{ minutes_between('incidents.detected_at', 'incidents.first_response_at') }} / 60.0, 1) as double)
             as hours_to_first_response,
-        cast(round(date_diff('minute', incidents.detected_at, incidents.resolved_at) / 60.0, 1) as double)
+        cast(round({{ minutes_between('incidents.detected_at', 'incidents.resolved_at') }} / 60.0, 1) as double)
             as hours_to_resolution,
         incidents.resolved_at is null as is_open
 

@@ -16,7 +16,7 @@ units as (
 
 latest_copy as (
 
-    select * exclude (copy_rank)
+    select {{ star_except(['copy_rank']) }}
     from (
         select
             *,
@@ -54,7 +54,7 @@ final as (
         sequenced.assignment_number > 1 as is_change,
         cast(case
             when sequenced.previous_valid_to is not null
-                then greatest(sequenced.valid_from - sequenced.previous_valid_to - 1, 0)
+                then greatest({{ days_between('sequenced.previous_valid_to', 'sequenced.valid_from') }} - 1, 0)
         end as integer) as days_without_officer_before,
         sequenced.exported_on as listed_on
 

@@ -69,26 +69,46 @@ multi_day_rows as (
 ),
 
 -- Finer grain wins: a period is set aside when a daily row of its site falls in it, or an earlier (then longer) period
--- of its site overlaps it; so no day is counted twice.
+-- of its site overlaps it; so no day is counted twice. Joins rather than correlated NOT EXISTS over the same CTE, which
+-- Spark's analyser cannot plan ("key not found: site").
+set_aside as (
+
+    select multi_day_rows.site, multi_day_rows.date, multi_day_rows.period_end, multi_day_rows.source_form
+    from multi_day_rows
+    inner join daily_rows
+        on daily_rows.site = multi_day_rows.site
+        and daily_rows.date between multi_day_rows.date and multi_day_rows.period_end
+
+    union
+
+    select multi_day_rows.site, multi_day_rows.date, multi_day_rows.period_end, multi_day_rows.source_form
+    from multi_day_rows
+    inner join multi_day_rows as other
+        on other.site = multi_day_rows.site
+        and other.date <= multi_day_rows.period_end
+        and other.period_end >= multi_day_rows.date
+        -- (date, -period_days, preference) of the other period comes first
+        and (
+            other.date < multi_day_rows.date
+            or (other.date = multi_day_rows.date and other.period_days > multi_day_rows.period_days)
+            or (other.date = multi_day_rows.date and other.period_days = multi_day_rows.period_days
+                and other.preference < multi_day_rows.preference)
+        )
+
+),
+
 multi_day_preferred as (
 
     select
         multi_day_rows.*,
-        not exists (
-            select 1 from daily_rows
-            where daily_rows.site = multi_day_rows.site
-                and daily_rows.date between multi_day_rows.date and multi_day_rows.period_end
-        )
-        and not exists (
-            select 1 from multi_day_rows as other
-            where other.site = multi_day_rows.site
-                and other.date <= multi_day_rows.period_end
-                and other.period_end >= multi_day_rows.date
-                and (other.date, -other.period_days, other.preference)
-                    < (multi_day_rows.date, -multi_day_rows.period_days, multi_day_rows.preference)
-        ) as is_preferred_source
+        set_aside.site is null as is_preferred_source
 
     from multi_day_rows
+    left join set_aside
+        on set_aside.site = multi_day_rows.site
+        and set_aside.date = multi_day_rows.date
+        and set_aside.period_end = multi_day_rows.period_end
+        and set_aside.source_form = multi_day_rows.source_form
 
 ),
 

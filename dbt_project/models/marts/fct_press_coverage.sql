@@ -10,7 +10,7 @@ coverage as (
 
 latest_copy as (
 
-    select * exclude (copy_rank)
+    select {{ star_except(['copy_rank']) }}
     from (
         select
             *,

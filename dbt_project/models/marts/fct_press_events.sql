@@ -15,7 +15,7 @@ leadership_titles as (
 
 latest_copy as (
 
-    select * exclude (copy_rank)
+    select {{ star_except(['copy_rank']) }}
     from (
         select
             *,

@@ -56,9 +56,9 @@ measured as (
 
     select
         dated.*,
-        epoch(dated.answered_at - dated.received_at) / 3600.0 as hours_to_answer,
+        {{ seconds_between('dated.received_at', 'dated.answered_at') }} / 3600.0 as hours_to_answer,
         answered_day.working_day_seq - received_day.working_day_seq as working_days_to_answer,
-        case when dated.answered_at is null then epoch(dated.as_of_at - dated.received_at) / 3600.0 end as open_age_hours,
+        case when dated.answered_at is null then {{ seconds_between('dated.received_at', 'dated.as_of_at') }} / 3600.0 end as open_age_hours,
         case
             when dated.answered_at is null then as_of_day.working_day_seq - received_day.working_day_seq
         end as open_age_working_days

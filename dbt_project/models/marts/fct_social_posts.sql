@@ -32,7 +32,7 @@ after_n_days as (
     select
         snapshots.channel,
         snapshots.post_id,
-        arg_min(snapshots.engagements, snapshots.exported_on) as engagements_after_n_days,
+        {{ arg_min('snapshots.engagements', 'snapshots.exported_on') }} as engagements_after_n_days,
         min(snapshots.exported_on) as after_n_days_exported_on
 
     from snapshots

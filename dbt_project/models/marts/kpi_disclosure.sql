@@ -22,7 +22,7 @@ final as (
         cast(count(*) filter (where section_status = 'late') as integer) as sections_late,
         cast(count(*) filter (where section_status in ('missing', 'broken_link')) as integer) as sections_missing,
         cast(count(*) filter (where section_status = 'broken_link') as integer) as sections_broken_link,
-        cast(string_agg(section_name, '; ' order by section_id) filter (where section_status in ('missing', 'broken_link'))
+        cast({{ string_agg_ordered('section_name', '; ', ['section_id']) }} filter (where section_status in ('missing', 'broken_link'))
             as {{ string_type() }}) as missing_sections,
         cast(count(*) filter (where section_status in ('missing', 'broken_link')) = 0 as boolean) as is_complete
 

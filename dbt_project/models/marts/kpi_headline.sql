@@ -237,12 +237,13 @@ social_metrics as (
 
     union all
 
+    -- not `group by all`: Spark would group by the target too, an integer literal, which it reads as a column position
     select 'quarter', cast(date_trunc('quarter', month_start) as date), 'moderation_within_window_pct',
         {{ pct('sum(handled_within_window_count)', 'sum(flagged_count)') }},
         {{ var('moderation_within_window_target_pct', 100) }}, true
     from social_moderation
     where channel is null
-    group by all
+    group by cast(date_trunc('quarter', month_start) as date)
 
 ),
 
@@ -281,7 +282,7 @@ issues_metrics as (
         {{ pct("count(*) filter (where status = 'on_time')", "count(*) filter (where status <> 'not_due')") }},
         {{ var('monthly_reports_on_time_target_pct', 100) }}, true
     from monthly_reports
-    group by all
+    group by month_start
 
     union all
 
@@ -289,7 +290,7 @@ issues_metrics as (
         {{ pct("count(*) filter (where status = 'on_time')", "count(*) filter (where status <> 'not_due')") }},
         {{ var('monthly_reports_on_time_target_pct', 100) }}, true
     from monthly_reports
-    group by all
+    group by cast(date_trunc('quarter', month_start) as date)
 
 ),
 

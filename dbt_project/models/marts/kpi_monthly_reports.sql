@@ -22,12 +22,8 @@ units as (
 
 months as (
 
-    select cast(range as date) as report_month
-    from range(
-        (select min(report_month) from reports),
-        (select max(report_month) from reports) + interval 1 month,
-        interval 1 month
-    )
+    select {{ period_starts('month', 'min(report_month)', 'max(report_month)') }} as report_month
+    from reports
 
 ),
 

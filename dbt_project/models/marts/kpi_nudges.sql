@@ -64,7 +64,7 @@ articles as (
         'articles' as reminder_kind,
         quota.quarter as period,
         quota.quota - quota.articles_submitted as items_count,
-        date_diff('day', as_of.as_of_date, quota.quarter_end) as days_left,
+        {{ days_between('as_of.as_of_date', 'quota.quarter_end') }} as days_left,
         cast(null as {{ string_type() }}) as detail_ids
 
     from quota
@@ -105,7 +105,7 @@ feedback as (
         cast(null as {{ string_type() }}) as period,
         count(*) as items_count,
         min(sla_working_days - age_working_days) as days_left,
-        string_agg(ticket_id, ', ' order by sla_working_days - age_working_days, ticket_id) as detail_ids
+        {{ string_agg_ordered('ticket_id', ', ', ['sla_working_days - age_working_days', 'ticket_id']) }} as detail_ids
 
     from open_then
     where age_working_days > sla_working_days
@@ -135,8 +135,8 @@ disclosure_gaps as (
         'disclosure' as reminder_kind,
         disclosure.school_year as period,
         count(*) as items_count,
-        date_diff('day', any_value(as_of.as_of_date), any_value(disclosure.deadline)) as days_left,
-        string_agg(disclosure.site_host, ', ' order by disclosure.site_host) as detail_ids
+        {{ days_between('any_value(as_of.as_of_date)', 'any_value(disclosure.deadline)') }} as days_left,
+        {{ string_agg_ordered('disclosure.site_host', ', ', ['disclosure.site_host']) }} as detail_ids
 
     from disclosure
     cross join as_of
@@ -161,7 +161,7 @@ press_open_then as (
             when press.deadline_unit = 'working_days'
                 then as_of_day.working_day_seq - received_day.working_day_seq > press.deadline_value
             when press.deadline_unit = 'hours'
-                then press.received_at + to_hours(press.deadline_value) < as_of.as_of_date + interval 1 day
+                then {{ add_hours('press.received_at', 'press.deadline_value') }} < {{ add_days('as_of.as_of_date', 1) }}
         end as is_overdue,
         case
             when press.deadline_unit = 'working_days'
@@ -178,7 +178,7 @@ press_open_then as (
         on as_of_day.date = as_of.as_of_date
     left join calendar as due_day
         on press.deadline_unit = 'hours'
-        and due_day.date = cast(press.received_at + to_hours(press.deadline_value) as date)
+        and due_day.date = cast({{ add_hours('press.received_at', 'press.deadline_value') }} as date)
     where press.received_date <= as_of.as_of_date
         and (press.answered_date is null or press.answered_date > as_of.as_of_date)
         and press.unit_code is not null
@@ -191,10 +191,10 @@ press_reminders as (
     select
         unit_code,
         case when is_overdue then 'press_overdue' else 'press_due_soon' end as reminder_kind,
-        cast(null as varchar) as period,
+        cast(null as {{ string_type() }}) as period,
         count(*) as items_count,
         min(working_days_left) as days_left,
-        string_agg(request_id, ', ' order by working_days_left, request_id) as detail_ids
+        {{ string_agg_ordered('request_id', ', ', ['working_days_left', 'request_id']) }} as detail_ids
 
     from press_open_then
     where is_overdue
@@ -222,8 +222,8 @@ monthly_report_missing as (
         'monthly_report' as reminder_kind,
         monthly_reports.month as period,
         1 as items_count,
-        date_diff('day', as_of.as_of_date, monthly_reports.deadline_date) as days_left,
-        cast(null as varchar) as detail_ids
+        {{ days_between('as_of.as_of_date', 'monthly_reports.deadline_date') }} as days_left,
+        cast(null as {{ string_type() }}) as detail_ids
 
     from monthly_reports
     cross join as_of
@@ -248,15 +248,12 @@ final as (
         cast(reminders.detail_ids as {{ string_type() }}) as detail_ids
 
     from (
-        select * from articles
-        union all by name
-        select * from feedback
-        union all by name
-        select * from disclosure_gaps
-        union all by name
-        select * from press_reminders
-        union all by name
-        select * from monthly_report_missing
+        {%- for reminders in ['articles', 'feedback', 'disclosure_gaps', 'press_reminders', 'monthly_report_missing'] %}
+        select unit_code, reminder_kind, period, items_count, days_left, detail_ids from {{ reminders }}
+        {%- if not loop.last %}
+        union all
+        {%- endif %}
+        {%- endfor %}
     ) as reminders
     cross join as_of
     left join units

@@ -35,7 +35,7 @@ per_unit as (
         count(*) as existing_days,
         count(*) filter (where has_officer) as covered_days,
         -- the last day of the period on which the unit existed (and the data reaches)
-        arg_max(has_officer, day) as has_officer_at_end,
+        {{ arg_max_by_keys('has_officer', ['day']) }} as has_officer_at_end,
         sum(changes_count) as changes_count,
         max(as_of_date) as as_of_date
 

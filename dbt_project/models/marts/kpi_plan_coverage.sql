@@ -1,6 +1,6 @@
 -- How well each item of the communications plan was covered, per item and quarter: every item of reference.plan_items
 -- in each of the four quarters of its plan year, also with no article. Articles by channel from int_plan_item_tags;
--- an item is due in a quarter by its period (macro plan_due_quarters); "nothing while due" is judged only for quarters
+-- an item is due in a quarter by its period (macro plan_item_due_in); "nothing while due" is judged only for quarters
 -- begun by the as-of date (macro as_of_date, default the latest article day).
 with
 
@@ -34,10 +34,10 @@ item_quarters as (
         plan_items.lead_unit_code,
         quarter_number,
         make_date(plan_items.plan_year, 3 * quarter_number - 2, 1) as quarter_start,
-        list_contains({{ plan_due_quarters('plan_items.period') }}, quarter_number) as is_due
+        {{ plan_item_due_in('plan_items.period', 'quarter_number') }} as is_due
 
     from plan_items
-    cross join (select unnest([1, 2, 3, 4]) as quarter_number)
+    cross join (select 1 as quarter_number union all select 2 union all select 3 union all select 4) as quarters
 
 ),
 

@@ -27,7 +27,7 @@ final as (
 
     select
         cast(month as {{ string_type() }}) as month,
-        cast(strptime(month || '-01', '%Y-%m-%d') as date) as month_start,
+        cast(month || '-01' as date) as month_start,
         cast(outlet as {{ string_type() }}) as outlet,
         cast(articles as bigint) as articles,
         cast(positive_articles as bigint) as positive_articles,

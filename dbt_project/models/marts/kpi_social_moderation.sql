@@ -23,9 +23,9 @@ classified as (
         comments.action is not null as handled,
         comments.action in ('hidden', 'deleted') as removed,
         comments.action is not null
-            and comments.action_at <= comments.flagged_at + to_hours(social_reference.moderation_window_hours)
+            and comments.action_at <= {{ add_hours('comments.flagged_at', 'social_reference.moderation_window_hours') }}
             as handled_within_window,
-        date_diff('minute', comments.flagged_at, comments.action_at) / 60.0 as hours_to_action,
+        {{ minutes_between('comments.flagged_at', 'comments.action_at') }} / 60.0 as hours_to_action,
         social_reference.moderation_window_hours
 
     from comments

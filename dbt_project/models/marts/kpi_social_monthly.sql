@@ -34,8 +34,8 @@ follower_months as (
     select
         channel,
         cast(date_trunc('month', day) as date) as month_start,
-        arg_max(followers, day) filter (where followers is not null) as followers_end,
-        arg_min(followers, day) filter (where followers is not null) as followers_first,
+        {{ arg_max_by_keys('followers', ['day']) }} filter (where followers is not null) as followers_end,
+        {{ arg_min('followers', 'day') }} filter (where followers is not null) as followers_first,
         sum(page_views) as page_views,
         sum(new_followers) as new_followers,
         sum(unfollows) as unfollows,
