@@ -13,6 +13,7 @@ from dagster_defs.assets.nudges import nudges
 from dagster_defs.assets.publish import kpi_reports, published_warehouse
 from dagster_defs.jobs import (
     analytics_daily_job,
+    build_all_job,
     analytics_daily_schedule,
     portal_refresh_job,
     refresh_job,
@@ -25,7 +26,7 @@ from dagster_defs.sensors import raw_files_sensor
 defs = dg.Definitions(
     assets=[*ingestion_assets, calendar_days, edukpi_dbt, published_warehouse, kpi_reports,
             nudges],
-    jobs=[analytics_daily_job, portal_refresh_job, refresh_job],
+    jobs=[analytics_daily_job, build_all_job, portal_refresh_job, refresh_job],
     schedules=[analytics_daily_schedule, refresh_schedule],
     sensors=[raw_files_sensor],
     resources={

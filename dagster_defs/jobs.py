@@ -43,6 +43,17 @@ portal_refresh_job = dg.define_asset_job(
     ),
 )
 
+# `edukpi materialize` with analytics days to load: everything in one run and one dbt invocation (one dbt start-up and
+# parse, one run to create and watch), the days as the run's partition range.
+build_all_job = dg.define_asset_job(
+    name="build_all",
+    selection=dg.AssetSelection.all(),
+    description=(
+        "Everything in one run: load a range of analytics days and every other source, build every dbt model and test in "
+        "one dbt invocation, publish the warehouse, render the reports (`edukpi materialize`)."
+    ),
+)
+
 refresh_job = dg.define_asset_job(
     name="refresh",
     selection=dg.AssetSelection.all() - DAILY_SELECTION,

@@ -128,13 +128,13 @@ class RunProgress:
 
 
 def cmd_materialize(args: argparse.Namespace, settings: Settings) -> None:
-    """Two Dagster runs in this one process (one start-up, one definitions load), recorded in the Dagster home like any run:
-    `analytics_daily` over the analytics days as a single-run backfill, then `refresh` (everything else, publish, reports).
+    """One Dagster run in this process, recorded in the Dagster home like any run: `build_all` with the analytics days as
+    its partition range (a single-run backfill: every source, every dbt model and test in one dbt invocation, publish,
+    reports), or `refresh` when there are no analytics days to load.
     With --days, one run of `portal_refresh` over those days instead: their load and what it reaches (the portal models
     and marts in one dbt invocation, publish, reports); the other sources and marts stay as they are.
 
-    This is what `dagster job execute -j analytics_daily --tags <partition range>` and `dagster job execute -j refresh`
-    do, without a second Python start-up and definitions load (5–13 s each, docs/benchmarks.md). The terminal gets a line
+    This is what `dagster job execute -j build_all --tags <partition range>` does, with the progress lines below. The terminal gets a line
     per step (RunProgress); Dagster's full event log and dbt's output go to data/build/logs/materialize-<time>.log.
     """
     os.environ.update(runtime_env(settings))  # Dagster home, dbt settings and the build paths for this process and dbt's
@@ -186,14 +186,14 @@ def cmd_materialize(args: argparse.Namespace, settings: Settings) -> None:
     not_built = _models_not_built(settings) if args.days else []
     if not_built:
         print(f"edukpi materialize --days: the build file {settings.build_db} has no {', '.join(not_built[:3])}"
-              f"{' …' if len(not_built) > 3 else ''} yet: building everything (those days, then the rest)", flush=True)
+              f"{' …' if len(not_built) > 3 else ''} yet: building everything (those days and the rest)", flush=True)
     if args.days and not not_built:
         # Only what the days reach (their load, the portal models and marts, publish, reports) in one run and one dbt
         # invocation; the other sources and marts are left as they are (the full build and the 06:00 refresh do them).
         runs.append(("portal_refresh", days_tags))
+    elif window:
+        runs.append(("build_all", days_tags))  # the days and everything else: one run, one dbt invocation
     else:
-        if window:
-            runs.append(("analytics_daily", days_tags))
         runs.append(("refresh", {}))
     terminal = sys.stdout
     with dg.DagsterInstance.get() as instance, open(log_path, "a", encoding="utf-8") as log_file:
