@@ -29,7 +29,7 @@ from typing import Any
 import duckdb
 import yaml
 
-from edukpi.settings import DBT_PROJECT_DIR, PROJECT_ROOT, SAMPLE_MARKER, Settings
+from edukpi.settings import DBT_PROJECT_DIR, DBT_TARGETS, PROJECT_ROOT, SAMPLE_MARKER, Settings
 from ingestion.build_db import memory_limit
 
 QUERIES_FILE = PROJECT_ROOT / "bench" / "queries.sql"
@@ -583,8 +583,10 @@ def _dbt_cli(args: list[str], target: Path, env: dict[str, str], workdir: Path) 
     target.mkdir(parents=True, exist_ok=True)
     if parsed.exists() and not (target / parsed.name).exists():
         shutil.copy2(parsed, target / parsed.name)
-    command = [_venv_tool("dbt"), *args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-               "--target-path", str(target), "--log-path", str(target)]
+    # --target as the Dagster runs pass it: dbt refuses a partial parse when the target argument differs ("config vars,
+    # config profile, or config target have changed"), even from no --target to the profile's default.
+    command = [_venv_tool("dbt"), *args, "--target", DBT_TARGETS[env["EDUKPI_ENGINE"]], "--project-dir", str(DBT_PROJECT_DIR),
+               "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(target), "--log-path", str(target)]
     return command, {**env, "DBT_LOG_FORMAT_FILE": "json"}
 
 
@@ -728,7 +730,7 @@ def physical_ingestion(raw_dir: Path, db_path: Path) -> dict[str, Any]:
     finally:
         con.close()
     parts["close_s"] = round(time.perf_counter() - mark, 3)
-    parts["seconds"] = round(time.perf_counter() - started, 3)
+    parts["connect_to_close_s"] = round(time.perf_counter() - started, 3)
     parts["file_mb"] = round(db_path.stat().st_size / 2**20, 1)
     return parts
 
@@ -1060,6 +1062,23 @@ def latest_result(results_dir: Path, preset: str) -> tuple[dict[str, Any], Path]
     return (json.loads(found[-1].read_text(encoding="utf-8")), found[-1]) if found else None
 
 
+def _disk_estimates(results_dir: Path, preset: str, raw_bytes: int) -> tuple[int, int, str]:
+    """Build file and largest spill to expect: the preset's latest result; else another preset's, scaled by the raw data;
+    else BUILD_FILE_PER_RAW_BYTE x the raw data, and a spill as large as the build file."""
+    same = latest_result(results_dir, preset)
+    if same and same[0].get("build_file_mb"):
+        return (int(same[0]["build_file_mb"] * 2**20), int((same[0].get("largest_spill_mb") or 0) * 2**20),
+                f"from {same[1].name}")
+    for other in ("x10", "city-year", "sample", "tiny"):
+        found = latest_result(results_dir, other)
+        if found and found[0].get("build_file_mb") and found[0].get("raw_mb"):
+            scale = raw_bytes / (found[0]["raw_mb"] * 2**20)
+            return (int(found[0]["build_file_mb"] * 2**20 * scale),
+                    int((found[0].get("largest_spill_mb") or 0) * 2**20 * scale), f"{found[1].name} scaled by the raw data")
+    guess = int(raw_bytes * BUILD_FILE_PER_RAW_BYTE)
+    return guess, guess, f"{BUILD_FILE_PER_RAW_BYTE:g} x the raw data"
+
+
 def _duckdb_files(workdir: Path) -> dict[str, float]:
     """Every DuckDB database file in the work folder (not the raw data), MB: the test and the lead check that the bench
     keeps one build file at a time."""
@@ -1124,12 +1143,7 @@ def run_bench(preset: str, seed: int, workdir: Path, results_dir: Path, docs_pat
         generation.details.update({"reused": True, "raw_dir": str(raw_dir), "measures": "nothing: generated elsewhere"})
         record(generation)
     raw_bytes = _disk_bytes(settings.raw_dir)
-    previous = latest_result(results_dir, preset)
-    build_bytes = int((previous[0].get("build_file_mb") or 0) * 2**20) if previous else 0
-    spill_bytes = int((previous[0].get("largest_spill_mb") or 0) * 2**20) if previous else 0
-    basis = f"from {previous[1].name}" if build_bytes else f"{BUILD_FILE_PER_RAW_BYTE:g} x the raw data"
-    build_bytes = build_bytes or int(raw_bytes * BUILD_FILE_PER_RAW_BYTE)
-    spill_bytes = spill_bytes or build_bytes
+    build_bytes, spill_bytes, basis = _disk_estimates(results_dir, preset, raw_bytes)
 
     def disk_for(name: str) -> None:
         need = int(DISK_NEED_IN_BUILD_FILES.get(name, 0.0) * build_bytes) + spill_bytes
@@ -1259,7 +1273,7 @@ def _result(preset: str, seed: int, started_at: dt.datetime, load_at_start: list
     result["peak_rss_mb"] = round(max(s.peak_rss_mb for s in measured), 1)
     result["peak_rss_step"] = max(measured, key=lambda s: s.peak_rss_mb).name
     result["largest_spill_mb"] = round(max(s.largest_spill_mb for s in measured), 1)
-    result["largest_spill_step"] = max(measured, key=lambda s: s.largest_spill_mb).name
+    result["largest_spill_step"] = max(measured, key=lambda s: s.largest_spill_mb).name if result["largest_spill_mb"] else None
     invocations = _dbt_invocations(steps)
     result["dbt_invocations"] = invocations
     result["dbt_partial_parse_all"] = all(i["partial_parse"] for i in invocations if not i.get("full_parse_forced"))
@@ -1442,10 +1456,16 @@ def _current_rows(results: dict[str, dict[str, Any]]) -> list[str]:
             sources = steps["floor_ingestion"]["sources"]
             slowest = max(sources, key=lambda name: sources[name]["seconds"])
             return f"slowest loader {slowest} {sources[slowest]['seconds']:.0f} s ({result['preset']})"
-        if key == "peak_rss_mb":
-            return f"step {result.get('peak_rss_step', '?')} ({result['preset']})"
-        if key == "largest_spill_mb":
-            return f"step {result.get('largest_spill_step', '?')} ({result['preset']})"
+        if key == "incremental_day_s" and "incremental_day" in steps:
+            dagster_steps = [(f"{run['job']} {k}", v["seconds"]) for run in steps["incremental_day"].get("dagster_runs", [])
+                             for k, v in run["steps"].items()]
+            if dagster_steps:
+                name, seconds = max(dagster_steps, key=lambda item: item[1])
+                return f"largest Dagster step: {name} {seconds:.0f} s ({result['preset']})"
+        if key in ("peak_rss_mb", "largest_spill_mb"):
+            field_name = "peak_rss_mb" if key == "peak_rss_mb" else "largest_spill_mb"
+            measured = {name: step.get(field_name, 0) for name, step in steps.items() if not step.get("reused")}
+            return f"step {max(measured, key=measured.get)} ({result['preset']})" if measured else ""
         return ""
 
     figures = [
@@ -1457,10 +1477,16 @@ def _current_rows(results: dict[str, dict[str, Any]]) -> list[str]:
         ("report", "report_s", "s", "report_s"), ("staff query p95", "query_p95_ms", "ms", "query_p95_ms"),
         ("peak memory", "peak_rss_mb", "MB", "peak_rss_mb"), ("largest DuckDB spill", "largest_spill_mb", "MB", None),
     ]
+    wording = {
+        "full_build_vs_physical_floor": f"≤ {FULL_BUILD_VS_PHYSICAL_MAX} × (city-year, x10)",
+        "ingestion_vs_physical": f"≤ {INGESTION_VS_PHYSICAL_MAX} × (city-year, x10)",
+        "full_build_vs_floor": " / ".join(f"≤ {v} × at {p}" for p, v in BUILD_RATIO_TARGETS.items()),
+        "incremental_day_s": f"≤ {INCREMENTAL_MAX_S:g} s", "report_s": f"≤ {REPORT_MAX_S:g} s",
+        "query_p95_ms": f"≤ {QUERY_P95_MAX_MS:g} ms", "peak_rss_mb": f"≤ {PEAK_RSS_MAX_MB:,.0f} MB at city-year",
+    }
     rows = []
     for label, key, unit, target_key in figures:
-        target = next((results[p]["targets"][target_key]["target"] for p in SCALE_PRESETS
-                       if p in results and target_key in results[p].get("targets", {})), "—")
+        target = wording.get(target_key or "", "—")
         met = [f"{p}: {_met(results[p]['targets'][target_key]['met'])}" for p in SCALE_PRESETS
                if target_key and p in results and target_key in results[p].get("targets", {})
                and results[p]["targets"][target_key]["met"] is not None]
@@ -1474,11 +1500,10 @@ def render_current(results_dir: Path) -> str:
     found = {p: latest_result(results_dir, p) for p in SCALE_PRESETS}
     results = {p: r[0] for p, r in found.items() if r}
     sources = ", ".join(f"`{r[1].name}`" for r in found.values() if r)
+    columns = ("raw_mb", "full_build_s", "physical_floor_s", "floor_s", "peak_rss_mb", "largest_spill_mb", "build_file_mb")
     growth = [
-        f"| {p} | {value.get('raw_mb', 0):,.0f} | {value.get('full_build_s', 0):.0f} | "
-        f"{value.get('physical_floor_s', 0):.0f} | {value.get('floor_s', 0):.0f} | {value.get('peak_rss_mb', 0):,.0f} | "
-        f"{value.get('largest_spill_mb', 0):,.0f} | {value.get('build_file_mb', 0):,.0f} | "
-        f"{value['machine']['load_at_start'][0]:.1f} → {value['machine']['load_at_end'][0]:.1f} |"
+        f"| {p} | " + " | ".join(f"{value[key]:,.0f}" if value.get(key) is not None else "–" for key in columns)
+        + f" | {value['machine']['load_at_start'][0]:.1f} → {value['machine']['load_at_end'][0]:.1f} |"
         for p, value in results.items()
     ]
     return "\n".join([
@@ -1493,7 +1518,7 @@ def render_current(results_dir: Path) -> str:
         "",
         "### How the figures grow",
         "",
-        "Sample → city-year → x10 (0: not measured in that run; the load average says how busy the shared machine was):",
+        "Sample → city-year → x10 (–: not measured in that run; the load average says how busy the shared machine was):",
         "",
         "| preset | raw MB | full build s | physical floor s | floor s | peak RSS MB | largest spill MB | build file MB | load (1 min) start → end |",
         "|---|---|---|---|---|---|---|---|---|",
