@@ -1152,7 +1152,7 @@ def run_bench(preset: str, seed: int, workdir: Path, results_dir: Path, docs_pat
 
     startup = None
     try:
-        _prepare_dbt_result = _prepare_dbt(workdir, base_env) if {"build", "dbt_floor", "dbt_cli"} & set(selected) else None
+        prepared_parse = _prepare_dbt(workdir, base_env) if {"build", "dbt_floor", "dbt_cli"} & set(selected) else None
         for name in selected:
             disk_for(name)
             if name == "physical":
@@ -1185,7 +1185,7 @@ def run_bench(preset: str, seed: int, workdir: Path, results_dir: Path, docs_pat
         "raw_mb": round(raw_bytes / 2**20, 1),
         "build_file_mb": build_file_mb,
         "disk_checks": disk_checks,
-        "dbt_prepare_parse": _prepare_dbt_result,
+        "dbt_prepare_parse": prepared_parse,
     })
     if startup is not None:
         result["startup"] = startup
