@@ -89,8 +89,9 @@ docs: manifest
 sql: install
 	@$(BIN)/edukpi sql
 
+# STEPS_BENCH=build,physical (e.g. for x10) runs only those steps and what their figures need (docs/benchmarks.md).
 bench: manifest
-	$(BIN)/edukpi bench --preset $${PRESET_BENCH:-city-year}
+	$(BIN)/edukpi bench --preset $${PRESET_BENCH:-city-year} $${STEPS_BENCH:+--steps $$STEPS_BENCH}
 
 clean:
 	rm -rf data/build data/warehouse.duckdb reports/out .dagster_home dbt_project/target dbt_project/logs

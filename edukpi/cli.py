@@ -280,16 +280,21 @@ def cmd_sql(args: argparse.Namespace, settings: Settings) -> None:
 
 
 def cmd_bench(args: argparse.Namespace, settings: Settings) -> None:
-    from bench.run import run_bench
+    from bench.run import BenchOptionError, NotEnoughDisk, run_bench
 
     workdir = Path(args.workdir).resolve() if args.workdir else PROJECT_ROOT / "bench" / "work" / args.preset
-    run_bench(
-        args.preset,
-        args.seed,
-        workdir,
-        results_dir=PROJECT_ROOT / "bench" / "results",
-        docs_path=PROJECT_ROOT / "docs" / "benchmarks.md",
-    )
+    try:
+        run_bench(
+            args.preset,
+            args.seed,
+            workdir,
+            results_dir=PROJECT_ROOT / "bench" / "results",
+            docs_path=PROJECT_ROOT / "docs" / "benchmarks.md",
+            steps=args.steps,
+            raw_dir=Path(args.raw).resolve() if args.raw else None,
+        )
+    except (NotEnoughDisk, BenchOptionError) as error:
+        raise SystemExit(str(error)) from None
 
 
 def cmd_env(args: argparse.Namespace, settings: Settings) -> None:
@@ -400,6 +405,11 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--preset", default="city-year", choices=["tiny", "sample", "city-year", "x10"])
     bench.add_argument("--seed", type=int, default=7)
     bench.add_argument("--workdir", help="where the bench generates and builds (default: bench/work/<preset>)")
+    bench.add_argument("--steps", help="comma-separated steps to run (default all; each brings the steps it needs): "
+                                       "physical, startup, build, report, queries, incremental, floor, dbt_floor, dbt_cli; "
+                                       "e.g. build,physical for x10")
+    bench.add_argument("--raw", help="raw data of this preset generated elsewhere, read only (no generation is timed; "
+                                     "no one-day refresh)")
     bench.set_defaults(handler=cmd_bench)
     return parser
 
