@@ -35,6 +35,9 @@ def project_env(settings: Settings, dagster_home: Path) -> dict[str, str]:
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         "DO_NOT_TRACK": "1",
         "DBT_PROFILES_DIR": str(PROJECT_ROOT / "dbt_project"),
+        # The engine's target for every dbt command, `make manifest`'s parse included: dbt keeps its partial-parse state
+        # only for the target it was parsed with, and the Dagster steps pass --target (dagster_defs/assets/dbt.py).
+        "DBT_TARGET": settings.dbt_target,
         # One planned event per asset with its partition subset instead of one per partition (2,188 for 547 days): see
         # docs/benchmarks.md, "Per-partition events".
         "DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS": "1",
