@@ -68,9 +68,12 @@ def _flat_sql(record: str, params: str, source: str, head: str) -> str:
     """
 
 
-def _read_inputs(con: duckdb.DuckDBPyConnection, files: list[DayFile]) -> None:
-    """Temp table _ga4_flat: one row per event of every file (one read per format), with the event parameters extracted
-    in the same pass. It is the only copy of the events a load makes (scalar columns; the file as a small file_id)."""
+def _read_inputs(con: duckdb.DuckDBPyConnection, files: list[DayFile]) -> str:
+    """SQL of one row per event of every file (one read per format), the event parameters extracted in the same pass,
+    the file as a small file_id. Parquet is read where the SQL is used (each use reads the files again): an insert from
+    the events staged in a temp table inside the chunk's transaction cost 2-3x the CPU of one from a committed table,
+    more than reading and flattening the Parquet again (docs/benchmarks.md). JSON lines are staged in _ga4_json (they
+    need line numbers)."""
     parts = []
     parquet = [f.path for f in files if f.path.name.endswith(PARQUET_SUFFIXES)]
     json_files = [f.path for f in files if f.path.name.endswith(JSON_SUFFIXES)]
@@ -100,18 +103,14 @@ def _read_inputs(con: duckdb.DuckDBPyConnection, files: list[DayFile]) -> None:
             where not {blank_sql('line')}
             """
         )
+        con.execute("drop table if exists _ga4_lines")
         parts.append(_flat_sql("j.", "j.event_params", "_ga4_json", "path, source_line, json_ok, raw_line"))
     inputs = " union all by name ".join(f"({p})" for p in parts)
-    con.execute(
-        f"create or replace temp table _ga4_flat as "
-        f"select f.file_id, x.* exclude (path) from ({inputs}) x join _files f on f.path = x.path"
-    )
-    con.execute("drop table if exists _ga4_json")
-    con.execute("drop table if exists _ga4_lines")
+    return f"select f.file_id, x.* exclude (path) from ({inputs}) x join _files f on f.path = x.path"
 
 
-# Columns computed once for the rules: event_name_blank is nullif(trim(event_name), '') is null (in _ga4_flat), page_blank
-# the same of page_location (once per distinct URL, in _ga4_pages); see blank_sql.
+# Columns computed once for the rules: event_name_blank is nullif(trim(event_name), '') is null (in the flattened events),
+# page_blank the same of page_location (once per distinct URL, in _ga4_pages); see blank_sql.
 RULES = [
     ("(whole row)", f"regexp_replace(left(raw_line, 200), '{IPV4_PATTERN}', '{IP_MASK}', 'g')",
      "'the line is not a JSON object (one event per line is expected)'", "not json_ok"),
@@ -133,41 +132,43 @@ RULES = [
 ]
 
 
-# Every event with its file, and its page and title parsed, as the rules and raw.ga4_events see it.
-CHECKED = """
-    select f.source_file, f.fingerprint, f.file_day, x.*, p.page_blank, p.page_host, p.page_location_masked,
-           p.page_path, t.page_title_masked
-    from _ga4_flat x
-    join _files f using (file_id)
-    left join _ga4_pages p on p.page_location is not distinct from x.page_location
-    left join _ga4_titles t on t.page_title is not distinct from x.page_title
-"""
+# Every event with its file, and its page and title parsed, as the rules and raw.ga4_events see it (`events`: SQL of
+# the flattened events, or of the suspects below).
+def _checked_sql(events: str) -> str:
+    return f"""
+        select f.source_file, f.fingerprint, f.file_day, x.*, p.page_blank, p.page_host, p.page_location_masked,
+               p.page_path, t.page_title_masked
+        from ({events}) x
+        join _files f using (file_id)
+        left join _ga4_pages p on p.page_location is not distinct from x.page_location
+        left join _ga4_titles t on t.page_title is not distinct from x.page_title
+    """
 
 
 # The rules on the page need its parsed form (_ga4_pages); the others only the event's own columns.
 PAGE_RULES = [rule for rule in RULES if "page_" in rule[3]]
 EVENT_RULES = [rule for rule in RULES if rule not in PAGE_RULES]
 
-# The events that may break a rule, as CHECKED sees them: those breaking a rule on their own columns, and those whose
-# page is empty or not a full URL (few distinct pages). Every event breaking a rule is among them (the rules are then
-# applied to them in full); the quarantine step thus reads _ga4_flat once without joining every event to its page.
-SUSPECTS = f"""
-    select f.source_file, f.fingerprint, f.file_day, x.*, p.page_blank, p.page_host, p.page_location_masked,
-           p.page_path, t.page_title_masked
-    from (
-        select x.* from _ga4_flat x join _files f using (file_id)
-        where {failed_sql(EVENT_RULES)} or x.page_location is null
-           or x.page_location in (select page_location from _ga4_pages where page_blank or page_host is null)
-    ) x
-    join _files f using (file_id)
-    left join _ga4_pages p on p.page_location is not distinct from x.page_location
-    left join _ga4_titles t on t.page_title is not distinct from x.page_title
-"""
+# The events that may break a rule: those breaking a rule on their own columns, and those without a page or whose page
+# does not start like a full URL (a blank page_location, or one without host, never matches URL_HOST). Every event
+# breaking a rule is among them; the rules are then applied to them in full.
+SUSPECT_SQL = f"({failed_sql(EVENT_RULES)} or x.page_location is null or not regexp_matches(x.page_location, '{URL_HOST}'))"
 
 
 def load(con: duckdb.DuckDBPyConnection, files: list[DayFile], loaded_at: dt.datetime) -> pl.DataFrame:
     files_table(con, files)
-    _read_inputs(con, files)
+    events = _read_inputs(con, files)
+    # First read of the events: per file, page and title, the number of events and the suspects (few). It gives the
+    # distinct pages and titles, the rows read per file and the quarantine; the second read inserts the good events
+    # straight into raw.ga4_events.
+    con.execute(
+        f"""
+        create or replace temp table _ga4_seen as
+        select x.file_id, x.page_location, x.page_title, count(*) as n, list(x) filter (where {SUSPECT_SQL}) as suspects
+        from ({events}) x join _files f using (file_id)
+        group by x.file_id, x.page_location, x.page_title
+        """
+    )
     # A site has far fewer pages than events: URLs and titles are parsed and masked once per distinct value.
     path_sql = f"coalesce(nullif(regexp_extract(page_location, '{URL_PATH}', 1), ''), '/')"
     con.execute(
@@ -178,7 +179,7 @@ def load(con: duckdb.DuckDBPyConnection, files: list[DayFile], loaded_at: dt.dat
                case when page_host is not null then {mask_contacts_in_url_sql(path_sql)} end as page_path
         from (
             select page_location, lower(nullif(regexp_extract(page_location, '{URL_HOST}', 1), '')) as page_host
-            from (select distinct page_location from _ga4_flat)
+            from (select distinct page_location from _ga4_seen)
         )
         """
     )
@@ -186,16 +187,16 @@ def load(con: duckdb.DuckDBPyConnection, files: list[DayFile], loaded_at: dt.dat
         f"""
         create or replace temp table _ga4_titles as
         select page_title, {mask_contacts_sql('page_title')} as page_title_masked
-        from (select distinct page_title from _ga4_flat)
+        from (select distinct page_title from _ga4_seen)
         """
     )
-    # Events breaking a rule are few: only they get their list of problems, in a small table; the others go straight
-    # from _ga4_flat into raw.ga4_events.
+    # Events breaking a rule are few: only they get their list of problems, in a small table.
+    suspects = "select s.* from (select unnest(suspects) as s from _ga4_seen)"
     con.execute(
         f"""
         create or replace temp table _ga4_quarantined as
         select source_file, source_line, fingerprint, _column, _value, _reason
-        from (select *, {problems_sql(RULES)} from ({SUSPECTS}) where {failed_sql(RULES)})
+        from (select *, {problems_sql(RULES)} from ({_checked_sql(suspects)}) where {failed_sql(RULES)})
         """
     )
     con.execute(
@@ -205,13 +206,13 @@ def load(con: duckdb.DuckDBPyConnection, files: list[DayFile], loaded_at: dt.dat
                page_path, page_title_masked, ga_session_id, engagement_time_msec,
                user_pseudo_id, device_category, geo_city, traffic_source, traffic_medium,
                source_file, source_line, fingerprint, ?
-        from ({CHECKED}) where not ({failed_sql(RULES)})
+        from ({_checked_sql(events)}) where not ({failed_sql(RULES)})
         """,
         [loaded_at],
     )
     insert_quarantine(con, GA4_EVENTS.source, "_ga4_quarantined", loaded_at)
-    counts = read_and_quarantined(con, "select file_id, count(*) as n from _ga4_flat group by file_id", "_ga4_quarantined")
-    for table in ("_ga4_flat", "_ga4_pages", "_ga4_titles", "_ga4_quarantined"):
+    counts = read_and_quarantined(con, "select file_id, sum(n) as n from _ga4_seen group by file_id", "_ga4_quarantined")
+    for table in ("_ga4_seen", "_ga4_json", "_ga4_pages", "_ga4_titles", "_ga4_quarantined"):
         con.execute(f"drop table if exists {table}")
     return counts
 
