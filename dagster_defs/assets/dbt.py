@@ -1,11 +1,13 @@
 """Every dbt model, seed and test as Dagster assets and asset checks, grouped by layer (reference → staging → intermediate → marts).
 
-One multi-asset (`edukpi_dbt`, one op): every run builds whatever dbt assets it selects in one dbt invocation. The models
-tagged `daily` in dbt (those over the GA4 events) are partitioned by day like their source, the others are not (a
-multi-asset may mix them; Dagster runs it subset). When a run selects the daily models, Dagster's partition window goes to
-dbt as the environment variables EDUKPI_MIN_DATE / EDUKPI_MAX_DATE (read by `var("min_date", env_var(...))`, so `--vars`
-still works from the dbt CLI), so a one-day refresh rebuilds one day of the incremental aggregate, and the marts that
-read it in the same invocation (the `portal_refresh` job, dagster_defs/jobs.py).
+One multi-asset (`edukpi_dbt`, one op): every run builds whatever dbt assets it selects in one dbt invocation. No dbt
+asset is partitioned in Dagster. The models tagged `daily` in dbt (those over the GA4 events) are incremental by day in
+dbt: when a run over analytics days (its partition or partition range, from the raw daily assets) selects them, those
+days go to dbt as the environment variables EDUKPI_MIN_DATE / EDUKPI_MAX_DATE (read by `var("min_date", env_var(...))`,
+so `--vars` still works from the dbt CLI). A one-day refresh rebuilds one day of the incremental aggregate, and the marts
+that read it in the same invocation (the `portal_refresh` job, dagster_defs/jobs.py); a run without days rebuilds every
+day. Partitioning these models in Dagster as well cost one materialisation event per day and model (3 x 547 for the
+tiny preset's 18 months, ~8 ms each: about 13 s of every full build) and told nothing the raw tables' partitions do not.
 
 Every dbt asset also depends directly on each of its ancestors that other steps materialise (the raw tables): a subset
 run then orders the dbt step after them even when the models in between are not selected (see
@@ -26,9 +28,10 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 from dagster_dbt.asset_utils import get_upstream_unique_ids
 from dagster_dbt.core.dbt_cli_invocation import PARTIAL_PARSE_FILE_NAME as PARTIAL_PARSE_FILE
+from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG, PARTITION_NAME_TAG
 
 from dagster_defs.assets.calendar import calendar_days
-from dagster_defs.partitions import DAILY_DBT_TAG, daily_partitions
+from dagster_defs.partitions import DAILY_DBT_TAG
 from dagster_defs.project import dbt_project
 from dagster_defs.resources import EduKpiSettings
 from edukpi.settings import Settings
@@ -46,8 +49,8 @@ BUILT_TYPES = frozenset({"model", "seed", "snapshot"})
 
 
 class EduKpiDbtTranslator(DagsterDbtTranslator):
-    """Asset key, group and partitions (models keyed by schema and name, sources by their raw table = ingestion asset; the
-    models tagged `daily` partitioned by day), and the dependencies that keep subset runs in order."""
+    """Asset key and group (models keyed by schema and name, sources by their raw table = ingestion asset), and the
+    dependencies that keep subset runs in order."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -73,10 +76,6 @@ class EduKpiDbtTranslator(DagsterDbtTranslator):
             if part in LAYER_GROUPS:
                 return LAYER_GROUPS[part]
         return "marts"
-
-    def get_partitions_def(self, dbt_resource_props: Mapping[str, Any]) -> dg.PartitionsDefinition | None:
-        is_daily = dbt_resource_props["resource_type"] in BUILT_TYPES and DAILY_DBT_TAG in dbt_resource_props.get("tags", [])
-        return daily_partitions if is_daily else None
 
     def _in_this_step(self, props: Mapping[str, Any]) -> bool:
         return props["resource_type"] in BUILT_TYPES
@@ -240,8 +239,6 @@ def _build_missing_daily_models(context: dg.AssetExecutionContext, dbt: DbtCliRe
     manifest=_manifest(),
     project=dbt_project(),
     dagster_dbt_translator=EduKpiDbtTranslator(),
-    # The daily models over a range of days in one run, like their raw tables.
-    backfill_policy=dg.BackfillPolicy.single_run(),
     name="edukpi_dbt",
 )
 def edukpi_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: EduKpiSettings):
@@ -249,18 +246,31 @@ def edukpi_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings:
     in one dbt invocation: the daily models (the GA4 staging view and the incremental daily aggregate) for the run's days
     (one day or a range), the others whole."""
     if DAILY_DBT_KEYS & set(context.selected_asset_keys):
-        days = context.partition_key_range
-        context.log.info(f"dbt window {days.start} … {days.end}")
+        first_day, last_day = run_days(context.run.tags)
+        context.log.info(f"dbt window {first_day} … {last_day}" if first_day else "dbt window: every day (a run without days)")
         # Passed as environment variables, not --vars: a change of --vars makes dbt re-parse the whole project (5–10 s), a
         # change of an env_var() value only the file that reads it (int_portal_ga4_daily.sql).
-        yield from _dbt_build(context, dbt, settings, days.start, days.end)
+        yield from _dbt_build(context, dbt, settings, first_day, last_day)
     else:
         _build_missing_daily_models(context, dbt, settings)
         yield from _dbt_build(context, dbt, settings)
 
 
-# The dbt assets partitioned by day: the models tagged `daily`.
-DAILY_DBT_KEYS = frozenset(spec.key for spec in edukpi_dbt.specs if spec.partitions_def is not None)
+def run_days(tags: Mapping[str, str]) -> tuple[str, str] | tuple[None, None]:
+    """The analytics days of a run: its partition range (`edukpi materialize`, single-run backfills) or its one partition
+    (a scheduled or sensor-started day); (None, None) for a run without days."""
+    first, last = tags.get(ASSET_PARTITION_RANGE_START_TAG), tags.get(ASSET_PARTITION_RANGE_END_TAG)
+    if first and last:
+        return first, last
+    day = tags.get(PARTITION_NAME_TAG)
+    return (day, day) if day else (None, None)
+
+
+# The dbt models computed per analytics day: those tagged `daily` (not partitioned in Dagster, see the module docstring).
+DAILY_DBT_KEYS = frozenset(
+    EduKpiDbtTranslator().get_asset_key(props) for props in _manifest()["nodes"].values()
+    if props["resource_type"] in BUILT_TYPES and DAILY_DBT_TAG in props.get("tags", [])
+) & edukpi_dbt.keys
 
 
 def dbt_keys_reading(raw_keys: Collection[dg.AssetKey]) -> frozenset[dg.AssetKey]:
