@@ -4,6 +4,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+SPARK_STAMP := $(VENV)/.installed-spark
 PRESET ?= sample
 SEED ?= 7
 # Two pytest-xdist workers: the suite's two long chains (the tiny pipeline build and its tests, the benchmark) in parallel.
@@ -23,6 +24,12 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 install: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
+
+# The `spark` extra (pyspark, dbt-spark: several hundred MB) for the Spark check: `make test` and `make spark-check` only,
+# so that `make install` and `make run` never download it.
+$(SPARK_STAMP): $(STAMP)
+	$(BIN)/pip install --disable-pip-version-check -q -e '.[dev,spark]'
+	@touch $@
 
 # One run at a time (schedules, sensor and UI launches queue up): one process writes the build DuckDB at a time.
 # Rewritten when this Makefile changes, so an existing Dagster home gets new settings.
@@ -45,11 +52,12 @@ run: manifest
 	@echo "Published warehouse: $(CURDIR)/data/warehouse.duckdb"
 	@echo "Report index:        $(CURDIR)/reports/out/index.html"
 
-# Every tier: tests/unit, tests/integration (Dagster, dbt, generator presets, browser), tests/e2e (the pipeline build, bench).
-# Not the Spark comparison (marked `spark`, left out by pyproject's addopts): `make spark-check` runs it.
-test: manifest
+# Every tier: tests/unit, tests/integration (Dagster, dbt, generator presets, browser), tests/e2e (the pipeline build, bench,
+# the DuckDB/Spark comparison). Installs what the browser and Spark tests need first: Chromium, Java, the spark extra.
+# --no-loadscope-reorder: the workers take the longest modules first, in tests/conftest.py's order (LONGEST_FIRST).
+test: manifest java $(SPARK_STAMP)
 	$(BIN)/python -m tests.browser_setup
-	$(TEST_ENV) && $(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
+	$(TEST_ENV) && $(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder
 
 # The unit tier only (no Dagster definitions, no dbt, no browser, so no manifest either): under a minute.
 test-fast: install
@@ -66,10 +74,8 @@ java:
 	@java -version 2>&1 | head -1
 
 # The tiny preset built on DuckDB and on Spark, every published mart compared row for row (tests/spark_check.py, through
-# its pytest wrapper tests/e2e/test_spark_check.py, marked `spark`). Installs the `spark` extra (pyspark, dbt-spark: several
-# hundred MB) here only, so that `make install`, `make run` and `make test` never download it.
-spark-check: manifest java
-	$(BIN)/pip install --disable-pip-version-check -q -e '.[dev,spark]'
+# its pytest wrapper tests/e2e/test_spark_check.py, marked `spark`), alone; `make test` runs it with the rest of the suite.
+spark-check: manifest java $(SPARK_STAMP)
 	$(TEST_ENV) && PRESET_SPARK_CHECK=$${PRESET_SPARK_CHECK:-tiny} $(BIN)/pytest -m spark -s tests/e2e/test_spark_check.py
 
 dev: manifest

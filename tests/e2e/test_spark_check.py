@@ -2,13 +2,15 @@
 (DuckDB, the `built_pipeline` fixture the other e2e tests share) compared with the same models built on Spark from the
 same raw tables (tests/spark_check.py).
 
-Marked `spark`: left out of `make test` by pyproject's addopts (`-m "not spark"`) because it needs the `spark` extra
-(pyspark, dbt-spark) and Java 17, which `make install` does not bring, and a local Spark session. `make spark-check`
-installs both and runs it. PRESET_SPARK_CHECK=sample builds that preset on both engines instead of using the fixture.
+Part of `make test`, marked `spark` (`make spark-check` runs it alone). It needs the `spark` extra (pyspark, dbt-spark)
+and Java 17, which `make install` does not bring: `make test` and `make spark-check` install both (`make java`, the
+extra into the venv). PRESET_SPARK_CHECK=sample builds that preset on both engines instead of using the fixture.
 """
 from __future__ import annotations
 
+import importlib.util
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -25,6 +27,11 @@ def test_spark_check_tiny_preset_marts_identical(request: pytest.FixtureRequest,
                                                  capsys: pytest.CaptureFixture[str]) -> None:
     """The real dbt-spark on a local pyspark, one dbt build from the DuckDB build's raw tables, then every published table
     compared row for row with DuckDB's published warehouse."""
+    missing = [what for what, found in (("the spark extra (pyspark, dbt-spark)", importlib.util.find_spec("pyspark")),
+                                         ("java (Java 17)", shutil.which("java"))) if not found]
+    if missing:
+        pytest.fail(f"the Spark check needs {' and '.join(missing)}: `make test` and `make spark-check` install them "
+                    "(`make java`; pip install -e '.[dev,spark]')")
     preset = os.environ.get("PRESET_SPARK_CHECK", "tiny")
     command = [sys.executable, "-m", "tests.spark_check", "--preset", preset, "--work-dir", str(tmp_path)]
     if preset == "tiny":
