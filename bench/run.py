@@ -65,6 +65,7 @@ REQUIRED_KEYS = {
     "physical_ingestion_s": ("physical",), "physical_floor_s": ("physical",),
     "full_build_vs_physical_floor": ("physical",), "ingestion_vs_physical": ("physical", "floor"),
     "incremental_day_s": ("incremental",), "query_p50_ms": ("queries",), "query_p95_ms": ("queries",),
+    "query_new_connection_p95_ms": ("queries",),
 }
 # Disk a step may need beyond what exists, in build-file sizes (estimated from the raw data or the last result of the
 # preset), each plus the largest DuckDB spill: the build file, the floors' files, publishing's copy of the marts.
@@ -860,32 +861,67 @@ def _percentile(values: list[float], share: float) -> float:
 
 
 def _queries(settings: Settings, runs: int) -> Step:
-    """Each staff query `runs` times (after one untimed warm-up), each time on a new locked read-only connection."""
+    """Each staff query `runs` times (after one untimed warm-up), timed two ways.
+
+    - As the staff's shell (`make sql`, edukpi/sql.py SqlShell) runs it: on the session's one locked read-only
+      connection, after the stat of the warehouse file the shell makes before each statement (to notice a newer
+      publication): `p50_ms`/`p95_ms`, the figure issue 15's target is judged on.
+    - On a new locked read-only connection per query (open, query, fetch, close): `new_connection_p50_ms`/`_p95_ms`,
+      the bench's figure until 2026-11-30. Opening reads the warehouse's catalogue (51 tables with column comments):
+      `connect_p50_ms` of it."""
     from edukpi.sql import connect_readonly
 
     step = Step("staff_queries")
     queries = load_queries()
-    samples: list[float] = []
+    shell_samples: list[float] = []
+    fresh_samples: list[float] = []
+    connect_samples: list[float] = []
     per_query = {}
+    fresh_times: dict[str, list[float]] = {name: [] for name, _ in queries}
+    shell_times: dict[str, list[float]] = {name: [] for name, _ in queries}
+    rows: dict[str, int] = {}
     with _in_process(step):
+        # New connections first, while no other connection of this process is open: DuckDB would otherwise hand a new
+        # connection the database instance already open (see connect_readonly), and the figure would not include opening.
         for name, sql in queries:
-            times = []
             for attempt in range(runs + 1):
                 started = time.perf_counter()
                 con = connect_readonly(settings.warehouse_db)
+                connected = time.perf_counter()
                 try:
-                    rows = con.sql(sql).pl().height
+                    rows[name] = con.sql(sql).pl().height
                 finally:
                     con.close()
                 if attempt:
-                    times.append((time.perf_counter() - started) * 1000)
-            samples.extend(times)
-            per_query[name] = {"rows": rows, "p50_ms": round(statistics.median(times), 2),
-                               "p95_ms": round(_percentile(times, 0.95), 2)}
+                    fresh_times[name].append((time.perf_counter() - started) * 1000)
+                    connect_samples.append((connected - started) * 1000)
+        shell = connect_readonly(settings.warehouse_db)
+        try:
+            for name, sql in queries:
+                for attempt in range(runs + 1):
+                    started = time.perf_counter()
+                    settings.warehouse_db.stat()  # the shell's check for a newer publication
+                    shell_rows = shell.sql(sql).pl().height
+                    if attempt:
+                        shell_times[name].append((time.perf_counter() - started) * 1000)
+                if shell_rows != rows[name]:
+                    raise RuntimeError(f"staff query {name}: {rows[name]} rows on a new connection, {shell_rows} on the shell's")
+        finally:
+            shell.close()
+    for name, _ in queries:
+        shell_samples.extend(shell_times[name])
+        fresh_samples.extend(fresh_times[name])
+        per_query[name] = {"rows": rows[name], "p50_ms": round(statistics.median(shell_times[name]), 2),
+                           "p95_ms": round(_percentile(shell_times[name], 0.95), 2),
+                           "new_connection_p95_ms": round(_percentile(fresh_times[name], 0.95), 2)}
     step.details.update({
-        "queries": len(queries), "runs_each": runs, "p50_ms": round(statistics.median(samples), 2),
-        "p95_ms": round(_percentile(samples, 0.95), 2), "max_ms": round(max(samples), 2), "per_query": per_query,
-        "measures": "connect_readonly + query + fetch into polars + close, per run",
+        "queries": len(queries), "runs_each": runs, "p50_ms": round(statistics.median(shell_samples), 2),
+        "p95_ms": round(_percentile(shell_samples, 0.95), 2), "max_ms": round(max(shell_samples), 2),
+        "new_connection_p50_ms": round(statistics.median(fresh_samples), 2),
+        "new_connection_p95_ms": round(_percentile(fresh_samples, 0.95), 2),
+        "connect_p50_ms": round(statistics.median(connect_samples), 2), "per_query": per_query,
+        "measures": "p50/p95: stat of the warehouse file + query + fetch into polars on one long-lived connection (the "
+                    "staff shell); new_connection_*: connect_readonly + query + fetch + close, per run",
     })
     return step
 
@@ -1008,6 +1044,7 @@ def _targets(preset: str, result: dict[str, Any]) -> dict[str, dict[str, Any]]:
                                       INCREMENTAL_MAX_SHARE_OF_FULL),
         "report_s": (f"<= {REPORT_MAX_S} s", REPORT_MAX_S),
         "query_p95_ms": (f"<= {QUERY_P95_MAX_MS} ms", QUERY_P95_MAX_MS),
+        "query_new_connection_p95_ms": (f"<= {QUERY_P95_MAX_MS} ms (a new connection per query)", QUERY_P95_MAX_MS),
         "peak_rss_mb": (f"<= {PEAK_RSS_MAX_MB:.0f} MB at city-year", PEAK_RSS_MAX_MB if preset == "city-year" else None),
     }
     return {
@@ -1267,6 +1304,7 @@ def _result(preset: str, seed: int, started_at: dt.datetime, load_at_start: list
     if "staff_queries" in steps:
         result["query_p50_ms"] = steps["staff_queries"].details["p50_ms"]
         result["query_p95_ms"] = steps["staff_queries"].details["p95_ms"]
+        result["query_new_connection_p95_ms"] = steps["staff_queries"].details["new_connection_p95_ms"]
     if "dbt_cli_build" in seconds and "floor_dbt" in seconds:
         result["dbt_cli_build_s"] = round(seconds["dbt_cli_build"], 3)
         result["dbt_cli_vs_floor_dbt"] = _ratio(seconds["dbt_cli_build"], seconds["floor_dbt"])
@@ -1366,7 +1404,9 @@ def render_section(result: dict[str, Any], json_path: Path) -> str:
     if "staff_queries" in steps:
         queries = steps["staff_queries"]
         rows.append(row(f"staff queries ({queries['queries']} × {queries['runs_each']} runs)", "staff_queries",
-                        f"p50 {result['query_p50_ms']:.1f} ms, p95 {result['query_p95_ms']:.1f} ms"))
+                        f"p50 {result['query_p50_ms']:.1f} ms, p95 {result['query_p95_ms']:.1f} ms as the shell runs them"
+                        + (f"; a new connection per query p95 {result['query_new_connection_p95_ms']:.1f} ms"
+                           if "query_new_connection_p95_ms" in result else "")))
     ratios = [f"{label} **{result[key]:.2f}×**" for key, label in (
         ("full_build_vs_physical_floor", "full build / physical floor"), ("ingestion_vs_physical", "loaders / physical ingestion"),
         ("full_build_vs_floor", "full build / floor"), ("dbt_cli_vs_floor_dbt", "`dbt build` CLI / dbt floor"),
@@ -1463,6 +1503,9 @@ def _current_rows(results: dict[str, dict[str, Any]]) -> list[str]:
             if dagster_steps:
                 name, seconds = max(dagster_steps, key=lambda item: item[1])
                 return f"largest Dagster step: {name} {seconds:.0f} s ({result['preset']})"
+        if key == "query_new_connection_p95_ms" and "connect_p50_ms" in steps.get("staff_queries", {}):
+            return (f"opening the warehouse (its catalogue): connect p50 {steps['staff_queries']['connect_p50_ms']:.0f} ms "
+                    f"({result['preset']})")
         if key in ("peak_rss_mb", "largest_spill_mb"):
             field_name = "peak_rss_mb" if key == "peak_rss_mb" else "largest_spill_mb"
             measured = {name: step.get(field_name, 0) for name, step in steps.items() if not step.get("reused")}
@@ -1475,7 +1518,9 @@ def _current_rows(results: dict[str, dict[str, Any]]) -> list[str]:
         ("loaders / physical ingestion", "ingestion_vs_physical", "x", "ingestion_vs_physical"),
         ("full build / floor", "full_build_vs_floor", "x", "full_build_vs_floor"),
         ("one-day refresh", "incremental_day_s", "s", "incremental_day_s"),
-        ("report", "report_s", "s", "report_s"), ("staff query p95", "query_p95_ms", "ms", "query_p95_ms"),
+        ("report", "report_s", "s", "report_s"),
+        ("staff query p95 (the shell: one connection)", "query_p95_ms", "ms", "query_p95_ms"),
+        ("staff query p95 (a new connection per query)", "query_new_connection_p95_ms", "ms", "query_new_connection_p95_ms"),
         ("peak memory", "peak_rss_mb", "MB", "peak_rss_mb"), ("largest DuckDB spill", "largest_spill_mb", "MB", None),
     ]
     wording = {
@@ -1483,7 +1528,8 @@ def _current_rows(results: dict[str, dict[str, Any]]) -> list[str]:
         "ingestion_vs_physical": f"≤ {INGESTION_VS_PHYSICAL_MAX} × (city-year, x10)",
         "full_build_vs_floor": " / ".join(f"≤ {v} × at {p}" for p, v in BUILD_RATIO_TARGETS.items()),
         "incremental_day_s": f"≤ {INCREMENTAL_MAX_S:g} s", "report_s": f"≤ {REPORT_MAX_S:g} s",
-        "query_p95_ms": f"≤ {QUERY_P95_MAX_MS:g} ms", "peak_rss_mb": f"≤ {PEAK_RSS_MAX_MB:,.0f} MB at city-year",
+        "query_p95_ms": f"≤ {QUERY_P95_MAX_MS:g} ms", "query_new_connection_p95_ms": f"≤ {QUERY_P95_MAX_MS:g} ms",
+        "peak_rss_mb": f"≤ {PEAK_RSS_MAX_MB:,.0f} MB at city-year",
     }
     rows = []
     for label, key, unit, target_key in figures:
@@ -1496,10 +1542,24 @@ def _current_rows(results: dict[str, dict[str, Any]]) -> list[str]:
     return rows
 
 
+def _as_current(result: dict[str, Any]) -> dict[str, Any]:
+    """A result in today's terms: before 2026-11-30 (afternoon) `query_p95_ms` timed a new connection per query, which
+    is today's `query_new_connection_p95_ms`; such a result has no figure for the shell's one connection."""
+    if "query_p95_ms" not in result or "query_new_connection_p95_ms" in result:
+        return result
+    renamed = {key: value for key, value in result.items() if key not in ("query_p50_ms", "query_p95_ms")}
+    renamed["query_new_connection_p95_ms"] = result["query_p95_ms"]
+    targets = dict(result.get("targets", {}))
+    if "query_p95_ms" in targets:
+        targets["query_new_connection_p95_ms"] = targets.pop("query_p95_ms")
+    renamed["targets"] = targets
+    return renamed
+
+
 def render_current(results_dir: Path) -> str:
     """The summary at the top of docs/benchmarks.md, from each scale preset's latest result in results_dir."""
     found = {p: latest_result(results_dir, p) for p in SCALE_PRESETS}
-    results = {p: r[0] for p, r in found.items() if r}
+    results = {p: _as_current(r[0]) for p, r in found.items() if r}
     sources = ", ".join(f"`{r[1].name}`" for r in found.values() if r)
     columns = ("raw_mb", "full_build_s", "physical_floor_s", "floor_s", "peak_rss_mb", "largest_spill_mb", "build_file_mb")
     growth = [

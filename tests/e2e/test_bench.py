@@ -61,6 +61,7 @@ def test_ratios_agree_with_the_times(bench_result: tuple[dict, Path, Path, Path]
         steps["floor_ingestion"]["seconds"] / result["physical_ingestion_s"], rel=1e-2)
     assert result["full_build_vs_floor"] == pytest.approx(result["full_build_s"] / result["floor_s"], rel=1e-2)
     assert result["query_p50_ms"] <= result["query_p95_ms"]
+    assert steps["staff_queries"]["connect_p50_ms"] > 0 and result["query_new_connection_p95_ms"] > 0
     assert result["peak_rss_mb"] == pytest.approx(max(s["peak_rss_mb"] for s in steps.values()), abs=0.1)
     assert result["largest_spill_mb"] == pytest.approx(max(s["largest_spill_mb"] for s in steps.values()), abs=0.1)
     assert set(result["targets"]) >= {"full_build_vs_physical_floor", "ingestion_vs_physical", "full_build_vs_floor"}
