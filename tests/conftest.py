@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import pytest
 from edukpi.settings import PROJECT_ROOT, Settings
 
 TEST_OUTPUT = PROJECT_ROOT / "tests" / "output"
+SPARK_CHECK_LOG = "spark_check.log"  # written by tests/e2e/test_spark_check.py, summed up by pytest_terminal_summary
 
 
 @dataclass(frozen=True)
@@ -150,3 +152,24 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.xdist_group(item.path.stem))
     rank = {name: position for position, name in enumerate(LONGEST_FIRST)}
     items.sort(key=lambda item: rank.get(f"{item.path.parent.name}/{item.path.name}", len(LONGEST_FIRST)))  # stable
+
+
+_STARTED = pytest.StashKey[float]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.stash[_STARTED] = time.time()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    """The Spark check's versions and verdict in the session's summary: it runs on a pytest-xdist worker, whose own
+    output the terminal does not show (the whole output: tests/output/spark_check.log)."""
+    log = TEST_OUTPUT / SPARK_CHECK_LOG
+    if not log.exists() or log.stat().st_mtime < config.stash.get(_STARTED, 0.0):
+        return
+    lines = [line for line in log.read_text(encoding="utf-8").splitlines()
+             if line.startswith(("java:", "spark:", "spark-check:", "duckdb:"))]
+    terminalreporter.write_sep("-", "Spark check (DuckDB and Spark, every published table)")
+    for line in lines:
+        terminalreporter.write_line(line)
+    terminalreporter.write_line(f"whole output: {log}")

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from edukpi.settings import PROJECT_ROOT
-from tests.conftest import BuiltPipeline
+from tests.conftest import SPARK_CHECK_LOG, TEST_OUTPUT, BuiltPipeline
 
 pytestmark = pytest.mark.spark
 
@@ -42,6 +42,10 @@ def test_spark_check_tiny_preset_marts_identical(request: pytest.FixtureRequest,
         command.append("--data-tests")
     done = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True)
     output = done.stdout + done.stderr
+    # For the session's summary (tests/conftest.py prints its versions and verdict lines: under pytest-xdist a worker's
+    # own output is not shown), and to read after a failure.
+    TEST_OUTPUT.mkdir(parents=True, exist_ok=True)
+    (TEST_OUTPUT / SPARK_CHECK_LOG).write_text(output, encoding="utf-8")
     with capsys.disabled():
         # the versions it ran with, the build times and every table's verdict (with the first differing rows), in the log
         print("\n" + done.stdout + done.stderr[-4000:])
