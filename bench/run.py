@@ -234,6 +234,10 @@ def _run(command: list[str], env: dict[str, str], log_path: Path, cwd: Path = PR
         log.flush()
         sampler = _RssSampler(include_self=False)
         sampler.start()
+        # Linux hands a forked child its parent's high-water mark (copied with the address space, kept through exec in
+        # ru_maxrss): without this reset an earlier in-process step's peak (the physical floor's, several GB) would be
+        # reported as the child's. Reset, the child starts from this process's current size.
+        _reset_own_peak_rss()
         started_at = time.time()
         started = time.perf_counter()
         process = subprocess.Popen(command, env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT)
