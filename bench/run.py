@@ -40,6 +40,7 @@ BUILD_RATIO_TARGETS = {"city-year": 2.0, "x10": 1.3}
 # Issue 15's targets against the physical floor (bare read + write of the raw files), judged at city scale as well.
 PHYSICAL_RATIO_PRESETS = ("city-year", "x10")
 FULL_BUILD_VS_PHYSICAL_MAX = 1.75
+FULL_BUILD_VS_PHYSICAL_MAX_X10 = 1.4  # issue 15: x10 "ratio to its own physical floor <= 1.4"
 INGESTION_VS_PHYSICAL_MAX = 1.5
 # Issue 15's (issue 7 had 10 % of a full build, 5 s and 100 ms).
 INCREMENTAL_MAX_S = 10.0
@@ -47,6 +48,7 @@ INCREMENTAL_MAX_SHARE_OF_FULL = 0.05
 REPORT_MAX_S = 1.0
 QUERY_P95_MAX_MS = 30.0
 PEAK_RSS_MAX_MB = 4096.0
+X10_GROWTH_MAX = 11.0  # issue 15: the x10 full build <= 11 x city-year's
 RSS_SAMPLE_INTERVAL_S = 0.1
 SPILL_SAMPLE_EVERY = 5  # RSS samples: DuckDB's spill folders are measured every 0.5 s
 # The steps `--steps` chooses from, in the order they run. The physical floor runs first, before any build file exists;
@@ -1037,8 +1039,10 @@ def _targets(preset: str, result: dict[str, Any]) -> dict[str, dict[str, Any]]:
     ratio_target = BUILD_RATIO_TARGETS.get(preset)
     at_scale = preset in PHYSICAL_RATIO_PRESETS
     candidates = {
-        "full_build_vs_physical_floor": (f"<= {FULL_BUILD_VS_PHYSICAL_MAX} x physical floor (city-year, x10)",
-                                         FULL_BUILD_VS_PHYSICAL_MAX if at_scale else None),
+        "full_build_vs_physical_floor": (
+            f"<= {FULL_BUILD_VS_PHYSICAL_MAX_X10 if preset == 'x10' else FULL_BUILD_VS_PHYSICAL_MAX} x physical floor "
+            f"(city-year {FULL_BUILD_VS_PHYSICAL_MAX}, x10 {FULL_BUILD_VS_PHYSICAL_MAX_X10})",
+            (FULL_BUILD_VS_PHYSICAL_MAX_X10 if preset == "x10" else FULL_BUILD_VS_PHYSICAL_MAX) if at_scale else None),
         "ingestion_vs_physical": (f"<= {INGESTION_VS_PHYSICAL_MAX} x physical ingestion (city-year, x10)",
                                   INGESTION_VS_PHYSICAL_MAX if at_scale else None),
         "full_build_vs_floor": (f"<= {ratio_target} x floor at {preset}" if ratio_target
@@ -1046,10 +1050,12 @@ def _targets(preset: str, result: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "incremental_day_s": (f"<= {INCREMENTAL_MAX_S} s", INCREMENTAL_MAX_S),
         "incremental_vs_full_build": (f"<= {INCREMENTAL_MAX_SHARE_OF_FULL:.0%} of the full build",
                                       INCREMENTAL_MAX_SHARE_OF_FULL),
-        "report_s": (f"<= {REPORT_MAX_S} s", REPORT_MAX_S),
+        # issue 15: "report <= 1 s at city-year" (the report grows with the units and periods, not with the rows)
+        "report_s": (f"<= {REPORT_MAX_S} s at city-year", REPORT_MAX_S if preset == "city-year" else None),
         "query_p95_ms": (f"<= {QUERY_P95_MAX_MS} ms", QUERY_P95_MAX_MS),
         "query_new_connection_p95_ms": (f"<= {QUERY_P95_MAX_MS} ms (a new connection per query)", QUERY_P95_MAX_MS),
-        "peak_rss_mb": (f"<= {PEAK_RSS_MAX_MB:.0f} MB at city-year", PEAK_RSS_MAX_MB if preset == "city-year" else None),
+        "peak_rss_mb": (f"<= {PEAK_RSS_MAX_MB:.0f} MB at city-year and x10",
+                        PEAK_RSS_MAX_MB if preset in ("city-year", "x10") else None),
     }
     return {
         name: {"target": wording, "value": result[name], "met": None if limit is None else result[name] <= limit}
@@ -1528,12 +1534,12 @@ def _current_rows(results: dict[str, dict[str, Any]]) -> list[str]:
         ("peak memory", "peak_rss_mb", "MB", "peak_rss_mb"), ("largest DuckDB spill", "largest_spill_mb", "MB", None),
     ]
     wording = {
-        "full_build_vs_physical_floor": f"≤ {FULL_BUILD_VS_PHYSICAL_MAX} × (city-year, x10)",
+        "full_build_vs_physical_floor": f"≤ {FULL_BUILD_VS_PHYSICAL_MAX} × at city-year, ≤ {FULL_BUILD_VS_PHYSICAL_MAX_X10} × at x10",
         "ingestion_vs_physical": f"≤ {INGESTION_VS_PHYSICAL_MAX} × (city-year, x10)",
         "full_build_vs_floor": " / ".join(f"≤ {v} × at {p}" for p, v in BUILD_RATIO_TARGETS.items()),
-        "incremental_day_s": f"≤ {INCREMENTAL_MAX_S:g} s", "report_s": f"≤ {REPORT_MAX_S:g} s",
+        "incremental_day_s": f"≤ {INCREMENTAL_MAX_S:g} s", "report_s": f"≤ {REPORT_MAX_S:g} s at city-year",
         "query_p95_ms": f"≤ {QUERY_P95_MAX_MS:g} ms", "query_new_connection_p95_ms": f"≤ {QUERY_P95_MAX_MS:g} ms",
-        "peak_rss_mb": f"≤ {PEAK_RSS_MAX_MB:,.0f} MB at city-year",
+        "peak_rss_mb": f"≤ {PEAK_RSS_MAX_MB:,.0f} MB at city-year and x10",
     }
     rows = []
     for label, key, unit, target_key in figures:
@@ -1543,6 +1549,11 @@ def _current_rows(results: dict[str, dict[str, Any]]) -> list[str]:
                and results[p]["targets"][target_key]["met"] is not None]
         rows.append(f"| {label} | " + " | ".join(value(results.get(p), key, unit) for p in SCALE_PRESETS)
                     + f" | {target} | {', '.join(met) or 'n/a'} | {limit(key)} |")
+    big, city = results.get("x10", {}), results.get("city-year", {})
+    if "full_build_s" in big and "full_build_s" in city:
+        growth = big["full_build_s"] / city["full_build_s"]
+        rows.append(f"| x10 full build / city-year full build | – | – | {growth:.2f} × | ≤ {X10_GROWTH_MAX:g} × (linear) "
+                    f"| x10: {_met(growth <= X10_GROWTH_MAX)} | raw data {big.get('raw_mb', 0) / max(city.get('raw_mb', 1), 1):.1f} × |")
     return rows
 
 
@@ -1563,7 +1574,9 @@ def _as_current(result: dict[str, Any]) -> dict[str, Any]:
 def render_current(results_dir: Path) -> str:
     """The summary at the top of docs/benchmarks.md, from each scale preset's latest result in results_dir."""
     found = {p: latest_result(results_dir, p) for p in SCALE_PRESETS}
-    results = {p: _as_current(r[0]) for p, r in found.items() if r}
+    # Judged by today's targets (_targets), whatever the bench that wrote the result judged.
+    results = {p: {**current, "targets": _targets(p, current)} for p, r in found.items() if r
+               for current in [_as_current(r[0])]}
     sources = ", ".join(f"`{r[1].name}`" for r in found.values() if r)
     columns = ("raw_mb", "full_build_s", "physical_floor_s", "floor_s", "peak_rss_mb", "largest_spill_mb", "build_file_mb")
     growth = [
