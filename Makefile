@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 SPARK_STAMP := $(VENV)/.installed-spark
 PRESET ?= sample
 SEED ?= 7
-# Two pytest-xdist workers: the suite's two long chains (the tiny pipeline build and its tests, the benchmark) in parallel.
+# Two pytest-xdist workers (the machine's 2 cores); both share the session's tiny pipeline build (tests/conftest.py).
 TEST_WORKERS ?= 2
 
 DAGSTER_HOME ?= $(CURDIR)/.dagster_home
