@@ -252,3 +252,16 @@
 {% macro spark__timestamp_add_days(ts_expr, days) -%}
     timestampadd(DAY, {{ days }}, {{ ts_expr }})
 {%- endmacro %}
+
+{#- The analytics days a run rebuilds, as a filter on a day column: [first_day - widen_days, last_day + widen_days].
+    first_day / last_day are the window the model read (var min_date / max_date, or EDUKPI_MIN_DATE / EDUKPI_MAX_DATE,
+    read in the model's own file so that a new window re-parses only that file). widen_days covers rows a day's file
+    can hold for a neighbouring day (an access log rotated at midnight holds the last seconds of the day before). -#}
+{% macro day_window(day_column, first_day, last_day, widen_days=0) -%}
+    {%- if widen_days == 0 %}
+    {{ day_column }} between cast('{{ first_day }}' as date) and cast('{{ last_day }}' as date)
+    {%- else %}
+    {{ day_column }} between cast({{ add_days("cast('" ~ first_day ~ "' as date)", -widen_days) }} as date)
+                     and cast({{ add_days("cast('" ~ last_day ~ "' as date)", widen_days) }} as date)
+    {%- endif %}
+{%- endmacro %}

@@ -1,9 +1,25 @@
 -- Access-log traffic per sub-site and day. A log has no session or engagement: sessions = users, engagement unknown.
+-- Incremental like int_portal_ga4_daily: a run replaces the days of its window [min_date, max_date] widened by one day
+-- on each side (a day's log, rotated at midnight, can hold hits of the day before or after), so a one-day refresh reads
+-- three days of hits, not the whole history. Spark: partitioned by day, a run overwrites the days it computes.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy=('insert_overwrite' if target.type == 'spark' else 'delete+insert'),
+        unique_key=['hit_date'],
+        partition_by=(['hit_date'] if target.type == 'spark' else none),
+        on_schema_change='fail'
+    )
+}}
+{%- set first_day = var("min_date", env_var("EDUKPI_MIN_DATE", "1900-01-01")) -%}
+{%- set last_day = var("max_date", env_var("EDUKPI_MAX_DATE", "2999-12-31")) %}
+
 with
 
 access_log_hits as (
 
     select * from {{ ref('stg_access_log__hits') }}
+    where {{ day_window('hit_date', first_day, last_day, widen_days=1) }}
 
 ),
 

@@ -1,23 +1,41 @@
 -- Page views per sub-site, page and day from each of the three analytics forms (for the top-pages ranking).
 -- Paths lose their query string and fragment, so /?utm=x and / are the same page. Each row has its grain: date is the
 -- day (period_days = 1) or, for a page report over several days, the first day of its period (period_end the last).
+-- Incremental like int_portal_access_log_daily: a run replaces the dates of its window [min_date, max_date] widened by one
+-- day on each side, all three forms alike (the rows of a date are deleted and recomputed together), so a one-day refresh
+-- reads three days of events and hits. Spark: partitioned by date, a run overwrites the dates it computes.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy=('insert_overwrite' if target.type == 'spark' else 'delete+insert'),
+        unique_key=['date'],
+        partition_by=(['date'] if target.type == 'spark' else none),
+        on_schema_change='fail'
+    )
+}}
+{%- set first_day = var("min_date", env_var("EDUKPI_MIN_DATE", "1900-01-01")) -%}
+{%- set last_day = var("max_date", env_var("EDUKPI_MAX_DATE", "2999-12-31")) %}
+
 with
 
 ga4_events as (
 
     select * from {{ ref('stg_ga4__events') }}
+    where {{ day_window('event_date', first_day, last_day, widen_days=1) }}
 
 ),
 
 access_log_hits as (
 
     select * from {{ ref('stg_access_log__hits') }}
+    where {{ day_window('hit_date', first_day, last_day, widen_days=1) }}
 
 ),
 
 page_report_rows as (
 
     select * from {{ ref('stg_page_report__rows') }}
+    where {{ day_window('period_start', first_day, last_day, widen_days=1) }}
 
 ),
 

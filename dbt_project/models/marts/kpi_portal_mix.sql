@@ -1,9 +1,9 @@
 -- Monthly share of GA4 page views by device category and by channel (traffic source / medium).
 with
 
-ga4_events as (
+mix_daily as (
 
-    select * from {{ ref('stg_ga4__events') }}
+    select * from {{ ref('int_portal_ga4_mix_daily') }}
 
 ),
 
@@ -11,25 +11,25 @@ page_views as (
 
     select
         cast(date_trunc('month', event_date) as date) as month_start,
-        coalesce(device_category, '(not set)') as device,
-        coalesce(traffic_source, '(direct)') || ' / ' || coalesce(traffic_medium, '(none)') as channel
+        device,
+        channel,
+        pageviews
 
-    from ga4_events
-    where event_name = 'page_view'
+    from mix_daily
 
 ),
 
 by_value as (
 
-    select month_start, 'device' as dimension, device as value, count(*) as pageviews
+    select month_start, 'device' as dimension, device as value, sum(pageviews) as pageviews
     from page_views
-    group by all
+    group by month_start, device
 
     union all
 
-    select month_start, 'channel' as dimension, channel as value, count(*) as pageviews
+    select month_start, 'channel' as dimension, channel as value, sum(pageviews) as pageviews
     from page_views
-    group by all
+    group by month_start, channel
 
 ),
 

@@ -17,9 +17,9 @@ ga4_visitors as (
 
 ),
 
-access_log_hits as (
+access_log_visitors as (
 
-    select * from {{ ref('stg_access_log__hits') }}
+    select * from {{ ref('int_portal_access_log_daily_visitors') }}
 
 ),
 
@@ -44,9 +44,8 @@ day_visitors as (
 
     union all
 
-    select distinct host, hit_date, 'access_log', client_key
-    from access_log_hits
-    where is_page_view
+    select site, hit_date, 'access_log', client_key
+    from access_log_visitors
 
 ),
 
