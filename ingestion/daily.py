@@ -21,8 +21,12 @@ class DayFile:
     day: dt.date
 
 
-# load(con, files, loaded_at): stage every file in one DuckDB read, insert good rows into the raw table and the rest into
-# raw.quarantine; return per file (source_file, rows_read, rows_loaded, rows_quarantined).
+# stage(con, files): read every file of a chunk in one DuckDB read and check it, into temp tables only (nothing in raw).
+# It runs before the chunk's transaction: DuckDB reads a temp table created inside an open transaction from its
+# transaction-local storage, ~2x slower than a committed one (an access-log chunk: 10.5 s staged inside, 6.0 s outside).
+DailyStager = Callable[[duckdb.DuckDBPyConnection, list[DayFile]], None]
+# load(con, files, loaded_at): inside the chunk's transaction, insert the staged good rows into the raw table and the rest
+# into raw.quarantine; return per file (source_file, rows_read, rows_loaded, rows_quarantined).
 DailyLoader = Callable[[duckdb.DuckDBPyConnection, list[DayFile], dt.datetime], pl.DataFrame]
 
 
@@ -31,6 +35,7 @@ class DailySource:
     contract: Contract
     patterns: tuple[str, ...]  # globs relative to data/raw
     day_pattern: str  # regex on the file name; group 1 = YYYYMMDD
+    stage: DailyStager
     load: DailyLoader
     delete_days_sql: str  # deletes the rows of the days in temp table _reload_days(day) / files in _stale_files(source_file)
     needs_key: bool = False
@@ -39,6 +44,11 @@ class DailySource:
     @property
     def name(self) -> str:
         return self.contract.source
+
+    def stage_and_load(self, con: duckdb.DuckDBPyConnection, files: list[DayFile], loaded_at: dt.datetime) -> pl.DataFrame:
+        """Both steps on a connection without an open transaction (a scratch database that checks one file)."""
+        self.stage(con, files)
+        return self.load(con, files, loaded_at)
 
     @property
     def partitioned(self) -> bool:

@@ -270,6 +270,11 @@ def load_daily(settings: Settings, source: DailySource, days: list[dt.date], loa
         for chunk in day_chunks(reload_days, files_by_day, chunk_bytes):
             chunk_files = [f for d in chunk for f in files_by_day[d]]
             stale = sorted({rel for d in chunk for rel, _ in known_by_day[d]} | {f.source_file for f in chunk_files})
+            if chunk_files:
+                try:
+                    source.stage(con, chunk_files)  # temp tables only, before the transaction (see DailyStager)
+                except duckdb.Error as error:
+                    raise _unreadable_day_file(source, chunk_files, loaded_at, key) or error
             con.begin()
             _stage_lists(con, stale, chunk)
             con.execute(source.delete_days_sql)
@@ -428,7 +433,7 @@ def _unreadable_day_file(source: DailySource, files: list[DayFile], loaded_at: d
             for statement in raw_schema_ddl():
                 scratch.execute(statement)
             install_hmac(scratch, key or b"scratch")
-            source.load(scratch, [delivery], loaded_at)
+            source.stage_and_load(scratch, [delivery], loaded_at)
         except duckdb.Error as error:
             detail = str(error).split("\n")[0].replace(str(delivery.path), delivery.source_file)
             problems.append(

@@ -109,7 +109,9 @@ def _fields_sql(line: str, quoted: str) -> str:
     """
 
 
-def load(con: duckdb.DuckDBPyConnection, files: list[DayFile], loaded_at: dt.datetime) -> pl.DataFrame:
+def stage(con: duckdb.DuckDBPyConnection, files: list[DayFile]) -> None:
+    """Before the chunk's transaction: every line read, parsed and checked, the quarantine, and the distinct clients,
+    user agents, referrers and paths hashed or masked, all in temp tables."""
     files_table(con, files, {"host": [f.source_file.split("/")[-2].lower() for f in files]})
     _read_lines(con, files)
     # The same line twice in a file: the later ones are quarantined as duplicates of the first. Lines of a file that
@@ -194,6 +196,10 @@ def load(con: duckdb.DuckDBPyConnection, files: list[DayFile], loaded_at: dt.dat
               from (select distinct request.target as target from _log_staged where _reason is null))
         """
     )
+
+
+def load(con: duckdb.DuckDBPyConnection, files: list[DayFile], loaded_at: dt.datetime) -> pl.DataFrame:
+    """In the chunk's transaction: the staged good lines into raw.access_log_hits, the others into raw.quarantine."""
     con.execute(
         """
         insert into raw.access_log_hits
@@ -231,6 +237,7 @@ SOURCE = DailySource(
     contract=ACCESS_LOG_HITS,
     patterns=("analytics/access_logs/*/access-*.log", "analytics/access_logs/*/access-*.log.gz"),
     day_pattern=r"^access-(\d{8})\.log",
+    stage=stage,
     load=load,
     # A log rotated at midnight can hold the last seconds of the day before: a day here is the day of the file, so
     # re-loading a day deletes the rows of that day's files (whatever their hit_date), not rows by hit_date.

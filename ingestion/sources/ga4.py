@@ -68,12 +68,12 @@ def _flat_sql(record: str, params: str, source: str, head: str) -> str:
     """
 
 
-def _read_inputs(con: duckdb.DuckDBPyConnection, files: list[DayFile]) -> str:
+def _read_inputs(con: duckdb.DuckDBPyConnection, files: list[DayFile], stage: bool = True) -> str:
     """SQL of one row per event of every file (one read per format), the event parameters extracted in the same pass,
     the file as a small file_id. Parquet is read where the SQL is used (each use reads the files again): an insert from
     the events staged in a temp table inside the chunk's transaction cost 2-3x the CPU of one from a committed table,
     more than reading and flattening the Parquet again (docs/benchmarks.md). JSON lines are staged in _ga4_json (they
-    need line numbers)."""
+    need line numbers) when `stage` (the load step then only builds the same SQL on them)."""
     parts = []
     parquet = [f.path for f in files if f.path.name.endswith(PARQUET_SUFFIXES)]
     json_files = [f.path for f in files if f.path.name.endswith(JSON_SUFFIXES)]
@@ -83,7 +83,7 @@ def _read_inputs(con: duckdb.DuckDBPyConnection, files: list[DayFile]) -> str:
             f"read_parquet({sql_list(parquet)}, filename = true, file_row_number = true, union_by_name = true)",
             "filename as path, (file_row_number + 1)::integer as source_line, true as json_ok, null::varchar as raw_line",
         ))
-    if json_files:
+    if json_files and stage:
         # Read as lines (one DuckDB read for all files, gzip or not) to keep each event's line number; parse with json_transform.
         con.execute(
             f"""
@@ -104,6 +104,7 @@ def _read_inputs(con: duckdb.DuckDBPyConnection, files: list[DayFile]) -> str:
             """
         )
         con.execute("drop table if exists _ga4_lines")
+    if json_files:
         parts.append(_flat_sql("j.", "j.event_params", "_ga4_json", "path, source_line, json_ok, raw_line"))
     inputs = " union all by name ".join(f"({p})" for p in parts)
     return f"select f.file_id, x.* exclude (path) from ({inputs}) x join _files f on f.path = x.path"
@@ -155,7 +156,8 @@ EVENT_RULES = [rule for rule in RULES if rule not in PAGE_RULES]
 SUSPECT_SQL = f"({failed_sql(EVENT_RULES)} or x.page_location is null or not regexp_matches(x.page_location, '{URL_HOST}'))"
 
 
-def load(con: duckdb.DuckDBPyConnection, files: list[DayFile], loaded_at: dt.datetime) -> pl.DataFrame:
+def stage(con: duckdb.DuckDBPyConnection, files: list[DayFile]) -> None:
+    """Before the chunk's transaction: the files, the first read of the events, their pages and titles, the quarantine."""
     files_table(con, files)
     events = _read_inputs(con, files)
     # First read of the events: per file, page and title, the number of events and the suspects (few). It gives the
@@ -199,6 +201,11 @@ def load(con: duckdb.DuckDBPyConnection, files: list[DayFile], loaded_at: dt.dat
         from (select *, {problems_sql(RULES)} from ({_checked_sql(suspects)}) where {failed_sql(RULES)})
         """
     )
+
+
+def load(con: duckdb.DuckDBPyConnection, files: list[DayFile], loaded_at: dt.datetime) -> pl.DataFrame:
+    """In the chunk's transaction: the second read of the events inserts the good ones straight into raw.ga4_events."""
+    events = _read_inputs(con, files, stage=False)
     con.execute(
         f"""
         insert into raw.ga4_events
@@ -221,6 +228,7 @@ SOURCE = DailySource(
     contract=GA4_EVENTS,
     patterns=tuple(f"analytics/ga4/events_*{suffix}" for suffix in PARQUET_SUFFIXES + JSON_SUFFIXES),
     day_pattern=r"^events_(\d{8})\.",
+    stage=stage,
     load=load,
     # Re-loading days replaces them: the events of those days (a day's events only come from that day's file).
     delete_days_sql="delete from raw.ga4_events where event_date in (select day from _reload_days)",
