@@ -3,8 +3,8 @@
 One multi-asset (`edukpi_dbt`, one op): every run builds whatever dbt assets it selects in one dbt invocation. No dbt
 asset is partitioned in Dagster. The models tagged `daily` in dbt (those over the GA4 events) are incremental by day in
 dbt: when a run over analytics days (its partition or partition range, from the raw daily assets) selects them, those
-days go to dbt as the environment variables EDUKPI_MIN_DATE / EDUKPI_MAX_DATE (read by `var("min_date", env_var(...))`,
-so `--vars` still works from the dbt CLI). A one-day refresh rebuilds one day of the incremental aggregate, and the marts
+days go to dbt as the environment variables EDUKPI_MIN_DATE / EDUKPI_MAX_DATE (read by the dbt macro `analytics_days`,
+after `var("min_date")`, so `--vars` still works from the dbt CLI). A one-day refresh rebuilds one day of the incremental aggregate, and the marts
 that read it in the same invocation (the `portal_refresh` job, dagster_defs/jobs.py); a run without days rebuilds every
 day. Partitioning these models in Dagster as well cost one materialisation event per day and model (3 x 547 for the
 tiny preset's 18 months, ~8 ms each: about 13 s of every full build) and told nothing the raw tables' partitions do not.
@@ -248,8 +248,8 @@ def edukpi_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings:
     if DAILY_DBT_KEYS & set(context.selected_asset_keys):
         first_day, last_day = run_days(context.run.tags)
         context.log.info(f"dbt window {first_day} … {last_day}" if first_day else "dbt window: every day (a run without days)")
-        # Passed as environment variables, not --vars: a change of --vars makes dbt re-parse the whole project (5–10 s), a
-        # change of an env_var() value only the file that reads it (int_portal_ga4_daily.sql).
+        # Passed as environment variables, not --vars: a change of --vars makes dbt re-parse the whole project (5–10 s); the
+        # env vars are read only when dbt executes (macro analytics_days), so a new window re-parses nothing.
         yield from _dbt_build(context, dbt, settings, first_day, last_day)
     else:
         _build_missing_daily_models(context, dbt, settings)

@@ -12,8 +12,7 @@
         {%- set arguments = where[('__analytics_window__(' | length):].rstrip(') ').split(',') -%}
         {%- set day_column = arguments[0].strip() -%}
         {%- set widen_days = (arguments[1].strip() if arguments | length > 1 else '0') | int -%}
-        {%- set first_day = var("min_date", env_var("EDUKPI_MIN_DATE", "1900-01-01")) -%}
-        {%- set last_day = var("max_date", env_var("EDUKPI_MAX_DATE", "2999-12-31")) -%}
+        {%- set first_day, last_day = analytics_days() -%}
         {%- set where = '(' ~ day_column ~ ' is null or ' ~ day_window(day_column, first_day, last_day, widen_days) ~ ')' -%}
     {%- endif -%}
     {%- if where -%}

@@ -10,8 +10,7 @@
         on_schema_change='fail'
     )
 }}
-{%- set first_day = var("min_date", env_var("EDUKPI_MIN_DATE", "1900-01-01")) -%}
-{%- set last_day = var("max_date", env_var("EDUKPI_MAX_DATE", "2999-12-31")) %}
+{%- set first_day, last_day = analytics_days() %}
 
 with
 

@@ -12,6 +12,7 @@
         on_schema_change='fail'
     )
 }}
+{%- set first_day, last_day = analytics_days() %}
 
 with
 
@@ -25,10 +26,9 @@ window_events as (
 
     select *
     from ga4_events
-    -- The window: Dagster sets EDUKPI_MIN_DATE/EDUKPI_MAX_DATE (env vars: a change re-parses only this file, while a
+    -- The window: Dagster sets EDUKPI_MIN_DATE/EDUKPI_MAX_DATE (read when dbt executes, see macro analytics_days; a
     -- change of --vars makes dbt re-parse the whole project); --vars min_date/max_date still work from the dbt CLI.
-    where event_date between '{{ var("min_date", env_var("EDUKPI_MIN_DATE", "1900-01-01")) }}'
-                         and '{{ var("max_date", env_var("EDUKPI_MAX_DATE", "2999-12-31")) }}'
+    where {{ day_window('event_date', first_day, last_day) }}
         -- an event without a page has no site to count it for
         and page_host is not null
 

@@ -11,6 +11,7 @@
         on_schema_change='fail'
     )
 }}
+{%- set first_day, last_day = analytics_days() %}
 
 with
 
@@ -28,8 +29,7 @@ final as (
         user_pseudo_id
 
     from ga4_events
-    where event_date between '{{ var("min_date", env_var("EDUKPI_MIN_DATE", "1900-01-01")) }}'
-                         and '{{ var("max_date", env_var("EDUKPI_MAX_DATE", "2999-12-31")) }}'
+    where {{ day_window('event_date', first_day, last_day) }}
         -- the same events as int_portal_ga4_daily.users counts
         and page_host is not null
         and user_pseudo_id is not null

@@ -2,7 +2,7 @@
 -- users = distinct users of the month, counted from the day-level visitor sets (GA4 user_pseudo_id, the access log's
 -- visitor hash) when every preferred day of the month comes from one of those two forms; a page report gives only
 -- per-page user counts, so a month containing page-report days has users NULL. user_days (the sum of the daily users)
--- is always there.
+-- is always there. The month's distinct users are counted by int_portal_monthly_visitors (incremental by month).
 with
 
 portal_daily as (
@@ -11,15 +11,9 @@ portal_daily as (
 
 ),
 
-ga4_visitors as (
+monthly_visitors as (
 
-    select * from {{ ref('int_portal_ga4_daily_visitors') }}
-
-),
-
-access_log_visitors as (
-
-    select * from {{ ref('int_portal_access_log_daily_visitors') }}
+    select * from {{ ref('int_portal_monthly_visitors') }}
 
 ),
 
@@ -33,47 +27,6 @@ preferred_days as (
     where is_preferred_source
         -- a multi-day row counts in a month only if it lies wholly within it (daily rows always do)
         and date_trunc('month', date) = date_trunc('month', period_end)
-
-),
-
--- who visited each site on each day, in the two forms that identify a visitor (the users the daily rows count)
-day_visitors as (
-
-    select site, event_date as date, 'ga4' as source_form, user_pseudo_id as visitor_key
-    from ga4_visitors
-
-    union all
-
-    select site, hit_date, 'access_log', client_key
-    from access_log_visitors
-
-),
-
-preferred_visitors as (
-
-    select
-        preferred_days.month_start,
-        preferred_days.site,
-        day_visitors.visitor_key
-
-    from preferred_days
-    inner join day_visitors
-        on preferred_days.site = day_visitors.site
-        and preferred_days.date = day_visitors.date
-        and preferred_days.source_form = day_visitors.source_form
-
-),
-
-monthly_visitors as (
-
-    select
-        month_start,
-        site,
-        count(distinct visitor_key) as distinct_users,
-        grouping(site) = 1 as is_all_sites
-
-    from preferred_visitors
-    group by grouping sets ((month_start, site), (month_start))
 
 ),
 
