@@ -1,5 +1,6 @@
 -- Web server access-log hits, renamed and typed, with the page-view rule; one row per accepted log line.
--- The bot words and static extensions are reference data an analyst edits (seeds access_log_*).
+-- The bot words and static extensions are reference data an analyst edits (seeds access_log_*); the agents are classified
+-- once in stg_access_log__user_agents.
 with
 
 source as (
@@ -8,9 +9,10 @@ source as (
 
 ),
 
-bot_user_agents as (
+user_agent_kinds as (
 
-    select * from {{ ref('access_log_bot_user_agents') }}
+    -- each distinct agent classified once (stg_access_log__user_agents)
+    select * from {{ ref('stg_access_log__user_agents') }}
 
 ),
 
@@ -38,26 +40,6 @@ renamed as (
         cast(loaded_at as timestamp) as loaded_at
 
     from source
-
-),
-
--- few distinct user agents: each is classified once
-user_agent_kinds as (
-
-    select
-        agents.user_agent,
-        count(bot_user_agents.user_agent_word) > 0 as is_bot
-
-    from (select distinct user_agent from renamed) as agents
-    left join bot_user_agents
-        on contains(
-            case
-                when bot_user_agents.not_when_part_of is null then lower(agents.user_agent)
-                else replace(lower(agents.user_agent), lower(bot_user_agents.not_when_part_of), '')
-            end,
-            lower(bot_user_agents.user_agent_word)
-        )
-    group by agents.user_agent
 
 ),
 
