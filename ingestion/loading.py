@@ -120,19 +120,35 @@ def _ledger_row(source: str, source_file: str, fingerprint_hex: str, read: int, 
             "mapping_sha256": mapping_sha256, "reference_fingerprint": reference, "values_unmapped": values_unmapped}
 
 
-def _insert_tabular(con: duckdb.DuckDBPyConnection, source: TabularSource, result: TabularResult, loaded_at: dt.datetime) -> None:
-    con.register("_staged", result.loaded)
+def _insert_tabular(con: duckdb.DuckDBPyConnection, source: TabularSource, results: list[TabularResult],
+                    loaded_at: dt.datetime) -> None:
+    """The rows and the quarantine of every file of one load, each in one statement (per file, the two inserts and their
+    frame hand-overs cost ~10 ms: 1.8 s for the 179 saved pages of a city-year disclosure load). Rows keep their order:
+    by file (as read), then by line."""
+    if not results:
+        return
+
+    def tagged(frames: list[pl.DataFrame]) -> pl.DataFrame:
+        return pl.concat([
+            frame.with_columns(pl.lit(r.source_file, pl.String).alias("_source_file"),
+                               pl.lit(r.fingerprint, pl.String).alias("_fingerprint"),
+                               pl.lit(i, pl.Int32).alias("_file_index"))
+            for i, (r, frame) in enumerate(zip(results, frames))
+        ], how="diagonal_relaxed")
+
     columns = ", ".join(f'"{name}"' for name, _ in source.contract.all_columns)
+    con.register("_staged", tagged([r.loaded for r in results]))
     con.execute(
-        f"insert into {source.contract.qualified_table} ({columns}) select {source.table_select}, ?, {LINE}, ?, ? "
-        f"from _staged order by {LINE}",
-        [result.source_file, result.fingerprint, loaded_at],
+        f"insert into {source.contract.qualified_table} ({columns}) select {source.table_select}, _source_file, {LINE}, "
+        f"_fingerprint, ? from _staged order by _file_index, {LINE}",
+        [loaded_at],
     )
     con.unregister("_staged")
-    con.register("_quarantined", result.quarantined)
+    con.register("_quarantined", tagged([r.quarantined for r in results]))
     con.execute(
-        f"{QUARANTINE_INSERT} select ?, ?, {LINE}, column_name, value, reason, ?, ? from _quarantined order by {LINE}",
-        [source.name, result.source_file, result.fingerprint, loaded_at],
+        f"{QUARANTINE_INSERT} select ?, _source_file, {LINE}, column_name, value, reason, _fingerprint, ? "
+        f"from _quarantined order by _file_index, {LINE}",
+        [source.name, loaded_at],
     )
     con.unregister("_quarantined")
 
@@ -183,8 +199,8 @@ def load_tabular(settings: Settings, source: TabularSource, loaded_at: dt.dateti
         _stage_lists(con, stale)
         con.execute(f"delete from {source.contract.qualified_table} where source_file in (select source_file from _stale_files)")
         _forget(con, source.name, loaded_at)
+        _insert_tabular(con, source, results, loaded_at)
         for result in results:
-            _insert_tabular(con, source, result, loaded_at)
             report.add(result.source_file, result.rows_read, result.rows_loaded, result.rows_quarantined)
             report.mappings_used[result.source_file] = f"{result.mapping} ({result.encoding})"
             if result.values_unmapped:
