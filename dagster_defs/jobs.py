@@ -9,7 +9,7 @@ import dagster as dg
 
 from edukpi.settings import LOCAL_TZ
 
-from dagster_defs.assets.dbt import DAILY_DBT_KEYS, dbt_keys_reading
+from dagster_defs.assets.dbt import DAILY_DBT_KEYS, FULL_BUILD_JOB, dbt_keys_reading
 from dagster_defs.assets.ingestion import ingestion_assets
 from dagster_defs.assets.publish import kpi_reports, published_warehouse
 from dagster_defs.partitions import daily_partitions
@@ -46,7 +46,7 @@ portal_refresh_job = dg.define_asset_job(
 # `edukpi materialize` with analytics days to load: everything in one run and one dbt invocation (one dbt start-up and
 # parse, one run to create and watch), the days as the run's partition range.
 build_all_job = dg.define_asset_job(
-    name="build_all",
+    name=FULL_BUILD_JOB,
     selection=dg.AssetSelection.all(),
     description=(
         "Everything in one run: load a range of analytics days and every other source, build every dbt model and test in "

@@ -5,8 +5,9 @@ asset is partitioned in Dagster. The models tagged `daily` in dbt (those over th
 dbt: when a run over analytics days (its partition or partition range, from the raw daily assets) selects them, those
 days go to dbt as the environment variables EDUKPI_MIN_DATE / EDUKPI_MAX_DATE (read by the dbt macro `analytics_days`,
 after `var("min_date")`, so `--vars` still works from the dbt CLI). A one-day refresh rebuilds one day of the incremental aggregate, and the marts
-that read it in the same invocation (the `portal_refresh` job, dagster_defs/jobs.py); a run without days rebuilds every
-day. Partitioning these models in Dagster as well cost one materialisation event per day and model (3 x 547 for the
+that read it in the same invocation (the `portal_refresh` job, dagster_defs/jobs.py); a run without days, and the full
+build (`build_all`, whose partition range only spans the analytics files), rebuild every day. The portal's other
+incremental models (access log, pages, the monthly visitors and top pages) take the same window. Partitioning these models in Dagster as well cost one materialisation event per day and model (3 x 547 for the
 tiny preset's 18 months, ~8 ms each: about 13 s of every full build) and told nothing the raw tables' partitions do not.
 
 Every dbt asset also depends directly on each of its ancestors that other steps materialise (the raw tables): a subset
@@ -45,6 +46,8 @@ UPSTREAMS_OUTSIDE_DBT: dict[dg.AssetKey, tuple[dg.AssetKey, ...]] = {
 }
 LAYER_GROUPS = {"staging": "staging", "intermediate": "intermediate", "marts": "marts"}
 DAILY_DBT_SELECTION = f"tag:{DAILY_DBT_TAG}"
+# `edukpi materialize` without --days (dagster_defs/jobs.py): its dbt step recomputes every day.
+FULL_BUILD_JOB = "build_all"
 BUILT_TYPES = frozenset({"model", "seed", "snapshot"})
 
 
@@ -246,8 +249,11 @@ def edukpi_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings:
     in one dbt invocation: the daily models (the GA4 staging view and the incremental daily aggregate) for the run's days
     (one day or a range), the others whole."""
     if DAILY_DBT_KEYS & set(context.selected_asset_keys):
-        first_day, last_day = run_days(context.run.tags)
-        context.log.info(f"dbt window {first_day} … {last_day}" if first_day else "dbt window: every day (a run without days)")
+        # A full build recomputes every day, whatever its partition range: that range is the analytics files' days, and
+        # the portal models also hold page-report periods outside it.
+        first_day, last_day = (None, None) if context.run.job_name == FULL_BUILD_JOB else run_days(context.run.tags)
+        context.log.info(f"dbt window {first_day} … {last_day}" if first_day
+                         else f"dbt window: every day ({'a full build' if context.run.job_name == FULL_BUILD_JOB else 'a run without days'})")
         # Passed as environment variables, not --vars: a change of --vars makes dbt re-parse the whole project (5–10 s); the
         # env vars are read only when dbt executes (macro analytics_days), so a new window re-parses nothing.
         yield from _dbt_build(context, dbt, settings, first_day, last_day)
