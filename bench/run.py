@@ -30,6 +30,7 @@ import duckdb
 import yaml
 
 from edukpi.settings import DBT_PROJECT_DIR, DBT_TARGETS, PROJECT_ROOT, SAMPLE_MARKER, Settings
+from edukpi.runtime import dbt_log_results
 from ingestion.build_db import memory_limit
 
 QUERIES_FILE = PROJECT_ROOT / "bench" / "queries.sql"
@@ -379,7 +380,7 @@ def _iso_ts(text: str) -> float:
 
 
 def dbt_invocation_summary(target_dir: Path) -> dict[str, Any]:
-    """From a dbt target folder (dbt.log in JSON lines, run_results.json): parse, execution and per-type node times."""
+    """From a dbt target folder (dbt.log in JSON lines; run_results.json if written): parse, execution and per-type node times."""
     summary: dict[str, Any] = {"target": target_dir.name}
     log = target_dir / "dbt.log"
     if log.exists():
@@ -388,7 +389,8 @@ def dbt_invocation_summary(target_dir: Path) -> dict[str, Any]:
         for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
             if not line.startswith("{"):
                 continue
-            info = json.loads(line).get("info", {})
+            event = json.loads(line)
+            info = event.get("info", {})
             ts = _iso_ts(info["ts"]) if "ts" in info else None
             first = first or ts
             name = info.get("name")
@@ -398,6 +400,8 @@ def dbt_invocation_summary(target_dir: Path) -> dict[str, Any]:
                 parsed = ts
             elif name == "CommandCompleted":
                 completed = ts
+            elif name == "EndRunResult":
+                summary["run_results_elapsed_s"] = round(event.get("data", {}).get("elapsed_time") or 0.0, 3)
         summary.update({
             "started_at": first,
             "ended_at": completed,
@@ -407,18 +411,23 @@ def dbt_invocation_summary(target_dir: Path) -> dict[str, Any]:
             "partial_parse": not reasons,
             "partial_parse_refused_because": reasons[:2],
         })
-    results = target_dir / "run_results.json"
-    if results.exists():
-        data = json.loads(results.read_text(encoding="utf-8"))
+    # The builds run dbt with --no-write-json: the node results come from dbt.log (a dbt run by hand writes run_results.json).
+    run_results = target_dir / "run_results.json"
+    if run_results.exists():
+        data = json.loads(run_results.read_text(encoding="utf-8"))
+        results = {r["unique_id"]: r for r in data.get("results", [])}
+        summary["run_results_elapsed_s"] = round(data.get("elapsed_time") or 0.0, 3)
+    else:
+        results = dbt_log_results(log) if log.exists() else {}
+    if results:
         by_type: dict[str, dict[str, float]] = defaultdict(lambda: {"count": 0, "seconds": 0.0})
-        for result in data.get("results", []):
-            kind = result["unique_id"].split(".")[0]
+        for unique_id, result in results.items():
+            kind = unique_id.split(".")[0]
             by_type[kind]["count"] += 1
             by_type[kind]["seconds"] = round(by_type[kind]["seconds"] + (result.get("execution_time") or 0.0), 3)
-        summary["run_results_elapsed_s"] = round(data.get("elapsed_time") or 0.0, 3)
         summary["nodes"] = dict(by_type)
-        slowest = sorted(data.get("results", []), key=lambda r: r.get("execution_time") or 0.0, reverse=True)[:5]
-        summary["slowest_nodes"] = {r["unique_id"]: round(r.get("execution_time") or 0.0, 3) for r in slowest}
+        slowest = sorted(results.items(), key=lambda item: item[1].get("execution_time") or 0.0, reverse=True)[:5]
+        summary["slowest_nodes"] = {unique_id: round(r.get("execution_time") or 0.0, 3) for unique_id, r in slowest}
     return summary
 
 

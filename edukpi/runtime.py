@@ -1,8 +1,10 @@
-"""What a command gives the Dagster and dbt runs it starts: their environment and the window of analytics days.
+"""What a command gives the Dagster and dbt runs it starts (their environment and the window of analytics days), and
+what it reads back from a dbt invocation.
 
 Shared by the command line and the benchmark (which must not import the command line, the composition root)."""
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
@@ -78,3 +80,15 @@ def analytics_window(settings: Settings, last_partition_day: str | None) -> tupl
             else:
                 days.append(day.isoformat())
     return ((min(days), max(days)) if days else None), sorted(refused), sorted(later)
+
+
+def dbt_log_results(dbt_log: Path) -> dict[str, dict]:
+    """What each node of a dbt invocation did, by unique id (status, execution_time, …: run_results.json's fields), from
+    its JSON-lines dbt.log. The Dagster builds run dbt with --no-write-json (dagster_defs/assets/dbt.py), so they leave
+    no run_results.json."""
+    results = {}
+    for line in dbt_log.read_text(encoding="utf-8", errors="replace").splitlines():
+        if line.startswith("{") and '"NodeFinished"' in line:
+            data = json.loads(line)["data"]
+            results[data["node_info"]["unique_id"]] = data["run_result"]
+    return results

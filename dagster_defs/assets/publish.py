@@ -41,24 +41,28 @@ def _sql_literal(text: str) -> str:
 
 def copy_comments(con: duckdb.DuckDBPyConnection, source_catalog: str, tables: list[tuple[str, str]]) -> int:
     """Give the copied tables the table and column comments they have in `source_catalog` (dbt's persist_docs writes the
-    model descriptions there): `create table ... as select` copies rows and types, not comments. Returns how many were set."""
-    copied = 0
-    for schema, table in tables:
-        (table_comment,) = con.execute(
-            "select comment from duckdb_tables() where database_name = ? and schema_name = ? and table_name = ?",
-            [source_catalog, schema, table],
-        ).fetchone()
-        if table_comment:
-            con.execute(f'comment on table "{schema}"."{table}" is {_sql_literal(table_comment)}')
-            copied += 1
-        for column, comment in con.execute(
-            "select column_name, comment from duckdb_columns() where database_name = ? and schema_name = ? and table_name = ? "
-            "and coalesce(comment, '') <> '' order by column_index",
-            [source_catalog, schema, table],
-        ).fetchall():
-            con.execute(f'comment on column "{schema}"."{table}"."{column}" is {_sql_literal(comment)}')
-            copied += 1
-    return copied
+    model descriptions there): `create table ... as select` copies rows and types, not comments. Returns how many were set.
+
+    The comments are read in two queries and set in one batch of statements: one query and one statement per table and
+    column (~800 at city-year) took 0.9 s of the publish's 1.8 s."""
+    wanted = [list(table) for table in tables]
+    found = con.execute(
+        "select schema_name, table_name, null as column_name, comment, 0 as column_index from duckdb_tables() "
+        "where database_name = $catalog and [schema_name, table_name] in $tables and coalesce(comment, '') <> '' "
+        "union all "
+        "select schema_name, table_name, column_name, comment, column_index from duckdb_columns() "
+        "where database_name = $catalog and [schema_name, table_name] in $tables and coalesce(comment, '') <> '' "
+        "order by 1, 2, column_name nulls first, column_index",
+        {"catalog": source_catalog, "tables": wanted},
+    ).fetchall()
+    statements = [
+        f'comment on table "{schema}"."{table}" is {_sql_literal(comment)}' if column is None
+        else f'comment on column "{schema}"."{table}"."{column}" is {_sql_literal(comment)}'
+        for schema, table, column, comment, _ in found
+    ]
+    if statements:
+        con.execute(";\n".join(statements))
+    return len(statements)
 
 
 def _spark_tables(spark_warehouse: Path) -> list[tuple[str, str, str]]:
@@ -105,8 +109,9 @@ def publish_warehouse(build_db: Path, warehouse_db: Path, spark_warehouse: Path 
             for schema in sorted({schema for schema, _, _ in tables}):
                 con.execute(f'create schema if not exists "{schema}"')
             for schema, table, relation in tables:
-                con.execute(f'create table "{schema}"."{table}" as select * from {relation}')
-                row_counts[f"{schema}.{table}"] = con.execute(f'select count(*) from "{schema}"."{table}"').fetchone()[0]
+                # DuckDB answers `create table … as` with the number of rows it wrote.
+                (row_counts[f"{schema}.{table}"],) = con.execute(
+                    f'create table "{schema}"."{table}" as select * from {relation}').fetchone()
             if spark_tables is None:
                 copy_comments(con, "build", [(schema, table) for schema, table, _ in tables])
                 con.execute("DETACH build")

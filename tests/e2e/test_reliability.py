@@ -8,7 +8,6 @@ import csv
 import datetime as dt
 import hashlib
 import io
-import json
 import os
 import re
 import shutil
@@ -30,6 +29,7 @@ import pytest
 
 from ingestion.loading import accounting_problems, load_tabular
 from ingestion.pseudonymise import normalise_phone_py
+from edukpi.runtime import dbt_log_results
 from edukpi.settings import PROJECT_ROOT, SAMPLE_MARKER, Settings
 from ingestion.sources import SOURCES
 
@@ -459,11 +459,12 @@ def test_days_refresh_rebuilds_what_reads_the_analytics_in_one_run_and_one_dbt_i
     assert len(refresh.run_ids) == 1, refresh.output[-4000:]
     assert len(refresh.dbt_invocations) == 1, refresh.dbt_invocations
     (invocation,) = refresh.dbt_invocations
-    results = json.loads((invocation / "run_results.json").read_text(encoding="utf-8"))["results"]
-    models = {r["unique_id"].split(".")[-1] for r in results if r["unique_id"].startswith("model.")}
+    results = dbt_log_results(invocation / "dbt.log")
+    models = {unique_id.split(".")[-1] for unique_id in results if unique_id.startswith("model.")}
     assert {"int_portal_ga4_daily", "fct_portal_daily", "kpi_portal_monthly"} <= models, sorted(models)
     assert not models & {"kpi_quota_fulfilment", "fct_article_submissions", "fct_feedback_tickets", "dim_date"}, sorted(models)
-    assert all(r["status"] in ("success", "pass") for r in results), [(r["unique_id"], r["status"]) for r in results]
+    assert all(r["status"] in ("success", "pass") for r in results.values()), [(u, r["status"]) for u, r in results.items()]
+    assert not (invocation / "manifest.json").exists()  # --no-write-json
     # The build's own partial-parse state (kept beside the build file) was used: no full parse.
     dbt_log = (invocation / "dbt.log").read_text(encoding="utf-8")
     assert "Partial parsing enabled" in dbt_log and "Unable to do partial parsing" not in dbt_log
