@@ -176,3 +176,44 @@ def test_dbt_connections_have_the_same_cap() -> None:
     # temp_directory when the file is opened (dbt-duckdb repeats `settings` on every cursor; DuckDB refuses to switch).
     assert "temp_directory" not in output["settings"]
     assert output["config_options"]["temp_directory"] == output["path"] + ".tmp"
+
+
+def test_suspect_events_are_found_per_file_and_page(tmp_path: Path) -> None:
+    """The first read keeps only the line numbers of events breaking a rule on their own columns; events whose page is
+    missing or not a full URL are fetched again by file and page. The same bad page in two files of one chunk, a blank
+    page, a page-less event that is not a page view (loaded), and a clean file: each event is loaded or quarantined once."""
+    settings = settings_for(tmp_path)
+    (tmp_path / "raw").mkdir()
+    (tmp_path / "raw" / ".edukpi-sample.json").write_text("{}", encoding="utf-8")
+    ga4 = tmp_path / "raw" / "analytics" / "ga4"
+    write_ga4_parquet(ga4 / "events_20240207.parquet", [
+        ga4_event("2024-02-07 07:00:00", "page_view", "https://hcm.edu.vn/a", "A"),
+        ga4_event("2024-02-07 07:00:01", "page_view", "hcm.edu.vn/khong-day-du", "B"),  # not a full URL
+        ga4_event("2024-02-07 07:00:02", "session_start", None),  # no page, not a page view: loaded
+        ga4_event("2024-02-07 07:00:03", "page_view", "   ", "C"),  # blank page on a page view
+        ga4_event("2024-02-06 23:59:59", "page_view", "https://hcm.edu.vn/a", "A"),  # the day before
+    ])
+    write_ga4_ndjson(ga4 / "events_20240208.ndjson", [
+        ga4_event("2024-02-08 07:00:00", "scroll", "hcm.edu.vn/khong-day-du", "B"),  # the same bad page, another file
+        ga4_event("2024-02-08 07:00:01", "page_view", "https://hcm.edu.vn/a", "A"),
+    ])
+    write_ga4_parquet(ga4 / "events_20240209.parquet", [
+        ga4_event("2024-02-09 07:00:00", "page_view", "https://hcm.edu.vn/a", "A"),
+        ga4_event("2024-02-09 07:00:01", "page_view", "https://hcm.edu.vn/b", "B"),
+    ])
+    report = load_daily(settings, SOURCES["ga4"], DAYS, LOADED_AT)
+    assert (report.rows_read, report.rows_loaded, report.rows_quarantined) == (9, 5, 4)
+    assert accounting_problems(settings, SOURCES["ga4"]) == []
+    with duckdb.connect(str(settings.build_db), read_only=True) as con:
+        loaded = con.execute("select source_file, source_line, event_name from raw.ga4_events order by 1, 2").fetchall()
+        quarantined = con.execute("select source_file, source_line, column_name from raw.quarantine "
+                                  "where source = 'ga4' order by 1, 2").fetchall()
+    assert loaded == [("analytics/ga4/events_20240207.parquet", 1, "page_view"),
+                      ("analytics/ga4/events_20240207.parquet", 3, "session_start"),
+                      ("analytics/ga4/events_20240208.ndjson", 2, "page_view"),
+                      ("analytics/ga4/events_20240209.parquet", 1, "page_view"),
+                      ("analytics/ga4/events_20240209.parquet", 2, "page_view")]
+    assert quarantined == [("analytics/ga4/events_20240207.parquet", 2, "page_location"),
+                           ("analytics/ga4/events_20240207.parquet", 4, "page_location"),
+                           ("analytics/ga4/events_20240207.parquet", 5, "event_date"),
+                           ("analytics/ga4/events_20240208.ndjson", 1, "page_location")]
