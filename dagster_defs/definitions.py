@@ -30,8 +30,10 @@ defs = dg.Definitions(
     schedules=[analytics_daily_schedule, refresh_schedule],
     sensors=[raw_files_sensor],
     resources={
-        # The dbt of this environment, whatever PATH says (dagster dev, CLI and tests all run from the venv).
-        "dbt": EduKpiDbtCli(project_dir=dbt_project(), dbt_executable=str(Path(sys.executable).with_name("dbt"))),
+        # The dbt of this environment, whatever PATH says (dagster dev, CLI and tests all run from the venv), through
+        # `edukpi-dbt`: a dbt process started ahead by `edukpi materialize` if there is one, else `dbt` itself
+        # (dagster_defs/dbt_warm.py).
+        "dbt": EduKpiDbtCli(project_dir=dbt_project(), dbt_executable=str(Path(sys.executable).with_name("edukpi-dbt"))),
         "settings": EduKpiSettings(),
     },
     # One process writes the build DuckDB at a time; in-process also avoids a process start per step.

@@ -1,0 +1,76 @@
+"""The dbt process `edukpi materialize` starts ahead (dagster_defs/dbt_warm.py): the `edukpi-dbt` executable of the dbt
+steps hands it one invocation, which gets the client's arguments, working folder, environment and output and ends with
+dbt's exit code; every other invocation is `dbt` itself."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from dagster_defs import dbt_warm
+from edukpi.settings import DBT_PROJECT_DIR
+
+CLIENT = Path(sys.executable).with_name("edukpi-dbt")
+
+
+def _client(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run([str(CLIENT), *args], env=env, cwd=DBT_PROJECT_DIR, capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture
+def warm(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.delenv(dbt_warm.SOCKET_ENV, raising=False)
+    started = dbt_warm.start(dict(os.environ))
+    monkeypatch.setenv(dbt_warm.SOCKET_ENV, str(started.socket_path))  # start() set it; monkeypatch undoes it
+    yield started
+    started.close()
+
+
+def _served_by(warm: dbt_warm.WarmDbt) -> bool:
+    """The started process took an invocation and ended: it serves one only, then removes its socket."""
+    for _ in range(100):
+        if warm.process.poll() is not None:
+            break
+        time.sleep(0.05)
+    return warm.process.poll() == 0 and not warm.socket_path.exists()
+
+
+def test_the_started_process_runs_one_invocation_with_the_clients_output_and_exit_code(warm: dbt_warm.WarmDbt) -> None:
+    env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    served = _client("--version", env=env)
+    assert served.returncode == 0, served.stderr
+    assert "Core:" in served.stdout and "duckdb" in served.stdout
+    assert _served_by(warm)
+    # The next invocation finds no process: the client is dbt itself, with the same output.
+    direct = _client("--version", env=env)
+    assert direct.returncode == 0 and "Core:" in direct.stdout
+
+
+def test_a_failing_invocation_ends_with_dbts_exit_code(warm: dbt_warm.WarmDbt) -> None:
+    env = dict(os.environ)
+    served = _client("--no-such-option", env=env)
+    direct = subprocess.run([dbt_warm.real_dbt(), "--no-such-option"], cwd=DBT_PROJECT_DIR, capture_output=True, text=True,
+                            env={k: v for k, v in env.items() if k != dbt_warm.SOCKET_ENV}, timeout=120)
+    assert direct.returncode == 2  # click's usage error
+    assert served.returncode == direct.returncode
+    assert "No such option" in served.stderr + served.stdout
+    assert _served_by(warm)
+
+
+def test_the_invocation_gets_the_clients_environment_and_folder(warm: dbt_warm.WarmDbt, tmp_path: Path) -> None:
+    # `dbt debug --config-dir` prints the profiles folder dbt resolves from DBT_PROFILES_DIR, set only in the client's env.
+    env = {**os.environ, "DBT_PROFILES_DIR": str(tmp_path)}
+    served = _client("debug", "--config-dir", env=env)
+    assert served.returncode == 0, served.stdout + served.stderr
+    assert str(tmp_path) in served.stdout
+    assert _served_by(warm)
+
+
+def test_without_a_started_process_the_client_is_dbt(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    env = {**os.environ, dbt_warm.SOCKET_ENV: str(tmp_path / "nobody.sock")}
+    result = _client("--version", env=env)
+    assert result.returncode == 0 and "Core:" in result.stdout
