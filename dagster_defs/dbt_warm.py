@@ -16,6 +16,7 @@ Standard library only at import: the client starts in ~30 ms.
 """
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import shutil
@@ -126,16 +127,18 @@ def serve(socket_path: str, listener_fd: int, parent_pid: int) -> None:
         code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
     except KeyboardInterrupt:
         code = 130
+    # What the end of a `dbt` process does, before the client learns the code: the exit handlers close what dbt left open
+    # (dbt-duckdb closes the build file there, which writes its WAL into it: the next step, or a copy of the file, sees
+    # every table). Not the rest of an interpreter's shutdown: some dbt commands (`debug`) leave threads it would wait for.
+    atexit._run_exitfuncs()
     sys.stdout.flush()
     sys.stderr.flush()
-    # The client's streams are let go before it learns the code: its reader sees the end of dbt's output when the
-    # client ends, not when this process has finished shutting down.
+    # The client's streams are let go before it learns the code: its reader sees the end of dbt's output when the client
+    # ends.
     devnull = os.open(os.devnull, os.O_RDWR)
     for target in (0, 1, 2):
         os.dup2(devnull, target)
     connection.sendall(struct.pack("!i", code))
-    # No interpreter shutdown: some dbt commands (`debug`) leave threads that it would wait for. dbt has closed its
-    # connections and written its files already; its streams are the null device by now.
     os._exit(0)
 
 

@@ -88,7 +88,7 @@ def publish_warehouse(build_db: Path, warehouse_db: Path, spark_warehouse: Path 
 
     `unchanged`: (schema, table) pairs known to be the same in `build_db` as in the current `warehouse_db`. When the
     published file holds exactly the build's tables, the new file starts as a copy of it and only the other tables are
-    copied from the build (a one-day refresh rebuilds 9 of 51 tables); otherwise every table is copied.
+    copied from the build (a one-day refresh rebuilds 5 of 51); otherwise every table is copied.
     A publish killed mid-copy leaves only its copy file behind (the published file is untouched); the next publish removes it.
     """
     spark_tables = _spark_tables(spark_warehouse) if spark_warehouse is not None else None

@@ -9,10 +9,12 @@ import sys
 import time
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from dagster_defs import dbt_warm
-from edukpi.settings import DBT_PROJECT_DIR
+from edukpi.runtime import runtime_env
+from edukpi.settings import DBT_PROJECT_DIR, Settings
 
 CLIENT = Path(sys.executable).with_name("edukpi-dbt")
 
@@ -74,3 +76,23 @@ def test_without_a_started_process_the_client_is_dbt(monkeypatch: pytest.MonkeyP
     env = {**os.environ, dbt_warm.SOCKET_ENV: str(tmp_path / "nobody.sock")}
     result = _client("--version", env=env)
     assert result.returncode == 0 and "Core:" in result.stdout
+
+
+def test_the_served_invocation_leaves_its_duckdb_file_closed(warm: dbt_warm.WarmDbt, tmp_path: Path) -> None:
+    """dbt-duckdb closes the build file when the process ends (an exit handler), which writes the WAL into the file. The
+    served invocation does that before the client ends: the next step opens the file, and a copy of the file alone
+    (`edukpi nudges` copies the build file) holds every table."""
+    settings = Settings(raw_dir=tmp_path / "raw", build_db=tmp_path / "build" / "warehouse.duckdb",
+                        warehouse_db=tmp_path / "warehouse.duckdb", reports_dir=tmp_path / "reports", hmac_key=None)
+    settings.build_db.parent.mkdir()
+    env = {**runtime_env(settings, dagster_home=tmp_path / "dagster"), dbt_warm.SOCKET_ENV: str(warm.socket_path),
+           "DBT_TARGET_PATH": str(tmp_path / "target"), "DBT_LOG_PATH": str(tmp_path / "target")}
+    served = _client("seed", "--select", "unit_type_quota", env=env)
+    assert served.returncode == 0, served.stdout[-3000:]
+    assert _served_by(warm)
+    assert not settings.build_db.with_name("warehouse.duckdb.wal").exists()
+    copy = tmp_path / "copy" / "warehouse.duckdb"
+    copy.parent.mkdir()
+    copy.write_bytes(settings.build_db.read_bytes())
+    with duckdb.connect(str(copy), read_only=True) as con:
+        assert con.execute("select count(*) from reference.unit_type_quota").fetchone()[0] > 0
