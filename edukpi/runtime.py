@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 from edukpi.settings import PROJECT_ROOT, Settings
@@ -82,12 +83,23 @@ def analytics_window(settings: Settings, last_partition_day: str | None) -> tupl
     return ((min(days), max(days)) if days else None), sorted(refused), sorted(later)
 
 
+def dbt_log_lines(dbt_log: Path) -> Iterator[str]:
+    """The lines of a dbt.log in the order dbt wrote them, its rotated parts first: dbt starts a new dbt.log every 10 MB
+    (--log-file-max-bytes), keeping the earlier ones as dbt.log.1 (the latest) … dbt.log.5 (the oldest). An x10 build's
+    invocation writes 12 MB, so dbt.log alone holds only its last nodes."""
+    rotated = sorted((p for p in dbt_log.parent.glob(f"{dbt_log.name}.*") if p.suffix[1:].isdigit()),
+                     key=lambda p: int(p.suffix[1:]), reverse=True)
+    for part in [*rotated, dbt_log]:
+        if part.exists():
+            yield from part.read_text(encoding="utf-8", errors="replace").splitlines()
+
+
 def dbt_log_results(dbt_log: Path) -> dict[str, dict]:
     """What each node of a dbt invocation did, by unique id (status, execution_time, …: run_results.json's fields), from
-    its JSON-lines dbt.log. The Dagster builds run dbt with --no-write-json (dagster_defs/assets/dbt.py), so they leave
-    no run_results.json."""
+    its JSON-lines dbt.log and the parts dbt rotated out of it. The Dagster builds run dbt with --no-write-json
+    (dagster_defs/assets/dbt.py), so they leave no run_results.json."""
     results = {}
-    for line in dbt_log.read_text(encoding="utf-8", errors="replace").splitlines():
+    for line in dbt_log_lines(dbt_log):
         if line.startswith("{") and '"NodeFinished"' in line:
             data = json.loads(line)["data"]
             results[data["node_info"]["unique_id"]] = data["run_result"]
