@@ -87,6 +87,15 @@ def start(env: dict[str, str]) -> WarmDbt:
 # The dbt process
 
 
+def _remove_socket(socket_path: str) -> None:
+    """The socket and its folder (the command's close() removes them too, unless the command was killed)."""
+    Path(socket_path).unlink(missing_ok=True)
+    try:
+        Path(socket_path).parent.rmdir()
+    except OSError:
+        pass
+
+
 def serve(socket_path: str, listener_fd: int, parent_pid: int) -> None:
     listener = socket.socket(fileno=listener_fd)  # a client connecting during the imports waits in the backlog
     import dbt.adapters.duckdb  # noqa: F401  the adapter the build profile uses (~0.4 s)
@@ -102,10 +111,12 @@ def serve(socket_path: str, listener_fd: int, parent_pid: int) -> None:
         except TimeoutError:
             waited += 2.0
             if os.getppid() != parent_pid or waited > IDLE_TIMEOUT_S:
-                return  # the command that started it is gone, or never ran dbt
+                # The command that started it is gone (killed: it removed nothing), or never ran dbt.
+                _remove_socket(socket_path)
+                return
     # One invocation per process: no other client is served (they exec dbt themselves).
     listener.close()
-    os.unlink(socket_path)
+    _remove_socket(socket_path)
     connection.sendall(READY)
     header = _recv_exactly(connection, 8)
     (length,) = struct.unpack("!Q", header)

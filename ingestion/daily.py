@@ -40,6 +40,9 @@ class DailySource:
     delete_days_sql: str  # deletes the rows of the days in temp table _reload_days(day) / files in _stale_files(source_file)
     needs_key: bool = False
     accepted_forms: str = ""  # in plain words, for the message that refuses an unreadable file
+    # Files the loader never stages (read where its SQL uses them, streamed): they weigh a quarter of their size in a
+    # chunk's budget (ingestion.loading.CHUNK_BYTES), so their chunks are 4x larger and fewer.
+    streamed_suffixes: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:

@@ -252,4 +252,6 @@ SOURCE = DailySource(
     # Re-loading days replaces them: the events of those days (a day's events only come from that day's file).
     delete_days_sql="delete from raw.ga4_events where event_date in (select day from _reload_days)",
     accepted_forms="the GA4 BigQuery export of one day, as Parquet or as NDJSON (one JSON event per line, UTF-8, plain or gzip)",
+    # Parquet is read where the SQL uses it (_read_inputs), never staged; JSON lines are staged (_ga4_json).
+    streamed_suffixes=PARQUET_SUFFIXES,
 )

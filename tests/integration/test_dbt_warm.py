@@ -96,3 +96,31 @@ def test_the_served_invocation_leaves_its_duckdb_file_closed(warm: dbt_warm.Warm
     copy.write_bytes(settings.build_db.read_bytes())
     with duckdb.connect(str(copy), read_only=True) as con:
         assert con.execute("select count(*) from reference.unit_type_quota").fetchone()[0] > 0
+
+
+def test_a_killed_command_leaves_no_socket_folder_behind(tmp_path: Path) -> None:
+    """`edukpi materialize` killed (SIGKILL: its close() never runs): the started process sees its parent gone, ends,
+    and removes its socket and folder (a day of tests had left a folder in /tmp per killed run)."""
+    script = ("import os, sys, time; from dagster_defs import dbt_warm; w = dbt_warm.start(dict(os.environ)); "
+              "print(w.process.pid, w.folder, flush=True); time.sleep(60)")
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, cwd=Path(dbt_warm.__file__).parents[1])
+    pid, folder = parent.stdout.readline().split()
+    assert Path(folder, "dbt.sock").exists()
+    parent.kill()
+    parent.wait()
+    for _ in range(200):  # it looks for its parent every 2 s
+        if not Path(folder).exists():
+            break
+        time.sleep(0.05)
+    assert not Path(folder).exists()
+    status = Path(f"/proc/{pid}/status")
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            if "\nState:\tZ" in status.read_text():
+                break  # ended; its new parent has not reaped it yet
+        except FileNotFoundError:
+            break
+        time.sleep(0.05)
+    else:
+        pytest.fail(f"the started dbt process {pid} is still running after its command was killed")

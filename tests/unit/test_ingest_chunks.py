@@ -217,3 +217,20 @@ def test_suspect_events_are_found_per_file_and_page(tmp_path: Path) -> None:
                            ("analytics/ga4/events_20240207.parquet", 4, "page_location"),
                            ("analytics/ga4/events_20240207.parquet", 5, "event_date"),
                            ("analytics/ga4/events_20240208.ndjson", 1, "page_location")]
+
+
+def test_streamed_files_weigh_a_quarter_of_their_size_in_a_chunk(tmp_path: Path) -> None:
+    """GA4's Parquet is read where the insert uses it, never staged: its chunks hold 4x the bytes of staged input."""
+    days = [dt.date(2024, 3, 1) + dt.timedelta(days=i) for i in range(8)]
+    files: dict[dt.date, list[DayFile]] = {}
+    for day in days:
+        for suffix in (".parquet", ".ndjson.gz"):
+            path = tmp_path / f"events_{day:%Y%m%d}{suffix}"
+            path.write_bytes(b"x" * 1000)
+            files.setdefault(day, []).append(DayFile(path, path.name, "", day))
+    parquet = {d: [f for f in fs if f.path.suffix == ".parquet"] for d, fs in files.items()}
+    json_gz = {d: [f for f in fs if f.path.suffix == ".gz"] for d, fs in files.items()}
+    assert day_chunks(days, json_gz, 2000, SOURCES["ga4"].streamed_suffixes) == [days[i:i + 2] for i in range(0, 8, 2)]
+    assert day_chunks(days, parquet, 2000, SOURCES["ga4"].streamed_suffixes) == [days]
+    assert day_chunks(days, parquet, 2000) == [days[i:i + 2] for i in range(0, 8, 2)]  # a source that stages them
+    assert SOURCES["access_log"].streamed_suffixes == ()
