@@ -1554,10 +1554,8 @@ def _current_rows(results: dict[str, dict[str, Any]]) -> list[str]:
         if key == "reference_peak_rss_mb":
             return f"step {result['reference_peak_rss_step']} ({result['preset']}); not judged: the bench's own work"
         if key in ("peak_rss_mb", "largest_spill_mb"):
-            field_name = "peak_rss_mb" if key == "peak_rss_mb" else "largest_spill_mb"
-            measured = {name: step.get(field_name, 0) for name, step in steps.items() if not step.get("reused")
-                        and (key == "largest_spill_mb" or name not in REFERENCE_STEPS or "reference_peak_rss_mb" not in result)}
-            return f"step {max(measured, key=measured.get)} ({result['preset']})" if measured else ""
+            step_name = result.get("peak_rss_step" if key == "peak_rss_mb" else "largest_spill_step")
+            return f"step {step_name} ({result['preset']})" if step_name else ""
         return ""
 
     figures = [
