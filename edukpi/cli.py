@@ -48,6 +48,24 @@ class _Tee:
         return False
 
 
+def _cause_lines(error) -> list[str]:
+    """The exception the step's own code raised, under Dagster's "Error occurred while executing op" wrapper: what the
+    analyst must read (a missing key, a file that cannot be read), its first lines. Empty when there is no cause."""
+    cause = error.cause if error else None
+    while cause is not None and cause.cause is not None:
+        cause = cause.cause
+    return cause.message.strip().splitlines()[:6] if cause is not None else []
+
+
+_NAME_LIST = re.compile(r"\[('[^']*'(?:, '[^']*')*)\]")
+
+
+def _without_repeats(message: str) -> str:
+    """Dagster's skip messages list a multi-asset step once per asset ("['edukpi_dbt', 'edukpi_dbt', …]" 95 times): each
+    name once."""
+    return _NAME_LIST.sub(lambda m: "[" + ", ".join(dict.fromkeys(m.group(1).split(", "))) + "]", message)
+
+
 class RunProgress:
     """What a person at the terminal sees of a Dagster run: a line per step when it starts and when it ends, with rows
     loaded and quarantined, checks and seconds, and the ingestion's day-by-day progress over a range of days.
@@ -70,7 +88,7 @@ class RunProgress:
         event = entry.dagster_event
         if event is None:  # a message of the asset's own code (context.log)
             if step and (entry.level >= logging.WARNING or DAY_PROGRESS.match(entry.user_message)):
-                self._say(f"      {entry.user_message}")
+                self._say(f"      {_without_repeats(entry.user_message)}")
             return
         kind = event.event_type
         if kind == DagsterEventType.STEP_START:
@@ -96,7 +114,7 @@ class RunProgress:
             error = event.event_specific_data.error
             message = (error.message if error else event.message or "").strip().splitlines()
             self._say(f"  ✗ {step} failed: {message[0] if message else ''}")
-            for line in message[1:6]:
+            for line in [*message[1:6], *_cause_lines(error)]:
                 self._say(f"      {line}")
         elif kind == DagsterEventType.RUN_FAILURE:
             self._say(f"  ✗ {event.message}")

@@ -1,6 +1,7 @@
 """Contract violations, unmappable headers, idempotency, re-deliveries and personal data, on real Dagster runs."""
 from __future__ import annotations
 
+import io
 import re
 import shutil
 from pathlib import Path
@@ -10,6 +11,7 @@ import duckdb
 import pytest
 
 from dagster_defs.resources import EduKpiSettings
+from edukpi.cli import RunProgress
 from tests.fixtures.ingestion.build import BAD, GA4_DAY_2, add_bad_files, build_raw, ga4_event, write_ga4_parquet
 from tests.integration.test_ingest_sources import assets, materialize_all, query
 
@@ -151,11 +153,21 @@ def test_unmappable_header_fails_naming_file_and_missing_columns(tmp_path: Path)
 def test_missing_hmac_key_with_real_data_stops(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("EDUKPI_HMAC_KEY", raising=False)
     build_raw(tmp_path / "raw", sample=False)
-    result = dg.materialize(assets("feedback_tickets"), resources=settings_for(tmp_path), raise_on_error=False)
+    instance = dg.DagsterInstance.ephemeral()
+    result = dg.materialize(assets("feedback_tickets"), resources=settings_for(tmp_path), raise_on_error=False,
+                            instance=instance)
     assert not result.success
     error = result.get_step_failure_events()[0].step_failure_data.error
     text = error.message + (error.cause.message if error.cause else "")
     assert "EDUKPI_HMAC_KEY is not set" in text and "Decree 13/2023" in text
+    # `edukpi materialize`'s terminal lines name the cause under Dagster's wrapper, not the wrapper alone.
+    shown = io.StringIO()
+    progress = RunProgress(shown)
+    for entry in instance.all_logs(result.run_id):
+        progress.on_event(entry)
+    lines = shown.getvalue().splitlines()
+    failed = next(i for i, line in enumerate(lines) if "✗ raw__feedback_tickets failed:" in line)
+    assert "EDUKPI_HMAC_KEY is not set" in "\n".join(lines[failed:failed + 8]), shown.getvalue()
     monkeypatch.setenv("EDUKPI_HMAC_KEY", "the-department-secret")
     assert dg.materialize(assets("feedback_tickets"), resources=settings_for(tmp_path)).success
 
