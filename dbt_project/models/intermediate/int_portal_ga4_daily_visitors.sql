@@ -36,4 +36,4 @@ final as (
 
 )
 
-select * from final
+select {{ one_file_per_partition() }} * from final
