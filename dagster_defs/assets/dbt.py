@@ -186,18 +186,29 @@ def _dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings:
     handed_over = hand_over_raw_tables(resolved)
     context.log.info(f"dbt target {resolved.dbt_target} (EDUKPI_ENGINE={resolved.engine})"
                      + (f"; raw rows handed over as Parquet: {handed_over}" if handed_over else ""))
-    target_path = dbt._get_unique_target_path(context=context)
-    saved_state = _partial_parse_file(resolved)
-    if saved_state.exists():
-        # dagster-dbt copies make manifest's state only into a target folder that has none yet.
-        absolute_target = target_path if target_path.is_absolute() else dbt_project().project_dir / target_path
-        absolute_target.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(saved_state, absolute_target / PARTIAL_PARSE_FILE)
+    target_path = _with_saved_parse_state(dbt._get_unique_target_path(context=context), resolved)
     invocation = dbt.cli([*BUILD_ARGS, *_target_args(settings)], context=context, target_path=target_path,
                          env=_dbt_env(settings, first_day, last_day))
     yield from invocation.stream()
-    written = invocation.target_path / PARTIAL_PARSE_FILE
+    _save_parse_state(invocation.target_path, resolved)
+
+
+def _with_saved_parse_state(target_path: Path, resolved: Settings) -> Path:
+    """The invocation's target folder, holding this build's saved partial-parse state when there is one (dagster-dbt
+    copies make manifest's state only into a target folder that has none yet)."""
+    saved_state = _partial_parse_file(resolved)
+    if saved_state.exists():
+        absolute_target = target_path if target_path.is_absolute() else dbt_project().project_dir / target_path
+        absolute_target.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(saved_state, absolute_target / PARTIAL_PARSE_FILE)
+    return target_path
+
+
+def _save_parse_state(target_path: Path, resolved: Settings) -> None:
+    """Keep the partial-parse state the invocation wrote as this build's, for its next invocation."""
+    written = target_path / PARTIAL_PARSE_FILE
     if written.exists():
+        saved_state = _partial_parse_file(resolved)
         staged = saved_state.with_name(f".{saved_state.name}.{os.getpid()}.tmp")
         shutil.copyfile(written, staged)
         os.replace(staged, saved_state)
@@ -237,8 +248,12 @@ def _build_missing_daily_models(context: dg.AssetExecutionContext, dbt: DbtCliRe
     hand_over_raw_tables(settings.get())
     context.log.info(f"dbt models {', '.join(sorted(missing))} do not exist yet (no analytics day was built): building "
                      "the GA4 daily models over every day raw.ga4_events holds")
-    dbt.cli(["run", "--select", DAILY_DBT_SELECTION, "--no-write-json", *_target_args(settings)], manifest=dbt_project().manifest_path,
-            env=_dbt_env(settings)).wait()
+    # With the build's saved parse state, and saving it: the full build's invocation that follows then parses nothing.
+    resolved = settings.get()
+    target_path = _with_saved_parse_state(dbt._get_unique_target_path(context=context), resolved)
+    invocation = dbt.cli(["run", "--select", DAILY_DBT_SELECTION, "--no-write-json", *_target_args(settings)],
+                         manifest=dbt_project().manifest_path, target_path=target_path, env=_dbt_env(settings)).wait()
+    _save_parse_state(invocation.target_path, resolved)
 
 
 @dbt_assets(
