@@ -39,8 +39,14 @@ $(DAGSTER_HOME)/dagster.yaml: Makefile
 
 # The dbt manifest is prepared here, never at import time of the Dagster code. Same settings as the runs use
 # (edukpi env), so dbt's partial parsing is not refused for "profile has changed".
+# dbt's partial parsing drops the properties of singular tests (tests/_singular_tests.yml, the meta.dagster.ref that makes
+# them asset checks) when it re-parses a test because a macro or the test changed (dbt-core #10801; seen with dbt 1.11):
+# after such a change (a file in macros/ or tests/ newer than the manifest, e.g. after a pull) it parses in full.
+MANIFEST := dbt_project/target/manifest.json
 manifest: install
-	$(PROJECT_ENV) && cd dbt_project && ../$(BIN)/dbt parse --quiet
+	$(PROJECT_ENV) && cd dbt_project && ../$(BIN)/dbt parse --quiet \
+		$$(cd .. && [ -n "$$(find dbt_project/macros dbt_project/tests -type f -newer $(MANIFEST) 2>/dev/null | head -1)" ] \
+		&& echo --no-partial-parse)
 
 run: manifest
 	@if [ -z "$$(ls -A data/raw | grep -v '^.gitkeep$$')" ]; then \
