@@ -12,6 +12,12 @@ client's output (which dagster-dbt reads as from `dbt`) and serves no other invo
 already taken (a second dbt invocation of the same run), the client becomes the `dbt` executable itself (exec).
 A Ctrl-C or a Dagster termination reaching the client is passed on to the dbt process.
 
+While it waits, the process also parses the dbt project (`dbt parse` from the build's saved partial-parse state,
+Settings.dbt_parse_state), and the invocation then runs on that manifest instead of parsing again (~0.7 s of a one-day
+refresh). It does so only when nothing dbt's parse reads can differ: the same target, no --vars, the same EDUKPI_* and
+DBT_* variables (but the few read only while dbt executes: EXECUTION_ENV), the same project files (paths, sizes and
+times), the same folder; otherwise the invocation parses as `dbt` does.
+
 Standard library only at import: the client starts in ~30 ms.
 """
 from __future__ import annotations
@@ -29,6 +35,12 @@ import tempfile
 from pathlib import Path
 
 SOCKET_ENV = "EDUKPI_DBT_WARM_SOCKET"
+# Variables of a dbt step that dbt reads only while it executes, never while it parses (dagster_defs/assets/dbt.py: the
+# analytics window of the daily models, the test selection): a different value leaves a parsed-ahead manifest valid.
+# dagster-dbt's own: where dbt writes its logs and artifacts, and the project folder (compared on its own).
+EXECUTION_ENV = frozenset({"EDUKPI_MIN_DATE", "EDUKPI_MAX_DATE", "DBT_INDIRECT_SELECTION", SOCKET_ENV,
+                           "DBT_LOG_PATH", "DBT_LOG_FORMAT", "DBT_TARGET_PATH", "DBT_PROJECT_DIR"})
+PARTIAL_PARSE_FILE = "partial_parse.msgpack"
 READY = b"R"
 # How long a started process waits for its invocation before it ends on its own (a run that fails before its dbt step).
 IDLE_TIMEOUT_S = 3600
@@ -87,13 +99,10 @@ def start(env: dict[str, str]) -> WarmDbt:
 # The dbt process
 
 
-def _remove_socket(socket_path: str) -> None:
-    """The socket and its folder (the command's close() removes them too, unless the command was killed)."""
-    Path(socket_path).unlink(missing_ok=True)
-    try:
-        Path(socket_path).parent.rmdir()
-    except OSError:
-        pass
+def _remove_folder(socket_path: str) -> None:
+    """The socket's folder, with the socket and the parse done ahead (the command's close() removes it too, unless the
+    command was killed)."""
+    shutil.rmtree(Path(socket_path).parent, ignore_errors=True)
 
 
 def serve(socket_path: str, listener_fd: int, parent_pid: int) -> None:
@@ -102,6 +111,7 @@ def serve(socket_path: str, listener_fd: int, parent_pid: int) -> None:
     import dbt.task.build  # noqa: F401
     from dbt.cli.main import cli
 
+    parsed = _parse_ahead(Path(socket_path).parent / "parse")
     listener.settimeout(2.0)
     waited = 0.0
     while True:
@@ -112,11 +122,11 @@ def serve(socket_path: str, listener_fd: int, parent_pid: int) -> None:
             waited += 2.0
             if os.getppid() != parent_pid or waited > IDLE_TIMEOUT_S:
                 # The command that started it is gone (killed: it removed nothing), or never ran dbt.
-                _remove_socket(socket_path)
+                _remove_folder(socket_path)
                 return
     # One invocation per process: no other client is served (they exec dbt themselves).
     listener.close()
-    _remove_socket(socket_path)
+    Path(socket_path).unlink(missing_ok=True)
     connection.sendall(READY)
     header = _recv_exactly(connection, 8)
     (length,) = struct.unpack("!Q", header)
@@ -131,13 +141,18 @@ def serve(socket_path: str, listener_fd: int, parent_pid: int) -> None:
     os.environ.clear()
     os.environ.update(request["env"])
     sys.argv = [real_dbt(), *request["args"]]
+    manifest = parsed.manifest_for(request) if parsed else None
     try:
-        cli(args=request["args"], prog_name="dbt")  # standalone: ends with SystemExit, as the dbt script does
-        code = 0
+        if manifest is None:
+            cli(args=request["args"], prog_name="dbt")  # standalone: ends with SystemExit, as the dbt script does
+            code = 0
+        else:
+            code = _invoke_with(manifest, request["args"])
     except SystemExit as exit_:
         code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
     except KeyboardInterrupt:
         code = 130
+    _remove_folder(socket_path)
     # What the end of a `dbt` process does, before the client learns the code: the exit handlers close what dbt left open
     # (dbt-duckdb closes the build file there, which writes its WAL into it: the next step, or a copy of the file, sees
     # every table). Not the rest of an interpreter's shutdown: some dbt commands (`debug`) leave threads it would wait for.
@@ -151,6 +166,106 @@ def serve(socket_path: str, listener_fd: int, parent_pid: int) -> None:
         os.dup2(devnull, target)
     connection.sendall(struct.pack("!i", code))
     os._exit(0)
+
+
+class ParsedAhead:
+    """The manifest of a `dbt parse` run while the process waited, and what it was parsed from."""
+
+    def __init__(self, manifest, folder: Path, target: str, env: dict[str, str], files: tuple, cwd: str) -> None:
+        self.manifest, self.folder, self.target, self.env, self.files, self.cwd = manifest, folder, target, env, files, cwd
+
+    def manifest_for(self, request: dict):
+        """The manifest when the invocation would parse the same project the same way; None otherwise. The parse's
+        partial-parse state goes into the invocation's target folder, where a parsing dbt would have written it."""
+        args, env = request["args"], request["env"]
+        project_dir = _option(args, "--project-dir") or env.get("DBT_PROJECT_DIR") or request["cwd"]
+        if (_option(args, "--target") or env.get("DBT_TARGET")) != self.target or "--vars" in args \
+                or request["cwd"] != self.cwd or Path(self.cwd, project_dir).resolve() != Path(self.cwd).resolve() \
+                or _parse_env(env) != self.env or _project_files(Path(self.cwd)) != self.files:
+            return None
+        target_path = Path(self.cwd) / (_option(args, "--target-path") or request["env"].get("DBT_TARGET_PATH") or "target")
+        written = self.folder / "target" / PARTIAL_PARSE_FILE
+        if written.exists():
+            target_path.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(written, target_path / PARTIAL_PARSE_FILE)
+        return self.manifest
+
+
+def _option(args: list[str], name: str) -> str | None:
+    for i, arg in enumerate(args):
+        if arg == name and i + 1 < len(args):
+            return args[i + 1]
+        if arg.startswith(name + "="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+def _parse_env(env: dict[str, str]) -> dict[str, str]:
+    """The variables a dbt parse of this project may read: the project's and dbt's own."""
+    return {name: value for name, value in env.items()
+            if name.startswith(("EDUKPI_", "DBT_")) and name not in EXECUTION_ENV}
+
+
+def _project_files(project_dir: Path) -> tuple:
+    """Every file of the dbt project (not its run folders) and of the reference folder its seeds are read from
+    (EDUKPI_REFERENCE_DIR), with its size and time: a change between the parse and the invocation is seen."""
+    seen = []
+    folders = [project_dir / name for name in ("models", "macros", "tests", "seeds", "snapshots", "analyses")]
+    if os.environ.get("EDUKPI_REFERENCE_DIR"):
+        folders.append(Path(os.environ["EDUKPI_REFERENCE_DIR"]))
+    for folder in folders:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                stat = path.stat()
+                seen.append((str(path), stat.st_size, stat.st_mtime_ns))
+    for path in sorted(project_dir.glob("*.yml")):
+        stat = path.stat()
+        seen.append((str(path), stat.st_size, stat.st_mtime_ns))
+    return tuple(seen)
+
+
+def _parse_ahead(folder: Path) -> ParsedAhead | None:
+    """`dbt parse` of the project for the build this process's environment names, from that build's saved partial-parse
+    state (Settings.dbt_parse_state), into `folder`; None when the parse fails (the invocation then parses itself, as
+    `dbt` does)."""
+    try:
+        from dbt.cli.main import dbtRunner
+
+        from edukpi.settings import DBT_PROJECT_DIR, Settings
+
+        settings = Settings.from_env(os.environ)
+        (folder / "target").mkdir(parents=True)
+        if settings.dbt_parse_state.exists():
+            shutil.copyfile(settings.dbt_parse_state, folder / "target" / PARTIAL_PARSE_FILE)
+        files = _project_files(DBT_PROJECT_DIR)
+        os.chdir(DBT_PROJECT_DIR)
+        result = dbtRunner().invoke(["parse", "--target", settings.dbt_target, "--target-path", str(folder / "target"),
+                                     "--log-path", str(folder / "logs"), "--no-write-json", "--quiet"])
+        if not result.success or result.result is None:
+            return None
+        return ParsedAhead(result.result, folder, settings.dbt_target, _parse_env(dict(os.environ)), files,
+                           str(DBT_PROJECT_DIR))
+    except Exception:  # noqa: BLE001  an optimisation only: the invocation parses as dbt does
+        return None
+
+
+def _invoke_with(manifest, args: list[str]) -> int:
+    """The dbt command line on an already parsed manifest (what `dbtRunner(manifest=…)` does), with the exit codes of
+    the `dbt` script: 0 done, 1 a node failed, 2 dbt failed."""
+    import click
+
+    from dbt.cli.main import cli
+
+    try:
+        with cli.make_context("dbt", list(args)) as context:
+            context.obj = {"manifest": manifest, "callbacks": [], "dbt_runner_command_args": list(args)}
+            cli.invoke(context)
+        return 0
+    except click.exceptions.Exit as exit_:  # dbt's ResultExit (1) and ExceptionExit (2)
+        return exit_.exit_code
+    except click.ClickException as error:
+        error.show()
+        return error.exit_code
 
 
 def _recv_exactly(connection: socket.socket, size: int) -> bytes:

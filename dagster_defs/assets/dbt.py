@@ -166,18 +166,6 @@ def _target_args(settings: EduKpiSettings) -> list[str]:
     return ["--target", settings.get().dbt_target]
 
 
-def _partial_parse_file(resolved: Settings) -> Path:
-    """dbt's partial-parse state of the builds of this build file and dbt target, kept beside the build file.
-
-    dbt re-parses the whole project (5–10 s) when the profile's connection (the build file's path) differs from the one
-    its saved state was parsed with. dagster-dbt starts each invocation from dbt_project/target/partial_parse.msgpack
-    (`make manifest`'s, parsed for data/build/warehouse.duckdb), so every build elsewhere (a test's, the bench's, a
-    colleague's EDUKPI_BUILD_DB) parsed in full in every invocation. Each build keeps the state its last invocation wrote
-    instead: only its first dbt invocation parses in full. dbt checks the state itself (file hashes, versions, profile,
-    env vars) and re-parses what changed, so a stale file costs a parse, never a wrong result."""
-    return resolved.build_db.with_name(f"{resolved.build_db.name}.dbt-{resolved.dbt_target}.partial_parse.msgpack")
-
-
 def _dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: EduKpiSettings,
                first_day: str | None = None, last_day: str | None = None):
     resolved = settings.get()
@@ -196,7 +184,7 @@ def _dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings:
 def _with_saved_parse_state(target_path: Path, resolved: Settings) -> Path:
     """The invocation's target folder, holding this build's saved partial-parse state when there is one (dagster-dbt
     copies make manifest's state only into a target folder that has none yet)."""
-    saved_state = _partial_parse_file(resolved)
+    saved_state = resolved.dbt_parse_state
     if saved_state.exists():
         absolute_target = target_path if target_path.is_absolute() else dbt_project().project_dir / target_path
         absolute_target.mkdir(parents=True, exist_ok=True)
@@ -208,7 +196,7 @@ def _save_parse_state(target_path: Path, resolved: Settings) -> None:
     """Keep the partial-parse state the invocation wrote as this build's, for its next invocation."""
     written = target_path / PARTIAL_PARSE_FILE
     if written.exists():
-        saved_state = _partial_parse_file(resolved)
+        saved_state = resolved.dbt_parse_state
         staged = saved_state.with_name(f".{saved_state.name}.{os.getpid()}.tmp")
         shutil.copyfile(written, staged)
         os.replace(staged, saved_state)

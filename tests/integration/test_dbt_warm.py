@@ -124,3 +124,56 @@ def test_a_killed_command_leaves_no_socket_folder_behind(tmp_path: Path) -> None
         time.sleep(0.05)
     else:
         pytest.fail(f"the started dbt process {pid} is still running after its command was killed")
+
+
+def _build_env(tmp_path: Path, warm_socket: Path | None = None) -> tuple[Settings, dict[str, str]]:
+    settings = Settings(raw_dir=tmp_path / "raw", build_db=tmp_path / "build" / "warehouse.duckdb",
+                        warehouse_db=tmp_path / "warehouse.duckdb", reports_dir=tmp_path / "reports", hmac_key=None)
+    settings.build_db.parent.mkdir(exist_ok=True)
+    env = runtime_env(settings, dagster_home=tmp_path / "dagster",
+                      base={k: v for k, v in os.environ.items() if not k.startswith("EDUKPI_") and k != dbt_warm.SOCKET_ENV})
+    return settings, env
+
+
+def _parsed_in_the_invocation(dbt_log: Path) -> bool:
+    """dbt logs how it parsed (partially, or in full and why) only when it parses."""
+    text = dbt_log.read_text(encoding="utf-8").lower()
+    return "partial pars" in text or "full parse" in text
+
+
+@pytest.mark.parametrize("same_settings", [True, False], ids=["same settings", "another memory limit"])
+def test_the_invocation_runs_on_the_project_parsed_ahead_only_when_nothing_differs(tmp_path: Path,
+                                                                                 same_settings: bool) -> None:
+    """The started process parses the project while it waits; an invocation with the same settings runs on that manifest
+    (its own log shows no parse, and the parse state lands in its target folder for the next invocation), one whose
+    settings differ (a profile variable) parses as dbt does. Both seed the same table."""
+    settings, env = _build_env(tmp_path)
+    warm = dbt_warm.WarmDbt(env)
+    try:
+        client_env = {**env, dbt_warm.SOCKET_ENV: str(warm.socket_path), "DBT_TARGET_PATH": str(tmp_path / "target"),
+                      "DBT_LOG_PATH": str(tmp_path / "logs"), "EDUKPI_MIN_DATE": "2024-01-01"}
+        if not same_settings:
+            client_env["EDUKPI_DUCKDB_MEMORY_LIMIT"] = "2GB"
+        served = _client("seed", "--select", "unit_type_quota", env=client_env)
+        assert served.returncode == 0, served.stdout[-3000:]
+        assert _served_by(warm)
+        assert not warm.folder.exists()  # the socket and the parse done ahead, removed by the process itself
+    finally:
+        warm.close()
+    assert _parsed_in_the_invocation(tmp_path / "logs" / "dbt.log") is not same_settings
+    assert (tmp_path / "target" / dbt_warm.PARTIAL_PARSE_FILE).exists()
+    with duckdb.connect(str(settings.build_db), read_only=True) as con:
+        assert con.execute("select count(*) from reference.unit_type_quota").fetchone()[0] > 0
+
+
+def test_a_project_file_changed_after_the_parse_is_seen(tmp_path: Path) -> None:
+    (tmp_path / "models").mkdir()
+    model = tmp_path / "models" / "a.sql"
+    model.write_text("select 1", encoding="utf-8")
+    before = dbt_warm._project_files(tmp_path)
+    assert dbt_warm._project_files(tmp_path) == before
+    model.write_text("select 2", encoding="utf-8")
+    os.utime(model, ns=(model.stat().st_atime_ns, model.stat().st_mtime_ns + 1_000_000))
+    assert dbt_warm._project_files(tmp_path) != before
+    (tmp_path / "models" / "b.sql").write_text("select 3", encoding="utf-8")
+    assert len(dbt_warm._project_files(tmp_path)) == len(before) + 1
