@@ -23,6 +23,20 @@ class BuiltPipeline:
     settings: Settings
     env: dict[str, str]
     log: str
+    generated: str  # what `edukpi generate` printed: its summary, one `key: value` line each (values as Python literals)
+
+    def generator_summary(self) -> dict:
+        """The generator's summary of the raw files (rows per source, out_dir, …), as generator.generate returns it."""
+        import ast
+
+        summary = {}
+        for line in self.generated.splitlines():
+            key, _, value = line.partition(": ")
+            try:
+                summary[key] = ast.literal_eval(value)
+            except (ValueError, SyntaxError):
+                summary[key] = value
+        return summary
 
 
 def pipeline_env(root: Path) -> tuple[Settings, dict[str, str]]:
@@ -62,6 +76,7 @@ def built_pipeline(tmp_path_factory: pytest.TempPathFactory) -> BuiltPipeline:
     so a second worker fails at once with the same log instead of building again."""
     shared = _session_folder(tmp_path_factory)
     root, done, failed = shared / "pipeline", shared / "pipeline.log", shared / "pipeline.failed.log"
+    summary = shared / "pipeline.generated.txt"
     with open(shared / "pipeline.lock", "w", encoding="utf-8") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
@@ -70,6 +85,7 @@ def built_pipeline(tmp_path_factory: pytest.TempPathFactory) -> BuiltPipeline:
                 settings, env = pipeline_env(root)
                 generated = run_edukpi(["generate", "--preset", "tiny", "--seed", "7", "--out", str(settings.raw_dir),
                                         "--quiet"], env)
+                summary.write_text(generated.stdout, encoding="utf-8")
                 built = run_edukpi(["materialize"], env) if generated.returncode == 0 else generated
                 log = built.stdout + built.stderr
                 (done if built.returncode == 0 else failed).write_text(log, encoding="utf-8")
@@ -78,7 +94,8 @@ def built_pipeline(tmp_path_factory: pytest.TempPathFactory) -> BuiltPipeline:
     if failed.exists():
         pytest.fail("the tiny pipeline build failed:\n" + failed.read_text(encoding="utf-8")[-8000:])
     settings, env = pipeline_env(root)
-    return BuiltPipeline(settings=settings, env=env, log=done.read_text(encoding="utf-8"))
+    return BuiltPipeline(settings=settings, env=env, log=done.read_text(encoding="utf-8"),
+                         generated=summary.read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="session")

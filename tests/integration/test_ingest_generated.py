@@ -1,4 +1,6 @@
-"""Ingestion of the generator's tiny preset (every day of 2024-01-01 to 2025-06-30) through Dagster, in one run per kind."""
+"""Ingestion of the generator's tiny preset (every day of 2024-01-01 to 2025-06-30) through Dagster: the session's tiny
+pipeline build (tests/conftest.py, `edukpi generate` then `edukpi materialize`, as `make run` does), read back from its
+raw tables and from the materialisation events in its Dagster home."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,31 +9,29 @@ import dagster as dg
 import duckdb
 import pytest
 
-from dagster_defs.resources import EduKpiSettings
-from tests.integration.test_ingest_sources import DAILY, FILES, assets, query
+from tests.conftest import BuiltPipeline
+from tests.integration.test_ingest_sources import DAILY, FILES, query
 
 SOCIAL = ("facebook_posts", "facebook_insights", "zalo_articles", "zalo_followers", "zalo_interactions", "moderation_log")
 ISSUES = ("listening_mentions", "incidents", "monthly_reports")
 
 
 @pytest.fixture(scope="module")
-def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict, dict]:
-    from generator import generate
-
-    root = tmp_path_factory.mktemp("generated")
-    summary = generate("tiny", 7, root / "raw", progress=False)
-    db = root / "build" / "warehouse.duckdb"
-    resources = {"settings": EduKpiSettings(raw_dir=str(root / "raw"), build_db=str(db))}
-    tags = {"dagster/asset_partition_range_start": summary["date_from"],
-            "dagster/asset_partition_range_end": summary["date_to"]}
-    results = [dg.materialize(assets(*DAILY), resources=resources, tags=tags),
-               dg.materialize(assets(*FILES, *SOCIAL, *ISSUES), resources=resources)]
-    metadata = {
-        event.asset_key.path[-1]: {k: v.value for k, v in event.materialization.metadata.items()}
-        for result in results for event in result.get_asset_materialization_events()
-    }
-    assert all(e.passed for r in results for e in r.get_asset_check_evaluations())
-    return db, summary, metadata
+def generated(built_pipeline: BuiltPipeline) -> tuple[Path, dict, dict]:
+    """The build file, the generator's summary and each raw asset's last materialisation metadata (rows read, loaded,
+    quarantined, the mapping each file was read with)."""
+    assert "did not pass" not in built_pipeline.log, built_pipeline.log[-4000:]  # every asset check passed
+    summary = built_pipeline.generator_summary()
+    instance = dg.DagsterInstance.from_config(built_pipeline.env["DAGSTER_HOME"])
+    try:
+        metadata = {}
+        for table in (*DAILY, *FILES, *SOCIAL, *ISSUES):
+            event = instance.get_latest_materialization_event(dg.AssetKey(["raw", table]))
+            assert event is not None, f"raw/{table} was not materialised by the pipeline build"
+            metadata[table] = {k: getattr(v, "value", v) for k, v in event.asset_materialization.metadata.items()}
+    finally:
+        instance.dispose()
+    return built_pipeline.settings.build_db, summary, metadata
 
 
 def test_every_generated_row_is_loaded_or_quarantined(generated) -> None:
