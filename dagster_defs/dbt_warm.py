@@ -12,9 +12,9 @@ client's output (which dagster-dbt reads as from `dbt`) and serves no other invo
 already taken (a second dbt invocation of the same run), the client becomes the `dbt` executable itself (exec).
 A Ctrl-C or a Dagster termination reaching the client is passed on to the dbt process.
 
-While it waits, the process also parses the dbt project (`dbt parse` from the build's saved partial-parse state,
-Settings.dbt_parse_state), and the invocation then runs on that manifest instead of parsing again (~0.7 s of a one-day
-refresh). It does so only when nothing dbt's parse reads can differ: the same target, no --vars, the same EDUKPI_* and
+For a refresh of some days (`edukpi materialize --days`), while it waits, the process also parses the dbt project
+(`dbt parse` from the build's saved partial-parse state, Settings.dbt_parse_state), and the invocation then runs on that
+manifest instead of parsing again (~0.7 s of a one-day refresh). It does so only when nothing dbt's parse reads can differ: the same target, no --vars, the same EDUKPI_* and
 DBT_* variables (but the few read only while dbt executes: EXECUTION_ENV), the same project files (paths, sizes and
 times), the same folder; otherwise the invocation parses as `dbt` does.
 
@@ -58,7 +58,7 @@ def real_dbt() -> str:
 class WarmDbt:
     """A started `serve` process and its socket; `close()` ends it if no invocation took it, and removes the socket."""
 
-    def __init__(self, env: dict[str, str]) -> None:
+    def __init__(self, env: dict[str, str], parse_ahead: bool = False) -> None:
         self.folder = Path(tempfile.mkdtemp(prefix="edukpi-dbt-"))
         self.socket_path = self.folder / "dbt.sock"
         # Listening before the process starts: a client connecting at once waits in the backlog, never finds no socket.
@@ -67,7 +67,7 @@ class WarmDbt:
         listener.listen(4)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "dagster_defs.dbt_warm", "serve", str(self.socket_path), str(listener.fileno()),
-             str(os.getpid())],
+             str(os.getpid()), "parse-ahead" if parse_ahead else "no-parse"],
             pass_fds=[listener.fileno()],
             # Its own streams until it takes an invocation: nothing (multiprocessing's resource tracker, which it starts
             # while importing dbt, keeps them and would report dbt's semaphores on the command's terminal at the end).
@@ -87,10 +87,13 @@ class WarmDbt:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def start(env: dict[str, str]) -> WarmDbt:
+def start(env: dict[str, str], parse_ahead: bool = False) -> WarmDbt:
     """Start a dbt process for the next dbt invocation of this process's runs; their dbt steps find it through
-    EDUKPI_DBT_WARM_SOCKET, which this sets in this process's environment (dagster-dbt passes it on to the client)."""
-    warm = WarmDbt(env)
+    EDUKPI_DBT_WARM_SOCKET, which this sets in this process's environment (dagster-dbt passes it on to the client).
+    `parse_ahead`: it also parses the project while it waits (a refresh of some days, where the parse is a good part of
+    the dbt step; a full build's ingestion takes minutes, and the parsed manifest would be held through it: at x10 the
+    build's peak memory, summed over its processes, rose from 3,942 to 4,120 MB with it)."""
+    warm = WarmDbt(env, parse_ahead)
     os.environ[SOCKET_ENV] = str(warm.socket_path)
     return warm
 
@@ -105,13 +108,13 @@ def _remove_folder(socket_path: str) -> None:
     shutil.rmtree(Path(socket_path).parent, ignore_errors=True)
 
 
-def serve(socket_path: str, listener_fd: int, parent_pid: int) -> None:
+def serve(socket_path: str, listener_fd: int, parent_pid: int, parse_ahead: bool = False) -> None:
     listener = socket.socket(fileno=listener_fd)  # a client connecting during the imports waits in the backlog
     import dbt.adapters.duckdb  # noqa: F401  the adapter the build profile uses (~0.4 s)
     import dbt.task.build  # noqa: F401
     from dbt.cli.main import cli
 
-    parsed = _parse_ahead(Path(socket_path).parent / "parse")
+    parsed = _parse_ahead(Path(socket_path).parent / "parse") if parse_ahead else None
     listener.settimeout(2.0)
     waited = 0.0
     while True:
@@ -321,6 +324,6 @@ def client_main() -> None:
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["serve"]:
-        serve(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
+        serve(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5:6] == ["parse-ahead"])
     else:
         client_main()

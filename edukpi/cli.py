@@ -160,7 +160,7 @@ def cmd_materialize(args: argparse.Namespace, settings: Settings) -> None:
     # load, instead of at the start of the dbt step (dagster_defs/dbt_warm.py).
     from dagster_defs import dbt_warm
 
-    warm_dbt = dbt_warm.start(dict(os.environ))
+    warm_dbt = dbt_warm.start(dict(os.environ), parse_ahead=bool(args.days))
     try:
         _materialize(args, settings)
     finally:

@@ -148,7 +148,7 @@ def test_the_invocation_runs_on_the_project_parsed_ahead_only_when_nothing_diffe
     (its own log shows no parse, and the parse state lands in its target folder for the next invocation), one whose
     settings differ (a profile variable) parses as dbt does. Both seed the same table."""
     settings, env = _build_env(tmp_path)
-    warm = dbt_warm.WarmDbt(env)
+    warm = dbt_warm.WarmDbt(env, parse_ahead=True)
     try:
         client_env = {**env, dbt_warm.SOCKET_ENV: str(warm.socket_path), "DBT_TARGET_PATH": str(tmp_path / "target"),
                       "DBT_LOG_PATH": str(tmp_path / "logs"), "EDUKPI_MIN_DATE": "2024-01-01"}
